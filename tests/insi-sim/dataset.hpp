@@ -1,0 +1,61 @@
+// insi-sim — the simulator's dataset: test persons and what INSi answers for
+// them (insi-protocol.md §4.2 RESULTAT, §7 faults, §9 test persons), loaded
+// from YAML (format documented at the top of dataset.yaml).
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "insi/insi_messages.hpp"
+
+namespace insgate::insi_sim {
+
+/// What the simulator sends back for a matched person.
+struct Answer {
+  enum class Kind { resultat, fault, replay };
+  Kind kind = Kind::resultat;
+  insi::Resultat resultat;   ///< Kind::resultat (CR 00, 01 or 02)
+  insi::Fault fault;         ///< Kind::fault; message_id is set per request
+  std::string replay_body;   ///< Kind::replay: the file content, served verbatim
+  unsigned replay_status = 200;  ///< 200 for a RESULTAT, 500 for a Fault
+  std::string replay_path;   ///< for logs only
+};
+
+/// One dataset entry: the traits it answers to and its answer.
+struct Person {
+  std::string nom_naissance;
+  std::vector<std::string> prenoms;  ///< Prenom values answered by this entry
+  std::string sexe;
+  std::string date_naissance;
+  std::optional<std::string> lieu_naissance;
+  Answer answer;
+  std::chrono::milliseconds delay{0};
+  bool reset = false;  ///< close the TCP connection abruptly, no answer
+};
+
+class Dataset {
+ public:
+  /// Loads a dataset; replay paths are resolved against `recorded_dir`
+  /// (current directory when empty) and read now.
+  /// @throw std::runtime_error with the entry index on any format error.
+  static Dataset load(const std::string& path, const std::string& recorded_dir);
+
+  /// The entry answering this traits search (exact string equality on
+  /// NomNaissance, Prenom, Sexe, DateNaissance; LieuNaissance compared only
+  /// when both sides have one), or nullptr (→ CR 01).
+  const Person* match(const insi::RechercheTraits& traits) const;
+
+  size_t size() const { return persons_.size(); }
+
+ private:
+  std::vector<Person> persons_;
+};
+
+/// The RESULTAT of a CR without INDIVIDU ("01" or "02") with its exact
+/// LibelleCR (§4.2).
+insi::Resultat resultat_without_individu(const std::string& code_cr);
+
+}  // namespace insgate::insi_sim
