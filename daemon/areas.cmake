@@ -1,0 +1,37 @@
+# One static library per area (daemon/src/<area>), then the executables.
+
+add_library(insgate_util STATIC src/util/ids.cpp)
+target_include_directories(insgate_util PUBLIC ${SRC})
+
+add_library(insgate_identity STATIC src/identity/matricule.cpp)
+target_include_directories(insgate_identity PUBLIC ${SRC})
+
+add_library(insgate_config STATIC src/config/config.cpp)
+target_include_directories(insgate_config PUBLIC ${SRC})
+target_link_libraries(insgate_config PUBLIC yaml-cpp)
+
+add_library(insgate_insi STATIC
+  src/insi/tls_setup.cpp src/insi/insi_client.cpp src/insi/recherche.cpp)
+target_link_libraries(insgate_insi PUBLIC insgate_insi_codec insgate_config insgate_util
+  OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
+
+add_library(insgate_api STATIC
+  src/api/problem.cpp src/api/recherche_input.cpp src/api/recherche_answer.cpp
+  src/api/router.cpp src/api/unix_server.cpp)
+target_link_libraries(insgate_api PUBLIC insgate_insi insgate_identity
+  nlohmann_json::nlohmann_json spdlog::spdlog)
+
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
+add_library(insgate_app STATIC src/app/controller.cpp)
+target_link_libraries(insgate_app PUBLIC insgate_api PkgConfig::SYSTEMD)
+
+add_executable(insgated main.cpp)
+target_link_libraries(insgated PRIVATE insgate_app Boost::program_options)
+
+add_library(insgate_localclient STATIC src/net/local_http_client.cpp)
+target_include_directories(insgate_localclient PUBLIC ${SRC})
+target_link_libraries(insgate_localclient PUBLIC Threads::Threads OpenSSL::SSL OpenSSL::Crypto)
+
+add_executable(insgatectl ctl/main.cpp)
+target_link_libraries(insgatectl PRIVATE insgate_localclient Boost::program_options
+  nlohmann_json::nlohmann_json)

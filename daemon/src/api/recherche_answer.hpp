@@ -1,0 +1,24 @@
+// insgate — the API answer of a récupération, from the INSi outcome.
+//
+// Source rule: local-api.md (POST /v1/ins/recherche response, Errors):
+// CR 00/01/02 → 200 (01/02 with `conseil`); SOAP fault → 502 insi_erreur, or
+// 503 insi_indisponible for the siram_40 family; unreadable answer → 502;
+// connection/TLS failure → 503 with Retry-After; deadline → 504.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <string>
+
+#include "api/problem.hpp"
+#include "insi/recherche.hpp"
+
+namespace insgate::api {
+
+/// Seconds suggested to callers in Retry-After when INSi is unavailable.
+inline constexpr int kRetryAfterSeconds = 30;
+
+ApiResponse recherche_answer(const insi::RechercheOutcome& outcome,
+                             const insi::TraitsRecherche& envoyes,
+                             const std::string& requete_id);
+
+}  // namespace insgate::api

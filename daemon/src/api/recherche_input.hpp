@@ -1,0 +1,48 @@
+// insgate — decoding and checking the body of POST /v1/ins/recherche.
+//
+// Source rule: local-api.md (POST /v1/ins/recherche, Errors) and
+// insi-protocol.md §4.1 (value rules). This first version normalises ASCII
+// input only (trim, single spaces, upper case); accented input is rejected
+// with a field error until the identity module (issue #3) maps it.
+// Pure functions, thread-safe; messages never echo caller values.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "api/problem.hpp"
+#include "insi/recherche.hpp"
+
+namespace insgate::api {
+
+struct RechercheInput {
+  std::string operateur;
+  insi::TraitsRecherche traits;
+};
+
+/// Body is not JSON, too deep, or has wrong types: 400 requete_invalide.
+struct BadRequest {
+  std::string detail;
+};
+
+/// Well-formed JSON whose traits break the rules: 422 traits_invalides.
+struct InvalidTraits {
+  std::vector<FieldError> errors;
+};
+
+using Decoded = std::variant<RechercheInput, BadRequest, InvalidTraits>;
+
+/// Maximum nesting of a request body; deeper documents are refused before
+/// they are parsed.
+inline constexpr int kMaxJsonDepth = 16;
+
+/// True when `body` nests arrays/objects deeper than `max_depth` (a linear
+/// scan that skips strings).
+bool json_too_deep(std::string_view body, int max_depth);
+
+Decoded decode_recherche(std::string_view body);
+
+}  // namespace insgate::api

@@ -1,0 +1,39 @@
+// insgate — routing of the local API: request in, response out.
+//
+// Source rule: local-api.md (Endpoints). Testable without a socket: the
+// server only moves bytes. [io-thread] handle() runs on the io_context.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <string>
+
+#include "api/problem.hpp"
+#include "config/config.hpp"
+#include "insi/insi_client.hpp"
+#include "insi/tls_setup.hpp"
+#include "net/net.hpp"
+
+namespace insgate::api {
+
+using Request = http::request<http::string_body>;
+
+class Router {
+ public:
+  Router(insi::InsiTransport& transport, const config::Config& cfg,
+         insi::ClientCertificateInfo certificate);
+
+  /// Never throws: any failure becomes a problem+json response.
+  asio::awaitable<ApiResponse> handle(const Request& req, const std::string& requete_id);
+
+ private:
+  asio::awaitable<ApiResponse> recherche(const Request& req, const std::string& requete_id);
+  ApiResponse health() const;
+
+  insi::InsiTransport& transport_;
+  const config::Config& cfg_;
+  insi::ClientCertificateInfo certificate_;
+  /// Whether the last INSi call reached the service (for /v1/health).
+  bool insi_reachable_ = true;
+};
+
+}  // namespace insgate::api

@@ -1,0 +1,55 @@
+// insgate — the HTTP/1.1 listener of the local API on a Unix socket.
+//
+// Source rule: local-api.md (Transport): keep-alive, bodies of at most
+// 64 KiB, X-Request-Id on every response. Timeouts: a started request header
+// must be complete within header_timeout; an idle keep-alive connection, or a
+// body that stalls, is closed after idle_timeout.
+// [io-thread] Every member runs on the one io_context thread.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <memory>
+#include <set>
+#include <stdexcept>
+
+#include "api/router.hpp"
+#include "config/config.hpp"
+#include "net/net.hpp"
+
+namespace insgate::api {
+
+/// The socket path cannot be used (in use by a live process, not a socket,
+/// permission).
+class ListenError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class UnixServer {
+ public:
+  UnixServer(asio::io_context& io, const config::ApiConfig& cfg, Router& router);
+  ~UnixServer();
+
+  /// Binds the socket (replacing a stale one), applies the mode, starts
+  /// accepting. @throw ListenError
+  void start();
+  /// Stops accepting and closes every connection; removes the socket file.
+  void stop();
+
+  std::size_t open_connections() const { return sessions_.size(); }
+
+ private:
+  using Stream = beast::basic_stream<Local, asio::any_io_executor, beast::unlimited_rate_policy>;
+
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> session(Local::socket socket);
+
+  asio::io_context& io_;
+  config::ApiConfig cfg_;
+  Router& router_;
+  Local::acceptor acceptor_;
+  std::set<Stream*> sessions_;
+  bool stopping_ = false;
+};
+
+}  // namespace insgate::api

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/controller.hpp"
+
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include <csignal>
+
+#include "api/router.hpp"
+#include "api/unix_server.hpp"
+#include "insi/insi_client.hpp"
+#include "insi/tls_setup.hpp"
+
+namespace insgate::app {
+
+void check(const config::Config& cfg) { (void)insi::make_client_tls(cfg.insi); }
+
+int run(const config::Config& cfg) {
+  asio::io_context io(1);
+  auto tls = insi::make_client_tls(cfg.insi);
+  spdlog::info("[APP_CERTIFICATE] client certificate CN={} expires in {} day(s)",
+               tls.certificate.subject_cn, tls.certificate.days_left);
+  insi::InsiClient client(io.get_executor(), tls.context, cfg.insi.endpoint,
+                          cfg.insi.deadlines.connect);
+  api::Router router(client, cfg, tls.certificate);
+  api::UnixServer server(io, cfg.api, router);
+  server.start();
+
+  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  asio::steady_timer drain(io);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        if (sig == SIGHUP) {
+          spdlog::warn("[APP_RELOAD] SIGHUP received: reload is not supported yet, restart "
+                       "the service to apply a new configuration");
+          signals.async_wait(on_signal);
+          return;
+        }
+        spdlog::info("[APP_STOP] signal {} received, stopping", sig);
+        sd_notify(0, "STOPPING=1");
+        server.stop();
+        client.close_idle();
+        signals.cancel();
+        // Requests still waiting on INSi get a short drain, then the loop ends.
+        drain.expires_after(std::chrono::seconds(5));
+        drain.async_wait([&io](const boost::system::error_code& e) {
+          if (!e) io.stop();
+        });
+      };
+  signals.async_wait(on_signal);
+
+  spdlog::info("[APP_READY] insgated {} listening on {} (INSi {} environment)", INSGATE_VERSION,
+               cfg.api.socket_path, cfg.insi.environment);
+  sd_notify(0, "READY=1");
+  // The drain timer is the only work left once everything else has stopped:
+  // run until it fires or nothing remains.
+  io.run();
+  return 0;
+}
+
+}  // namespace insgate::app

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "config/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <regex>
+#include <set>
+
+namespace insgate::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A YAML node together with its dotted key, for error messages.
+struct Field {
+  YAML::Node node;
+  std::string key;
+
+  int line() const { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
+  [[noreturn]] void fail(const std::string& what) const {
+    throw ConfigError(key + " (line " + std::to_string(line()) + "): " + what);
+  }
+};
+
+class Reader {
+ public:
+  Reader(YAML::Node root, fs::path base) : root_(std::move(root)), base_(std::move(base)) {}
+
+  /// Child of a map; rejects unknown keys of that map once all are listed.
+  Field child(const Field& parent, const std::string& name) const {
+    return Field{parent.node[name], parent.key.empty() ? name : parent.key + "." + name};
+  }
+  void only_keys(const Field& map, std::set<std::string> allowed) const {
+    if (!map.node || map.node.IsNull()) return;
+    if (!map.node.IsMap()) map.fail("must be a mapping");
+    for (const auto& kv : map.node) {
+      auto k = kv.first.as<std::string>();
+      if (!allowed.count(k)) {
+        Field f{kv.first, map.key.empty() ? k : map.key + "." + k};
+        f.fail("unknown key");
+      }
+    }
+  }
+  Field require_map(const Field& parent, const std::string& name) const {
+    Field f = child(parent, name);
+    if (!f.node) missing(parent, f);
+    if (!f.node.IsMap()) f.fail("must be a mapping");
+    return f;
+  }
+  std::string string(const Field& parent, const std::string& name, bool required,
+                     const std::string& fallback = "") const {
+    Field f = child(parent, name);
+    if (!f.node || f.node.IsNull()) {
+      if (required) missing(parent, f);
+      return fallback;
+    }
+    if (!f.node.IsScalar()) f.fail("must be a string");
+    auto v = f.node.as<std::string>();
+    if (required && v.empty()) f.fail("must not be empty");
+    return v;
+  }
+  std::string path(const Field& parent, const std::string& name, bool required,
+                   bool must_exist) const {
+    auto v = string(parent, name, required);
+    if (v.empty()) return v;
+    fs::path p(v);
+    if (p.is_relative()) p = base_ / p;
+    if (must_exist && !fs::exists(p)) child(parent, name).fail("file not found: " + p.string());
+    return p.lexically_normal().string();
+  }
+  std::chrono::milliseconds millis(const Field& parent, const std::string& name,
+                                   std::chrono::milliseconds fallback) const {
+    Field f = child(parent, name);
+    if (!f.node || f.node.IsNull()) return fallback;
+    long v = 0;
+    try {
+      v = f.node.as<long>();
+    } catch (const YAML::Exception&) {
+      f.fail("must be a whole number of milliseconds");
+    }
+    if (v <= 0 || v > 3'600'000) f.fail("must be between 1 and 3600000 milliseconds");
+    return std::chrono::milliseconds(v);
+  }
+  [[noreturn]] void missing(const Field& parent, const Field& f) const {
+    throw ConfigError(f.key + ": required key missing" +
+                      (parent.key.empty() ? std::string()
+                                          : " (in " + parent.key + ", line " +
+                                                std::to_string(parent.line()) + ")"));
+  }
+  const YAML::Node& root() const { return root_; }
+
+ private:
+  YAML::Node root_;
+  fs::path base_;
+};
+
+void load_api(const Reader& r, const Field& top, Config& c) {
+  Field api = r.require_map(top, "api");
+  r.only_keys(api, {"socket", "socket_mode", "header_timeout_ms", "idle_timeout_ms"});
+  c.api.socket_path = r.path(api, "socket", true, false);
+  auto mode = r.string(api, "socket_mode", false, "0660");
+  static const std::regex octal("0?[0-7]{3}");
+  if (!std::regex_match(mode, octal)) r.child(api, "socket_mode").fail("must be octal, e.g. \"0660\"");
+  c.api.socket_mode = static_cast<unsigned>(std::stoul(mode, nullptr, 8));
+  c.api.header_timeout = r.millis(api, "header_timeout_ms", c.api.header_timeout);
+  c.api.idle_timeout = r.millis(api, "idle_timeout_ms", c.api.idle_timeout);
+}
+
+void load_insi(const Reader& r, const Field& top, Config& c) {
+  Field insi = r.require_map(top, "insi");
+  r.only_keys(insi, {"endpoint", "environment", "certificate", "ca", "deadlines"});
+  Field ep = r.child(insi, "endpoint");
+  c.insi.endpoint = parse_endpoint(r.string(insi, "endpoint", true), ep.line());
+  c.insi.environment = r.string(insi, "environment", true);
+  if (c.insi.environment != "production" && c.insi.environment != "qualification" &&
+      c.insi.environment != "test")
+    r.child(insi, "environment").fail("must be production, qualification or test");
+
+  Field cert = r.require_map(insi, "certificate");
+  r.only_keys(cert, {"cert", "key", "pkcs12", "passphrase_file"});
+  auto& cc = c.insi.certificate;
+  cc.cert_file = r.path(cert, "cert", false, true);
+  cc.key_file = r.path(cert, "key", false, true);
+  cc.pkcs12_file = r.path(cert, "pkcs12", false, true);
+  cc.passphrase_file = r.path(cert, "passphrase_file", false, true);
+  bool pem = !cc.cert_file.empty() || !cc.key_file.empty();
+  if (pem && !cc.pkcs12_file.empty())
+    cert.fail("give either cert + key (PEM) or pkcs12 + passphrase_file, not both");
+  if (pem && (cc.cert_file.empty() || cc.key_file.empty()))
+    cert.fail("cert and key must both be given");
+  if (!pem && cc.pkcs12_file.empty()) cert.fail("give cert + key (PEM) or pkcs12");
+  if (!cc.pkcs12_file.empty() && cc.passphrase_file.empty())
+    cert.fail("pkcs12 needs passphrase_file");
+
+  Field ca = r.child(insi, "ca");
+  if (!ca.node) r.missing(insi, ca);
+  if (ca.node.IsScalar()) {
+    c.insi.ca_files.push_back(r.path(insi, "ca", true, true));
+  } else if (ca.node.IsSequence() && ca.node.size() > 0) {
+    for (std::size_t i = 0; i < ca.node.size(); ++i) {
+      Field item{ca.node[i], ca.key + "[" + std::to_string(i) + "]"};
+      if (!item.node.IsScalar()) item.fail("must be a file path");
+      std::filesystem::path p(item.node.as<std::string>());
+      if (p.is_relative()) p = std::filesystem::path(c.source_path).parent_path() / p;
+      if (!std::filesystem::exists(p)) item.fail("file not found: " + p.string());
+      c.insi.ca_files.push_back(p.lexically_normal().string());
+    }
+  } else {
+    ca.fail("must be a file path or a non-empty list of file paths");
+  }
+
+  Field dl = r.child(insi, "deadlines");
+  r.only_keys(dl, {"connect_ms", "call_ms", "request_ms"});
+  if (dl.node) {
+    c.insi.deadlines.connect = r.millis(dl, "connect_ms", c.insi.deadlines.connect);
+    c.insi.deadlines.call = r.millis(dl, "call_ms", c.insi.deadlines.call);
+    c.insi.deadlines.request = r.millis(dl, "request_ms", c.insi.deadlines.request);
+  }
+}
+
+void load_identity(const Reader& r, const Field& top, Config& c) {
+  Field st = r.require_map(top, "structure");
+  r.only_keys(st, {"finess", "nom"});
+  c.structure.finess = r.string(st, "finess", true);
+  static const std::regex finess("[0-9][0-9AB][0-9]{7}");
+  if (!std::regex_match(c.structure.finess, finess))
+    r.child(st, "finess").fail("must be a 9-character FINESS number");
+  c.structure.name = r.string(st, "nom", true);
+
+  Field lps = r.require_map(top, "lps");
+  r.only_keys(lps, {"idam", "nom_logiciel", "version_logiciel", "instance"});
+  auto& l = c.call_context.lps;
+  l.idam = r.string(lps, "idam", true);
+  l.software_name = r.string(lps, "nom_logiciel", false, "insgate");
+  l.software_version = r.string(lps, "version_logiciel", false, INSGATE_VERSION);
+  l.instance = r.string(lps, "instance", true);
+  static const std::regex uuid(
+      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  if (!std::regex_match(l.instance, uuid))
+    r.child(lps, "instance").fail("must be a UUID (constant per installation)");
+  c.call_context.emetteur = r.string(top, "emetteur", false, c.structure.finess);
+}
+
+}  // namespace
+
+Endpoint parse_endpoint(const std::string& url, int line) {
+  // Our own configuration value, not caller input: a regex is fine here.
+  static const std::regex re(R"(https://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\])(?::([0-9]{1,5}))?(/[^\s]*)?)");
+  std::smatch m;
+  if (!std::regex_match(url, m, re))
+    throw ConfigError("insi.endpoint (line " + std::to_string(line) +
+                      "): must be an https:// URL, e.g. https://host:443/lps");
+  Endpoint e;
+  e.url = url;
+  e.host = m[1].str();
+  if (!e.host.empty() && e.host.front() == '[') e.host = e.host.substr(1, e.host.size() - 2);
+  e.port = m[2].matched ? m[2].str() : "443";
+  e.target = m[3].matched ? m[3].str() : "/";
+  return e;
+}
+
+Config load(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw ConfigError(path + ": cannot read the configuration file");
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(path + " (line " + std::to_string(e.mark.line + 1) +
+                      "): YAML syntax error: " + e.msg);
+  }
+  if (!root.IsMap()) throw ConfigError(path + ": the configuration must be a YAML mapping");
+  Config c;
+  c.source_path = std::filesystem::absolute(path).string();
+  Reader r(root, std::filesystem::path(c.source_path).parent_path());
+  Field top{root, ""};
+  r.only_keys(top, {"api", "insi", "structure", "lps", "emetteur", "log_level"});
+  try {
+    load_api(r, top, c);
+    load_insi(r, top, c);
+    load_identity(r, top, c);
+    c.log_level = r.string(top, "log_level", false, "info");
+    static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
+    if (!levels.count(c.log_level)) r.child(top, "log_level").fail("must be one of trace, debug, info, warn, error, off");
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(path + " (line " + std::to_string(e.mark.line + 1) + "): " + e.msg);
+  }
+  return c;
+}
+
+}  // namespace insgate::config

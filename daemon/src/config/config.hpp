@@ -1,0 +1,87 @@
+// insgate — the daemon's configuration, loaded from YAML.
+//
+// Shape and meaning of every key: config/insgate.yaml (the commented
+// example). Relative file paths are resolved against the directory of the
+// configuration file. Loading is all-or-nothing: a Config is either complete
+// and valid, or ConfigError names the first offending key and its line.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "insi/insi_messages.hpp"
+
+namespace insgate::config {
+
+/// Invalid configuration. what() names the key (dotted path) and the line
+/// (1-based), e.g. "insi.endpoint (line 12): must start with https://".
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Local API listener (local-api.md, Transport).
+struct ApiConfig {
+  std::string socket_path;         ///< Unix socket path
+  unsigned socket_mode = 0660;     ///< permission bits applied after bind
+  std::chrono::milliseconds header_timeout{10'000};  ///< to receive a complete header
+  std::chrono::milliseconds idle_timeout{60'000};    ///< keep-alive idle, and body read
+  std::size_t body_limit = 64 * 1024;                ///< bytes, fixed by local-api.md
+};
+
+/// https URL split into its parts.
+struct Endpoint {
+  std::string url;
+  std::string host;
+  std::string port;    ///< "443" when absent from the URL
+  std::string target;  ///< path, e.g. "/lps"
+};
+
+/// The ORG AUTH_CLI client certificate (insi-protocol.md §2.3): either PEM
+/// certificate (chain) + PEM key, or a PKCS#12 file and a passphrase file.
+struct ClientCertificate {
+  std::string cert_file;
+  std::string key_file;
+  std::string pkcs12_file;
+  std::string passphrase_file;
+};
+
+struct Deadlines {
+  std::chrono::milliseconds connect{5'000};   ///< TCP connect + TLS handshake
+  std::chrono::milliseconds call{10'000};     ///< one INSi call
+  std::chrono::milliseconds request{30'000};  ///< one API request, all calls included
+};
+
+struct InsiConfig {
+  Endpoint endpoint;
+  std::string environment;  ///< "production", "qualification" or "test"
+  ClientCertificate certificate;
+  std::vector<std::string> ca_files;  ///< PEM or DER trust anchors of the server
+  Deadlines deadlines;
+};
+
+struct Structure {
+  std::string finess;  ///< 9 characters
+  std::string name;
+};
+
+struct Config {
+  std::string source_path;
+  ApiConfig api;
+  InsiConfig insi;
+  Structure structure;
+  insi::CallContext call_context;  ///< Emetteur + ContexteLPS values
+  std::string log_level = "info";
+};
+
+/// Loads and validates a configuration file.
+/// @throw ConfigError on any missing, unknown or invalid key, or unreadable file.
+Config load(const std::string& path);
+
+/// Splits an https URL. @throw ConfigError (key "insi.endpoint") if invalid.
+Endpoint parse_endpoint(const std::string& url, int line = 0);
+
+}  // namespace insgate::config

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "insi/insi_client.hpp"
+
+#include "insi/tls_setup.hpp"
+
+namespace insgate::insi {
+namespace {
+
+using asio::use_awaitable;
+auto with_ec(boost::system::error_code& ec) { return asio::redirect_error(use_awaitable, ec); }
+
+TransportError from_ec(TransportError::Kind kind, const boost::system::error_code& ec,
+                       const char* what) {
+  if (ec == beast::error::timeout) return {TransportError::Kind::timeout, std::string(what) + ": deadline reached"};
+  return {kind, std::string(what) + ": " + ec.message()};
+}
+
+}  // namespace
+
+InsiClient::InsiClient(asio::any_io_executor ex, std::shared_ptr<ssl::context> tls,
+                       config::Endpoint endpoint, std::chrono::milliseconds connect_timeout)
+    : ex_(std::move(ex)),
+      tls_(std::move(tls)),
+      endpoint_(std::move(endpoint)),
+      connect_timeout_(connect_timeout) {}
+
+void InsiClient::close_idle() {
+  for (auto& s : idle_) {
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(*s).socket().close(ignored);
+  }
+  idle_.clear();
+}
+
+asio::awaitable<std::variant<InsiClient::StreamPtr, TransportError>> InsiClient::connect(
+    Clock::time_point deadline) {
+  auto stream = std::make_unique<Stream>(ex_, *tls_);
+  if (!set_peer_name(*stream, endpoint_.host))
+    co_return TransportError{TransportError::Kind::tls, "cannot set the server name for verification"};
+  auto connect_deadline = std::min(deadline, Clock::now() + connect_timeout_);
+  boost::system::error_code ec;
+  asio::ip::tcp::resolver resolver(ex_);
+  auto endpoints = co_await resolver.async_resolve(endpoint_.host, endpoint_.port, with_ec(ec));
+  if (ec) co_return from_ec(TransportError::Kind::connect, ec, "resolve");
+  auto& tcp = beast::get_lowest_layer(*stream);
+  tcp.expires_at(connect_deadline);
+  co_await tcp.async_connect(endpoints, with_ec(ec));
+  if (ec) co_return from_ec(TransportError::Kind::connect, ec, "connect");
+  tcp.expires_at(connect_deadline);
+  co_await stream->async_handshake(ssl::stream_base::client, with_ec(ec));
+  if (ec) co_return from_ec(TransportError::Kind::tls, ec, "TLS handshake");
+  co_return std::move(stream);
+}
+
+asio::awaitable<PostResult> InsiClient::exchange(Stream& stream,
+                                                 const http::request<http::string_body>& req,
+                                                 Clock::time_point deadline) {
+  boost::system::error_code ec;
+  auto& tcp = beast::get_lowest_layer(stream);
+  tcp.expires_at(deadline);
+  co_await http::async_write(stream, req, with_ec(ec));
+  if (ec) co_return from_ec(TransportError::Kind::io, ec, "send");
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(kMaxResponseBytes);
+  co_await http::async_read(stream, buffer, parser, with_ec(ec));
+  if (ec) co_return from_ec(TransportError::Kind::io, ec, "receive");
+  tcp.expires_never();
+  auto& res = parser.get();
+  HttpReply reply{static_cast<unsigned>(res.result_int()), std::move(res.body())};
+  if (!parser.keep_alive()) {
+    boost::system::error_code ignored;
+    tcp.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    tcp.socket().close(ignored);
+  }
+  co_return reply;
+}
+
+asio::awaitable<PostResult> InsiClient::post(std::string soap_action, std::string body,
+                                             Clock::time_point deadline) {
+  http::request<http::string_body> req{http::verb::post, endpoint_.target, 11};
+  req.set(http::field::host, endpoint_.host);
+  req.set(http::field::content_type,
+          "application/soap+xml;charset=utf-8;action=\"" + soap_action + "\"");
+  req.set(http::field::user_agent, "insgate/" INSGATE_VERSION);
+  req.keep_alive(true);
+  req.body() = std::move(body);
+  req.prepare_payload();
+
+  // A pooled connection may have been closed by the server meanwhile: on an
+  // I/O error there, retry once on a fresh connection (the search is
+  // idempotent). A timeout is never retried here.
+  while (!idle_.empty()) {
+    StreamPtr stream = std::move(idle_.back());
+    idle_.pop_back();
+    auto result = co_await exchange(*stream, req, deadline);
+    if (auto* err = std::get_if<TransportError>(&result);
+        err && err->kind == TransportError::Kind::io) {
+      continue;
+    }
+    if (std::holds_alternative<HttpReply>(result) &&
+        beast::get_lowest_layer(*stream).socket().is_open() && idle_.size() < kMaxIdle)
+      idle_.push_back(std::move(stream));
+    co_return result;
+  }
+  auto connected = co_await connect(deadline);
+  if (auto* err = std::get_if<TransportError>(&connected)) co_return *err;
+  StreamPtr stream = std::move(std::get<StreamPtr>(connected));
+  auto result = co_await exchange(*stream, req, deadline);
+  if (std::holds_alternative<HttpReply>(result) &&
+      beast::get_lowest_layer(*stream).socket().is_open() && idle_.size() < kMaxIdle)
+    idle_.push_back(std::move(stream));
+  co_return result;
+}
+
+}  // namespace insgate::insi

@@ -1,0 +1,78 @@
+// insgate — HTTPS transport to INSi: Asio + OpenSSL, mutual TLS, keep-alive.
+//
+// Source rule: insi-protocol.md §2.1 (POST, SOAP 1.2 content type, HTTP 500
+// for faults) and §2.3 (mutual TLS, host-name verification). This layer knows
+// HTTP, not SOAP: it returns the status and body, or a transport error.
+// [io-thread] All members run on the io_context that owns the client.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "config/config.hpp"
+#include "net/net.hpp"
+
+namespace insgate::insi {
+
+/// A complete HTTP response from INSi (any status).
+struct HttpReply {
+  unsigned status = 0;
+  std::string body;
+};
+
+/// The call did not get a complete HTTP response.
+struct TransportError {
+  enum class Kind { connect, tls, io, timeout };
+  Kind kind;
+  std::string message;  ///< technical, no identity data
+};
+
+using PostResult = std::variant<HttpReply, TransportError>;
+
+/// What the INSi operations need from a transport; the simulator-free unit
+/// tests provide their own.
+class InsiTransport {
+ public:
+  virtual ~InsiTransport() = default;
+  /// POSTs one SOAP 1.2 envelope. Completes by `deadline` at the latest
+  /// (then with Kind::timeout); the connection is then closed, not reused.
+  virtual asio::awaitable<PostResult> post(std::string soap_action, std::string body,
+                                           Clock::time_point deadline) = 0;
+};
+
+/// The real transport. Keeps up to `kMaxIdle` idle TLS connections for reuse;
+/// a reused connection that turns out closed by the server is replaced by a
+/// fresh one once, transparently.
+class InsiClient : public InsiTransport {
+ public:
+  static constexpr std::size_t kMaxIdle = 4;
+  static constexpr std::size_t kMaxResponseBytes = 1024 * 1024;
+
+  InsiClient(asio::any_io_executor ex, std::shared_ptr<ssl::context> tls,
+             config::Endpoint endpoint, std::chrono::milliseconds connect_timeout);
+
+  asio::awaitable<PostResult> post(std::string soap_action, std::string body,
+                                   Clock::time_point deadline) override;
+
+  /// Closes idle connections (on shutdown).
+  void close_idle();
+
+ private:
+  using Stream = ssl::stream<beast::tcp_stream>;
+  using StreamPtr = std::unique_ptr<Stream>;
+
+  asio::awaitable<std::variant<StreamPtr, TransportError>> connect(Clock::time_point deadline);
+  asio::awaitable<PostResult> exchange(Stream& stream, const http::request<http::string_body>& req,
+                                       Clock::time_point deadline);
+
+  asio::any_io_executor ex_;
+  std::shared_ptr<ssl::context> tls_;
+  config::Endpoint endpoint_;
+  std::chrono::milliseconds connect_timeout_;
+  std::vector<StreamPtr> idle_;
+};
+
+}  // namespace insgate::insi

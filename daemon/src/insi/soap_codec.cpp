@@ -1,0 +1,349 @@
+// insgate — INSi envelopes through gSOAP, in memory (see soap_codec.hpp).
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "insi/soap_codec.hpp"
+
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+
+#include "soapH.h"
+#include "rs.nsmap"  // the one global namespaces[] table of the binding
+
+namespace insgate::insi {
+namespace {
+
+/// One gSOAP context per message; never shared, never given a socket
+/// (gsoap-notes.md §2, §5). SOAP_C_UTFSTRING is mandatory: without it
+/// accented text comes back as Latin-1.
+class SoapContext {
+ public:
+  SoapContext()
+      : s_(soap_new1(SOAP_C_UTFSTRING | SOAP_XML_TREE | SOAP_ENC_PLAIN | SOAP_IO_BUFFER)) {
+    if (s_ == nullptr) throw std::bad_alloc();
+    soap_set_namespaces(s_, namespaces);
+    // Guards: this binding must never open a connection by itself.
+    s_->fopen = [](soap* s, const char*, const char*, int) -> SOAP_SOCKET {
+      s->error = SOAP_TCP_ERROR;
+      return SOAP_INVALID_SOCKET;
+    };
+    s_->user = nullptr;
+  }
+  ~SoapContext() {
+    s_->header = nullptr;
+    s_->os = nullptr;
+    soap_destroy(s_);
+    soap_end(s_);
+    soap_free(s_);
+  }
+  SoapContext(const SoapContext&) = delete;
+  SoapContext& operator=(const SoapContext&) = delete;
+  soap* get() const { return s_; }
+
+ private:
+  soap* s_;
+};
+
+/// Input buffer read by gSOAP through frecv, without copying the body.
+struct InputBuffer {
+  std::string_view data;
+  size_t pos = 0;
+};
+
+size_t read_from_buffer(soap* s, char* out, size_t len) {
+  auto* in = static_cast<InputBuffer*>(s->user);
+  size_t n = std::min(len, in->data.size() - in->pos);
+  std::memcpy(out, in->data.data() + in->pos, n);
+  in->pos += n;
+  return n;
+}
+
+void attach_input(soap* s, InputBuffer& in) {
+  s->user = &in;
+  s->frecv = read_from_buffer;
+}
+
+std::string* dup(soap* s, const std::string& v) {
+  std::string* p = soap_new_std__string(s);
+  *p = v;
+  return p;
+}
+std::string* dup(soap* s, const std::optional<std::string>& v) {
+  return v ? dup(s, *v) : nullptr;
+}
+std::optional<std::string> opt(const std::string* p) {
+  return p ? std::optional<std::string>(*p) : std::nullopt;
+}
+
+/// Local part of a QName value: the text after the last ':' (prefixes vary
+/// and may even be unbound, insi-protocol.md §7).
+std::string local_part(const char* qname) {
+  if (qname == nullptr) return {};
+  std::string_view v(qname);
+  auto colon = v.rfind(':');
+  std::string out(colon == std::string_view::npos ? v : v.substr(colon + 1));
+  // trim XML white space
+  auto b = out.find_first_not_of(" \t\r\n");
+  auto e = out.find_last_not_of(" \t\r\n");
+  return b == std::string::npos ? std::string() : out.substr(b, e - b + 1);
+}
+
+/// Serialises header (may be null) + one body element into a string.
+template <typename Body>
+std::string serialise(soap* s, Body& body, const char* tag) {
+  std::ostringstream os;
+  s->os = &os;
+  soap_set_version(s, 2);
+  s->encodingStyle = nullptr;
+  soap_serializeheader(s);
+  body.soap_serialize(s);
+  bool failed = soap_begin_send(s) || soap_envelope_begin_out(s) || soap_putheader(s) ||
+                soap_body_begin_out(s) || body.soap_put(s, tag, nullptr) ||
+                soap_body_end_out(s) || soap_envelope_end_out(s) || soap_end_send(s);
+  s->os = nullptr;
+  s->header = nullptr;  // points at objects owned by the caller
+  if (failed) throw std::runtime_error("gSOAP could not serialise the envelope");
+  return os.str();
+}
+
+/// Starts reading an envelope: returns an error text, or "" when the reader
+/// stands at the first Body child of a SOAP 1.2 envelope.
+std::string begin_envelope(soap* s) {
+  if (soap_begin_recv(s) || soap_envelope_begin_in(s)) return "not a SOAP envelope";
+  if (s->version != 2) return "not a SOAP 1.2 envelope";
+  if (soap_recv_header(s)) return "unreadable SOAP header";
+  if (soap_body_begin_in(s)) return "no SOAP Body";
+  return {};
+}
+
+bool end_envelope(soap* s) {
+  return !(soap_body_end_in(s) || soap_envelope_end_in(s) || soap_end_recv(s));
+}
+
+std::optional<InsIdentifier> to_ins(const res__IdentifiantNationalSante* in) {
+  if (in == nullptr || in->IdIndividu == nullptr || in->IdIndividu->NumIdentifiant == nullptr ||
+      in->OID == nullptr)
+    return std::nullopt;
+  InsIdentifier out;
+  out.matricule = *in->IdIndividu->NumIdentifiant;
+  out.cle = opt(in->IdIndividu->Cle);
+  out.oid = *in->OID;
+  out.date_debut = opt(in->DateDeb);
+  out.date_fin = opt(in->DateFin);
+  return out;
+}
+
+Response to_resultat(const _res__RESULTAT& r) {
+  if (r.CR == nullptr || r.CR->CodeCR == nullptr)
+    return Unreadable{"RESULTAT without CR/CodeCR"};
+  Resultat out;
+  out.code_cr = *r.CR->CodeCR;
+  out.libelle_cr = r.CR->LibelleCR ? *r.CR->LibelleCR : std::string();
+  if (r.INDIVIDU != nullptr) {
+    auto actif = to_ins(r.INDIVIDU->INSACTIF);
+    if (!actif) return Unreadable{"INDIVIDU without a complete INSACTIF"};
+    Individu ind;
+    ind.ins_actif = std::move(*actif);
+    for (const auto& h : r.INDIVIDU->INSHISTO) {
+      auto histo = to_ins(&h);
+      if (!histo) return Unreadable{"INSHISTO without IdIndividu/NumIdentifiant or OID"};
+      ind.ins_histo.push_back(std::move(*histo));
+    }
+    if (const auto* t = r.INDIVIDU->TIQ) {
+      ind.tiq.nom_naissance = opt(t->NomNaissance);
+      ind.tiq.prenom = opt(t->Prenom);
+      ind.tiq.liste_prenoms = opt(t->ListePrenom);
+      ind.tiq.sexe = opt(t->Sexe);
+      ind.tiq.date_naissance = opt(t->DateNaissance);
+      ind.tiq.lieu_naissance = opt(t->LieuNaissance);
+    }
+    out.individu = std::move(ind);
+  }
+  if (out.code_cr == "00" && !out.individu) return Unreadable{"CR 00 without INDIVIDU"};
+  return out;
+}
+
+Fault to_fault(const SOAP_ENV__Fault& f) {
+  Fault out;
+  if (f.SOAP_ENV__Code) {
+    out.code = local_part(f.SOAP_ENV__Code->SOAP_ENV__Value);
+    if (f.SOAP_ENV__Code->SOAP_ENV__Subcode)
+      out.subcode = local_part(f.SOAP_ENV__Code->SOAP_ENV__Subcode->SOAP_ENV__Value);
+  }
+  if (f.SOAP_ENV__Reason && f.SOAP_ENV__Reason->SOAP_ENV__Text)
+    out.reason = f.SOAP_ENV__Reason->SOAP_ENV__Text;
+  if (f.SOAP_ENV__Detail && f.SOAP_ENV__Detail->siram__Erreur) {
+    const auto* e = f.SOAP_ENV__Detail->siram__Erreur;
+    out.erreur_message = e->__item;
+    if (e->code) out.erreur_code = *e->code;
+    if (e->severite) out.erreur_severite = *e->severite;
+    out.message_id = opt(e->messageID);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string build_recherche_traits(const CallContext& ctx, const RechercheTraits& req,
+                                   const EnvelopeIds& ids) {
+  SoapContext c;
+  soap* s = c.get();
+
+  ctxbam__ContexteBAMType bam;
+  bam.Version = "01_02";
+  bam.Id = ids.bam_id;
+  bam.Temps = ids.temps;
+  if (!ctx.emetteur.empty()) bam.Emetteur = dup(s, ctx.emetteur);
+
+  ctxlps__IdentiteStringRef idam;
+  idam.__item = ctx.lps.idam;
+  idam.R = dup(s, std::string("4"));
+  ctxlps__LOGICIEL logiciel;
+  logiciel.IDAM = &idam;
+  logiciel.Version = dup(s, ctx.lps.software_version);
+  logiciel.Instance = dup(s, ctx.lps.instance);
+  logiciel.Nom = dup(s, "urn:lps:" + ctx.lps.software_name + ":" + ctx.lps.software_version);
+  ctxlps__ContexteLPSType lps;
+  lps.Nature = dup(s, std::string("CTXLPS"));
+  lps.Version = "01_00";
+  lps.Id = ids.lps_id;
+  lps.Temps = ids.temps;
+  if (!ctx.emetteur.empty()) lps.Emetteur = dup(s, ctx.emetteur);
+  lps.LPS = &logiciel;
+
+  std::string action = kActionRechercheTraits;
+  std::string message_id = "uuid:" + ids.message_id;
+  soap_header(s);
+  s->header->ctxbam__ContexteBAM = &bam;
+  s->header->ctxlps__ContexteLPS = &lps;
+  s->header->wsa__Action = &action;
+  s->header->wsa__MessageID = &message_id;
+
+  _rs__RECSANSVITALE body;
+  body.NomNaissance = dup(s, req.nom_naissance);
+  body.Prenom.push_back(req.prenom);
+  body.Sexe = dup(s, req.sexe);
+  body.DateNaissance = dup(s, req.date_naissance);
+  body.LieuNaissance = dup(s, req.lieu_naissance);
+  return serialise(s, body, "rs:RECSANSVITALE");
+}
+
+Response parse_response(std::string_view body) {
+  SoapContext c;
+  soap* s = c.get();
+  InputBuffer in{body};
+  attach_input(s, in);
+  if (auto err = begin_envelope(s); !err.empty()) return Unreadable{err};
+
+  auto* r = soap_new__res__RESULTAT(s);
+  r->soap_get(s, "res:RESULTAT", nullptr);
+  if (s->error == SOAP_OK) {
+    if (!end_envelope(s)) return Unreadable{"truncated or malformed envelope after RESULTAT"};
+    return to_resultat(*r);
+  }
+  if (s->error != SOAP_TAG_MISMATCH && s->error != SOAP_NO_TAG)
+    return Unreadable{"malformed RESULTAT"};
+  s->error = SOAP_OK;
+  if (soap_getfault(s) != SOAP_OK || s->fault == nullptr)
+    return Unreadable{"Body holds neither RESULTAT nor a SOAP Fault"};
+  if (!end_envelope(s)) return Unreadable{"truncated or malformed envelope after Fault"};
+  return to_fault(*s->fault);
+}
+
+std::variant<ReceivedRequest, Unreadable> parse_request(std::string_view body) {
+  SoapContext c;
+  soap* s = c.get();
+  InputBuffer in{body};
+  attach_input(s, in);
+  if (auto err = begin_envelope(s); !err.empty()) return Unreadable{err};
+  ReceivedRequest out;
+  if (const auto* h = s->header) {
+    if (h->wsa__Action) out.action = *h->wsa__Action;
+    if (h->wsa__MessageID) out.message_id = *h->wsa__MessageID;
+    out.has_contexte_bam = h->ctxbam__ContexteBAM != nullptr;
+    out.has_contexte_lps = h->ctxlps__ContexteLPS != nullptr;
+    if (out.has_contexte_lps && h->ctxlps__ContexteLPS->LPS && h->ctxlps__ContexteLPS->LPS->IDAM)
+      out.idam = h->ctxlps__ContexteLPS->LPS->IDAM->__item;
+  }
+  auto* rq = soap_new__rs__RECSANSVITALE(s);
+  rq->soap_get(s, "rs:RECSANSVITALE", nullptr);
+  if (s->error != SOAP_OK) return Unreadable{"Body is not a RECSANSVITALE"};
+  if (!end_envelope(s)) return Unreadable{"truncated or malformed envelope"};
+  out.is_recherche_traits = true;
+  if (rq->NomNaissance) out.traits.nom_naissance = *rq->NomNaissance;
+  out.prenom_count = static_cast<int>(rq->Prenom.size());
+  for (size_t i = 0; i < rq->Prenom.size(); ++i)
+    out.traits.prenom += (i ? " " : "") + rq->Prenom[i];
+  if (rq->Sexe) out.traits.sexe = *rq->Sexe;
+  if (rq->DateNaissance) out.traits.date_naissance = *rq->DateNaissance;
+  out.traits.lieu_naissance = opt(rq->LieuNaissance);
+  return out;
+}
+
+std::string build_resultat(const Resultat& r) {
+  SoapContext c;
+  soap* s = c.get();
+  _res__RESULTAT out;
+  out.CR = soap_new_res__CompteRendu(s);
+  out.CR->CodeCR = dup(s, r.code_cr);
+  out.CR->LibelleCR = dup(s, r.libelle_cr);
+  auto make_ins = [s](const InsIdentifier& i) {
+    res__IdentifiantNationalSante ins;
+    ins.IdIndividu = soap_new_res__Matricule(s);
+    ins.IdIndividu->NumIdentifiant = dup(s, i.matricule);
+    ins.IdIndividu->Cle = dup(s, i.cle);
+    ins.OID = dup(s, i.oid);
+    ins.DateDeb = dup(s, i.date_debut);
+    ins.DateFin = dup(s, i.date_fin);
+    return ins;
+  };
+  if (r.individu) {
+    out.INDIVIDU = soap_new_res__Individu(s);
+    out.INDIVIDU->INSACTIF = soap_new_res__IdentifiantNationalSante(s);
+    *out.INDIVIDU->INSACTIF = make_ins(r.individu->ins_actif);
+    for (const auto& h : r.individu->ins_histo) out.INDIVIDU->INSHISTO.push_back(make_ins(h));
+    const auto& t = r.individu->tiq;
+    auto* tiq = soap_new_res__TraitsDIdentite(s);
+    tiq->NomNaissance = dup(s, t.nom_naissance);
+    tiq->Prenom = dup(s, t.prenom);
+    tiq->ListePrenom = dup(s, t.liste_prenoms);
+    tiq->Sexe = dup(s, t.sexe);
+    tiq->DateNaissance = dup(s, t.date_naissance);
+    tiq->LieuNaissance = dup(s, t.lieu_naissance);
+    out.INDIVIDU->TIQ = tiq;
+  }
+  return serialise(s, out, "res:RESULTAT");
+}
+
+std::string build_fault(const Fault& f) {
+  SoapContext c;
+  soap* s = c.get();
+  soap_set_version(s, 2);
+  soap_fault(s);
+  auto keep = [s](const std::string& v) { return soap_strdup(s, v.c_str()); };
+  *soap_faultcode(s) = keep("SOAP-ENV:" + f.code);
+  if (!f.subcode.empty()) *soap_faultsubcode(s) = keep("SOAP-ENV:" + f.subcode);
+  if (s->fault->SOAP_ENV__Reason == nullptr)
+    s->fault->SOAP_ENV__Reason = soap_new_SOAP_ENV__Reason(s);
+  s->fault->SOAP_ENV__Reason->SOAP_ENV__Text = keep(f.reason);
+  s->fault->SOAP_ENV__Detail = soap_new_SOAP_ENV__Detail(s);
+  auto* e = soap_new_siram__ErreurType(s);
+  e->__item = f.erreur_message;
+  e->code = dup(s, f.erreur_code);
+  e->severite = dup(s, f.erreur_severite);
+  e->messageID = dup(s, f.message_id);
+  s->fault->SOAP_ENV__Detail->siram__Erreur = e;
+
+  std::ostringstream os;
+  s->os = &os;
+  s->encodingStyle = nullptr;
+  soap_serializeheader(s);
+  soap_serializefault(s);
+  bool failed = soap_begin_send(s) || soap_envelope_begin_out(s) || soap_putheader(s) ||
+                soap_body_begin_out(s) || soap_putfault(s) || soap_body_end_out(s) ||
+                soap_envelope_end_out(s) || soap_end_send(s);
+  s->os = nullptr;
+  if (failed) throw std::runtime_error("gSOAP could not serialise the fault");
+  return os.str();
+}
+
+}  // namespace insgate::insi

@@ -1,0 +1,57 @@
+// insgate — INSi SOAP 1.2 envelopes to and from the value types of
+// insi_messages.hpp, in memory, through the gSOAP binding of proto/.
+//
+// No function here does any I/O. Each call uses its own gSOAP context, so all
+// functions are thread-safe. Source rule: ../shared/spec/insi-protocol.md
+// §3, §4, §7, §10; parsing robustness rules from §4.2 and gsoap-notes.md §3.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "insi/insi_messages.hpp"
+
+namespace insgate::insi {
+
+/// Builds the SOAP 1.2 envelope of a rechercherInsAvecTraitsIdentite call:
+/// headers ContexteBAM (empty COUVERTURE), ContexteLPS, wsa:Action,
+/// wsa:MessageID ("uuid:" + ids.message_id), body RECSANSVITALE.
+/// @throw std::runtime_error if gSOAP fails to serialise (not expected).
+std::string build_recherche_traits(const CallContext& ctx, const RechercheTraits& req,
+                                   const EnvelopeIds& ids);
+
+/// Reads an INSi HTTP response body (no HTTP headers). Elements are matched by
+/// namespace URI and local name; unknown elements are ignored; order is not
+/// enforced. A SOAP 1.1 envelope, a truncated body, a RESULTAT without CR or a
+/// CR 00 without INSACTIF is Unreadable: never a result.
+Response parse_response(std::string_view body);
+
+// ---- The server side, used by the INSi simulator (tests/insi-sim) ----
+
+/// A request as the simulator receives it.
+struct ReceivedRequest {
+  std::string action;      ///< wsa:Action ("" if absent)
+  std::string message_id;  ///< wsa:MessageID verbatim ("" if absent)
+  bool has_contexte_bam = false;
+  bool has_contexte_lps = false;
+  std::string idam;  ///< ContexteLPS/LPS/IDAM ("" if absent)
+  /// Body of a traits search; `prenom` holds the Prenom elements joined by
+  /// single spaces, and `prenom_count` how many there were.
+  RechercheTraits traits;
+  int prenom_count = 0;
+  bool is_recherche_traits = false;
+};
+
+/// Parses a request envelope; Unreadable when it is not a SOAP 1.2 envelope
+/// with a RECSANSVITALE body.
+std::variant<ReceivedRequest, Unreadable> parse_request(std::string_view body);
+
+/// Serialises a RESULTAT response envelope (no SOAP header, as INSi does).
+std::string build_resultat(const Resultat& r);
+
+/// Serialises a SOAP 1.2 fault with a siram:Erreur detail.
+std::string build_fault(const Fault& f);
+
+}  // namespace insgate::insi
