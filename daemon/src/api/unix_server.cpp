@@ -154,7 +154,9 @@ asio::awaitable<void> UnixServer::session(Local::socket socket) {
     std::string requete_id = request_id_of(req);
     auto started = Clock::now();
     stream.expires_never();  // the INSi calls carry their own deadlines
+    ++in_flight_;
     ApiResponse api = co_await router_.handle(req, requete_id);
+    --in_flight_;
     if (stopping_) break;
     bool keep_alive = req.keep_alive();
     auto res = to_http(api, req.version(), keep_alive, requete_id);

@@ -37,6 +37,8 @@ class UnixServer {
   void stop();
 
   std::size_t open_connections() const { return sessions_.size(); }
+  /// Requests being handled (waiting on INSi) right now.
+  std::size_t busy() const { return in_flight_; }
 
  private:
   using Stream = beast::basic_stream<Local, asio::any_io_executor, beast::unlimited_rate_policy>;
@@ -50,6 +52,7 @@ class UnixServer {
   Local::acceptor acceptor_;
   std::set<Stream*> sessions_;
   bool stopping_ = false;
+  std::size_t in_flight_ = 0;
 };
 
 }  // namespace insgate::api

@@ -15,6 +15,10 @@ namespace insgate::app {
 
 void check(const config::Config& cfg) { (void)insi::make_client_tls(cfg.insi); }
 
+namespace {
+constexpr std::chrono::seconds kDrain{5};
+}
+
 int run(const config::Config& cfg) {
   asio::io_context io(1);
   auto tls = insi::make_client_tls(cfg.insi);
@@ -42,11 +46,19 @@ int run(const config::Config& cfg) {
         server.stop();
         client.close_idle();
         signals.cancel();
-        // Requests still waiting on INSi get a short drain, then the loop ends.
-        drain.expires_after(std::chrono::seconds(5));
-        drain.async_wait([&io](const boost::system::error_code& e) {
-          if (!e) io.stop();
-        });
+        // Requests still waiting on INSi get up to kDrain to finish, then
+        // the loop ends.
+        asio::co_spawn(
+            io,
+            [&]() -> asio::awaitable<void> {
+              auto until = Clock::now() + kDrain;
+              while (server.busy() > 0 && Clock::now() < until) {
+                drain.expires_after(std::chrono::milliseconds(20));
+                co_await drain.async_wait(asio::use_awaitable);
+              }
+              io.stop();
+            },
+            asio::detached);
       };
   signals.async_wait(on_signal);
 

@@ -1,0 +1,55 @@
+// End to end: the command-line tools (insgated --check-config, insgatectl).
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "e2e_env.hpp"
+
+using namespace insgate::testing;
+
+TEST(CliE2E, check_config_names_the_key_and_line_of_an_error) {
+  Workspace ws;
+  std::string cfg = ws.path("bad.yaml");
+  std::ofstream(cfg) << "api:\n  socket: /tmp/x.sock\ninsi:\n  endpoint: http://insecure/lps\n";
+  std::string log = ws.path("check.log");
+  int rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgated", "--check-config", cfg}, log);
+  EXPECT_EQ(rc, 1);
+  std::string out = read_file(log);
+  EXPECT_NE(out.find("insi.endpoint (line 4)"), std::string::npos) << out;
+}
+
+TEST(CliE2E, insgatectl_prints_the_answer_and_exits_0) {
+  Workspace ws;
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  Daemon d(ws, "insgated", opt);
+  std::string out = ws.path("ctl.out");
+  int rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgatectl", "--socket", d.socket(),
+                        "recherche", "--nom", "TCHITCHI", "--prenoms", "OLA CATARINA", "--sexe",
+                        "F", "--date-naissance", "1936-06-21"},
+                       out);
+  EXPECT_EQ(rc, 0);
+  auto j = nlohmann::json::parse(read_file(out));
+  EXPECT_EQ(j["cr"], "00");
+  EXPECT_EQ(j["ins"]["matricule"], "2360663220836");
+  EXPECT_EQ(j["appels_insi"], 2);
+}
+
+TEST(CliE2E, insgatectl_exits_3_when_the_daemon_is_down) {
+  Workspace ws;
+  int rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgatectl", "--socket",
+                        ws.path("none.sock"), "health"});
+  EXPECT_EQ(rc, 3);
+}
+
+TEST(CliE2E, sigterm_stops_the_daemon_cleanly_and_removes_the_socket) {
+  Workspace ws;
+  DaemonOptions opt;
+  opt.port = unused_port();
+  auto d = std::make_unique<Daemon>(ws, "insgated", opt);
+  std::string sock = d->socket();
+  d.reset();  // SIGTERM
+  EXPECT_FALSE(std::filesystem::exists(sock));
+}

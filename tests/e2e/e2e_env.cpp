@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "e2e_env.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace insgate::testing {
+
+namespace fs = std::filesystem;
+
+Workspace::Workspace() {
+  char tmpl[] = "/tmp/insgate-e2e.XXXXXX";
+  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+  dir_ = tmpl;
+  std::string script = std::string(INSGATE_SOURCE_DIR) + "/tests/pki/make-test-pki";
+  if (run_command({script, dir_ + "/pki"}, dir_ + "/pki.log") != 0)
+    throw std::runtime_error("make-test-pki failed: " + read_file(dir_ + "/pki.log"));
+}
+
+Workspace::~Workspace() {
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+}
+
+Simulator::Simulator(const Workspace& ws, const std::string& name, const std::string& server) {
+  std::string port_file = ws.path(name + ".port");
+  journal_path_ = ws.path(name + ".journal");
+  process_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{std::string(INSGATE_BIN_DIR) + "/insi-sim", "--listen",
+                               "127.0.0.1:0", "--port-file", port_file, "--cert",
+                               ws.pki(server + ".pem"), "--key", ws.pki(server + ".key"), "--ca",
+                               ws.pki("ca.pem"), "--dataset",
+                               std::string(INSGATE_SOURCE_DIR) + "/tests/insi-sim/dataset.yaml",
+                               "--journal", journal_path_},
+      ws.path(name + ".log"));
+  if (!wait_until([&] { return !read_file(port_file).empty(); }))
+    throw std::runtime_error("insi-sim did not start: " + read_file(ws.path(name + ".log")));
+  port_ = std::stoi(read_file(port_file));
+}
+
+std::vector<nlohmann::json> Simulator::journal() const {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(read_file(journal_path_));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+Daemon::Daemon(const Workspace& ws, const std::string& name, const DaemonOptions& opt) {
+  socket_ = ws.path(name + ".sock");
+  log_ = ws.path(name + ".log");
+  std::string cfg = ws.path(name + ".yaml");
+  std::ofstream(cfg) << "api:\n  socket: " << socket_ << "\n  socket_mode: \"0600\"\n"
+                     << "insi:\n  endpoint: https://localhost:" << opt.port << "/lps\n"
+                     << "  environment: test\n"
+                     << "  certificate:\n    cert: pki/" << opt.client << ".pem\n    key: pki/"
+                     << opt.client << ".key\n"
+                     << "  ca: pki/ca.pem\n"
+                     << "  deadlines: {connect_ms: 2000, call_ms: " << opt.call_ms
+                     << ", request_ms: " << opt.request_ms << "}\n"
+                     << "structure: {finess: \"010000001\", nom: \"EHPAD de test\"}\n"
+                     << "lps: {idam: \"" << opt.idam
+                     << "\", instance: \"6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"}\n"
+                     << "log_level: debug\n";
+  process_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{std::string(INSGATE_BIN_DIR) + "/insgated", "--config", cfg}, log_);
+  bool up = wait_until([&] {
+    try {
+      net::LocalHttpClient c(socket_, std::chrono::seconds(2));
+      return c.request(http::verb::get, "/v1/health").status == 200;
+    } catch (const std::exception&) {
+      return false;
+    }
+  });
+  if (!up) throw std::runtime_error("insgated did not start: " + read_file(log_));
+}
+
+nlohmann::json recherche_body(const std::string& nom, const std::vector<std::string>& prenoms,
+                              const std::string& sexe, const std::string& date) {
+  return {{"operateur", "u-test"},
+          {"traits",
+           {{"nom_naissance", nom}, {"prenoms", prenoms}, {"sexe", sexe}, {"date_naissance", date}}}};
+}
+
+Answer post_recherche(net::LocalHttpClient& client, const nlohmann::json& body,
+                      const std::string& request_id) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!request_id.empty()) headers.emplace_back("X-Request-Id", request_id);
+  Answer a;
+  a.raw = client.request(http::verb::post, "/v1/ins/recherche", body.dump(), headers);
+  a.status = a.raw.status;
+  a.body = nlohmann::json::parse(a.raw.body, nullptr, false);
+  return a;
+}
+
+int unused_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+}  // namespace insgate::testing

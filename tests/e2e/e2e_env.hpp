@@ -1,0 +1,82 @@
+// insgate end-to-end tests — a throw-away PKI, insi-sim and insgated as real
+// processes, talking mutual TLS and HTTP over a Unix socket.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "net/local_http_client.hpp"
+#include "process.hpp"
+
+namespace insgate::testing {
+
+/// A temp directory removed on destruction, with a test PKI in pki/.
+class Workspace {
+ public:
+  Workspace();
+  ~Workspace();
+  const std::string& dir() const { return dir_; }
+  std::string pki(const std::string& file) const { return dir_ + "/pki/" + file; }
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+
+ private:
+  std::string dir_;
+};
+
+/// insi-sim started with the default dataset; `server` selects the server
+/// certificate (server / server-otherhost).
+class Simulator {
+ public:
+  Simulator(const Workspace& ws, const std::string& name, const std::string& server = "server");
+  int port() const { return port_; }
+  /// Journal lines (one JSON object per POST received) so far.
+  std::vector<nlohmann::json> journal() const;
+  void stop() { process_->stop(); }
+
+ private:
+  std::string journal_path_;
+  std::unique_ptr<ChildProcess> process_;
+  int port_ = 0;
+};
+
+struct DaemonOptions {
+  int port = 0;                      ///< simulator port
+  std::string client = "client";     ///< client certificate base name in pki/
+  std::string idam = "IDAM-TEST";
+  int call_ms = 5000;
+  int request_ms = 15000;
+};
+
+/// insgated with a generated configuration.
+class Daemon {
+ public:
+  Daemon(const Workspace& ws, const std::string& name, const DaemonOptions& opt);
+  const std::string& socket() const { return socket_; }
+  std::string log() const { return read_file(log_); }
+
+ private:
+  std::string socket_;
+  std::string log_;
+  std::unique_ptr<ChildProcess> process_;
+};
+
+/// A POST /v1/ins/recherche body.
+nlohmann::json recherche_body(const std::string& nom, const std::vector<std::string>& prenoms,
+                              const std::string& sexe, const std::string& date);
+
+/// Sends a recherche and returns status + parsed JSON body.
+struct Answer {
+  unsigned status = 0;
+  nlohmann::json body;
+  net::LocalReply raw;
+};
+Answer post_recherche(net::LocalHttpClient& client, const nlohmann::json& body,
+                      const std::string& request_id = "");
+
+/// A free loopback TCP port with nothing listening on it.
+int unused_port();
+
+}  // namespace insgate::testing
