@@ -16,8 +16,14 @@ namespace fs = std::filesystem;
 struct Field {
   YAML::Node node;
   std::string key;
+  int key_line = 0;  ///< 1-based line of `key:` in its mapping, 0 if unknown
 
-  int line() const { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
+  /// The line of the key when known, else of the value; 0 when absent.
+  int line() const {
+    if (key_line > 0) return key_line;
+    if (!node.IsDefined()) return 0;
+    return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
+  }
   [[noreturn]] void fail(const std::string& what) const {
     throw ConfigError(key + " (line " + std::to_string(line()) + "): " + what);
   }
@@ -29,7 +35,11 @@ class Reader {
 
   /// Child of a map; rejects unknown keys of that map once all are listed.
   Field child(const Field& parent, const std::string& name) const {
-    return Field{parent.node[name], parent.key.empty() ? name : parent.key + "." + name};
+    Field f{parent.node[name], parent.key.empty() ? name : parent.key + "." + name};
+    if (parent.node.IsMap())
+      for (const auto& kv : parent.node)
+        if (kv.first.IsScalar() && kv.first.Scalar() == name) f.key_line = kv.first.Mark().line + 1;
+    return f;
   }
   void only_keys(const Field& map, std::set<std::string> allowed) const {
     if (!map.node || map.node.IsNull()) return;
@@ -37,7 +47,7 @@ class Reader {
     for (const auto& kv : map.node) {
       auto k = kv.first.as<std::string>();
       if (!allowed.count(k)) {
-        Field f{kv.first, map.key.empty() ? k : map.key + "." + k};
+        Field f{kv.first, map.key.empty() ? k : map.key + "." + k, kv.first.Mark().line + 1};
         f.fail("unknown key");
       }
     }
@@ -110,8 +120,8 @@ void load_api(const Reader& r, const Field& top, Config& c) {
 void load_insi(const Reader& r, const Field& top, Config& c) {
   Field insi = r.require_map(top, "insi");
   r.only_keys(insi, {"endpoint", "environment", "certificate", "ca", "deadlines"});
-  Field ep = r.child(insi, "endpoint");
-  c.insi.endpoint = parse_endpoint(r.string(insi, "endpoint", true), ep.line());
+  std::string url = r.string(insi, "endpoint", true);
+  c.insi.endpoint = parse_endpoint(url, r.child(insi, "endpoint").line());
   c.insi.environment = r.string(insi, "environment", true);
   if (c.insi.environment != "production" && c.insi.environment != "qualification" &&
       c.insi.environment != "test")
@@ -139,7 +149,7 @@ void load_insi(const Reader& r, const Field& top, Config& c) {
     c.insi.ca_files.push_back(r.path(insi, "ca", true, true));
   } else if (ca.node.IsSequence() && ca.node.size() > 0) {
     for (std::size_t i = 0; i < ca.node.size(); ++i) {
-      Field item{ca.node[i], ca.key + "[" + std::to_string(i) + "]"};
+      Field item{ca.node[i], ca.key + "[" + std::to_string(i) + "]", 0};
       if (!item.node.IsScalar()) item.fail("must be a file path");
       std::filesystem::path p(item.node.as<std::string>());
       if (p.is_relative()) p = std::filesystem::path(c.source_path).parent_path() / p;
@@ -214,7 +224,7 @@ Config load(const std::string& path) {
   Config c;
   c.source_path = std::filesystem::absolute(path).string();
   Reader r(root, std::filesystem::path(c.source_path).parent_path());
-  Field top{root, ""};
+  Field top{root, "", 0};
   r.only_keys(top, {"api", "insi", "structure", "lps", "emetteur", "log_level"});
   try {
     load_api(r, top, c);

@@ -348,7 +348,7 @@ TEST_F(ConfigTest, missing_nested_required_key_names_key) {
 // BUG (config.cpp Field::line): the line of a block mapping is taken from the
 // mapping node, whose mark is its first child, not from its key: "in lps,
 // line 23" points at nom_logiciel instead of `lps:` on line 22.
-TEST_F(ConfigTest, bug_missing_nested_required_key_names_line_of_parent_key) {
+TEST_F(ConfigTest, missing_nested_required_key_names_line_of_parent_key) {
   auto text = replace(kValid, "  idam: \"AM-123\"\n", "");
   EXPECT_THAT(error_of(text), HasSubstr("in lps, line " + std::to_string(line_of(text, "lps:"))));
 }
@@ -364,7 +364,7 @@ TEST_F(ConfigTest, missing_top_level_section_names_key) {
 // evaluates ep.line() first, Mark() of the absent node throws YAML::InvalidNode,
 // and the user gets "(line 0): invalid node; first invalid key" instead of
 // "insi.endpoint: required key missing (in insi, line N)".
-TEST_F(ConfigTest, bug_missing_endpoint_names_key_not_invalid_node) {
+TEST_F(ConfigTest, missing_endpoint_names_the_key_not_an_invalid_node) {
   auto text = replace(kValid, "  endpoint: https://insi.example.test:8443/lps\n", "");
   auto msg = error_of(text);
   EXPECT_THAT(msg, HasSubstr("insi.endpoint"));
@@ -441,7 +441,7 @@ TEST_F(ConfigTest, pem_and_pkcs12_together_name_certificate_key) {
 
 // BUG (config.cpp Field::line): mapping-level errors report the line of the
 // mapping's first child (cert:, line 10), not of the `certificate:` key (line 9).
-TEST_F(ConfigTest, bug_pem_and_pkcs12_together_name_line_of_certificate_key) {
+TEST_F(ConfigTest, pem_and_pkcs12_together_name_line_of_certificate_key) {
   auto text = replace(kValid, "    key: pki/client.key\n",
                       "    key: pki/client.key\n    pkcs12: pki/client.p12\n"
                       "    passphrase_file: pki/client.pass\n");
