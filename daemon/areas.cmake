@@ -3,8 +3,12 @@
 add_library(insgate_util STATIC src/util/ids.cpp)
 target_include_directories(insgate_util PUBLIC ${SRC})
 
-add_library(insgate_identity STATIC src/identity/matricule.cpp)
+find_package(ICU REQUIRED COMPONENTS uc i18n)
+add_library(insgate_identity STATIC src/identity/matricule.cpp src/identity/normalise.cpp
+  src/identity/traits.cpp src/identity/rniv.cpp src/identity/representations.cpp)
 target_include_directories(insgate_identity PUBLIC ${SRC})
+target_link_libraries(insgate_identity PUBLIC nlohmann_json::nlohmann_json
+  PRIVATE ICU::uc ICU::i18n)
 
 add_library(insgate_config STATIC src/config/config.cpp)
 target_include_directories(insgate_config PUBLIC ${SRC})
