@@ -134,16 +134,21 @@ TEST_F(RechercheE2E, first_name_loop_makes_four_calls_with_distinct_message_ids)
   EXPECT_EQ(ids.size(), 4u);
 }
 
-TEST_F(RechercheE2E, loop_stops_at_a_fault) {
-  // LEONARDO → CR 02, then DICAPRIO → siram_40 fault: no third call.
+TEST_F(RechercheE2E, loop_stops_at_a_fault_after_its_retries) {
+  // LEONARDO → CR 02, then DICAPRIO → siram_40 fault, retried twice (fault
+  // policy), then the loop stops: BUFFALO is never tried.
   auto a = post_recherche(*client, recherche_body("DE VINCI", {"LEONARDO", "DICAPRIO", "BUFFALO"},
                                                   "M", "2014-02-01"));
   EXPECT_EQ(a.status, 503u) << a.raw.body;
   EXPECT_EQ(a.body["code"], "insi_indisponible");
   EXPECT_EQ(a.body["insi_sous_code"], "siram_40");
   EXPECT_EQ(a.body["insi_code"], "insi_102");
-  EXPECT_EQ(a.body["appels_insi"], 2);
-  EXPECT_EQ(sim->journal().size(), 2u);
+  EXPECT_EQ(a.body["appels_insi"], 4);
+  auto journal = sim->journal();
+  ASSERT_EQ(journal.size(), 4u);
+  EXPECT_EQ(journal[0]["prenom"], "LEONARDO");
+  for (std::size_t i = 1; i < 4; ++i) EXPECT_EQ(journal[i]["prenom"], "DICAPRIO");
+  EXPECT_NE(journal[1]["message_id"], journal[2]["message_id"]) << "a retry is a new message";
   EXPECT_FALSE(a.raw.retry_after.empty());
 }
 

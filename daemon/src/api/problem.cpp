@@ -29,7 +29,11 @@ ApiResponse problem(unsigned status, const std::string& code, const std::string&
 
 ApiResponse invalid_traits(const std::vector<FieldError>& errors) {
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& e : errors) list.push_back({{"champ", e.champ}, {"message", e.message}});
+  for (const auto& e : errors) {
+    nlohmann::json item = {{"champ", e.champ}, {"message", e.message}};
+    if (!e.regle.empty()) item["regle"] = e.regle;
+    list.push_back(std::move(item));
+  }
   return problem(422, "traits_invalides", "Traits d'identité invalides",
                  "Un ou plusieurs traits ne respectent pas les règles INS; voir errors.",
                  {{"errors", list}});

@@ -22,6 +22,7 @@ struct ApiResponse {
 struct FieldError {
   std::string champ;
   std::string message;
+  std::string regle;  ///< the rule broken (ins-identity-rules.md names), may be empty
 };
 
 /// Serialises JSON for the wire; invalid UTF-8 from anywhere is replaced,

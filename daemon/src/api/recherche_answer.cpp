@@ -133,6 +133,14 @@ ApiResponse recherche_answer(const insi::RechercheOutcome& o,
       r.headers.emplace_back("Retry-After", std::to_string(kRetryAfterSeconds));
       return r;
     }
+    case Kind::circuit_open: {
+      auto r = problem(503, "insi_indisponible", "INSi indisponible (circuit ouvert)",
+                       "Après plusieurs échecs de connexion à INSi, les appels sont suspendus "
+                       "pendant un délai de refroidissement.",
+                       {{"appels_insi", o.appels}, {"circuit", "ouvert"}});
+      r.headers.emplace_back("Retry-After", std::to_string(std::max(1, o.retry_after)));
+      return r;
+    }
     case Kind::timeout:
       return problem(504, "insi_delai_depasse", "Délai INSi dépassé",
                      "INSi n'a pas répondu dans le délai configuré.",

@@ -2,158 +2,102 @@
 #include "api/recherche_input.hpp"
 
 #include <nlohmann/json.hpp>
+#include <set>
+
+#include "identity/traits.hpp"
 
 namespace insgate::api {
 namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kMaxNameLength = 100;
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-/// Trims, collapses runs of spaces and upper-cases ASCII letters. Returns
-/// false (and leaves `out` unspecified) when a character is outside the INS
-/// alphabet: A-Z, space, hyphen, apostrophe.
-bool normalise_name(std::string_view in, std::string& out) {
-  out.clear();
-  bool pending_space = false;
-  for (unsigned char c : in) {
-    if (c == ' ' || c == '\t') {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (c >= 'a' && c <= 'z') c = static_cast<unsigned char>(c - 'a' + 'A');
-    if (!((c >= 'A' && c <= 'Z') || c == '-' || c == '\'')) return false;
-    if (pending_space) out.push_back(' ');
-    pending_space = false;
-    out.push_back(static_cast<char>(c));
-  }
-  return true;
+/// A member name as it may appear in an error message: short and made of
+/// [a-z0-9_] only, otherwise not shown.
+std::string shown_key(const std::string& k) {
+  bool plain = !k.empty() && k.size() <= 40;
+  for (char c : k) plain = plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+  return plain ? k : "(nom non affichable)";
 }
 
-bool valid_date(const std::string& d) {
-  // AAAA-MM-JJ; 00 for an unknown month or day is let through (partial dates).
-  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
-  for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (!is_digit(d[i])) return false;
-  int month = (d[5] - '0') * 10 + (d[6] - '0');
-  int day = (d[8] - '0') * 10 + (d[9] - '0');
-  return month <= 12 && day <= 31 && d.compare(0, 4, "0000") != 0;
+std::optional<std::string> unknown_member(const json& obj, const std::set<std::string>& allowed) {
+  for (const auto& [k, v] : obj.items())
+    if (!allowed.count(k)) return shown_key(k);
+  return std::nullopt;
 }
 
-bool valid_cog(const std::string& c) {
-  if (c.size() != 5) return false;
-  bool corsica = c[0] == '2' && (c[1] == 'A' || c[1] == 'B');
-  if (!corsica && !(is_digit(c[0]) && is_digit(c[1]))) return false;
-  return is_digit(c[2]) && is_digit(c[3]) && is_digit(c[4]);
-}
-
-class TraitsChecker {
+/// Reads the JSON types of the traits; type problems are field errors.
+class TraitsReader {
  public:
-  explicit TraitsChecker(const json& traits) : t_(traits) {}
+  explicit TraitsReader(const json& t) : t_(t) {}
 
-  void name(const char* key, std::string& out) {
+  std::string text(const char* key, bool required) {
     std::string champ = std::string("traits.") + key;
     auto it = t_.find(key);
-    if (it == t_.end() || it->is_null()) return fail(champ, "obligatoire");
-    if (!it->is_string()) return fail(champ, "doit être une chaîne");
-    check_name(champ, it->get_ref<const std::string&>(), out);
+    if (it == t_.end() || it->is_null()) {
+      if (required) fail(champ, "obligatoire", "obligatoire");
+      return {};
+    }
+    if (!it->is_string()) {
+      fail(champ, "doit être une chaîne de caractères", "type_invalide");
+      return {};
+    }
+    return it->get<std::string>();
   }
 
-  void prenoms(std::vector<std::string>& out) {
+  std::vector<std::string> prenoms() {
     const std::string champ = "traits.prenoms";
     auto it = t_.find("prenoms");
-    if (it == t_.end() || it->is_null()) return fail(champ, "obligatoire");
-    std::vector<std::string> raw;
-    if (it->is_string()) {
-      raw.push_back(it->get<std::string>());
+    std::vector<std::string> out;
+    if (it == t_.end() || it->is_null()) {
+      fail(champ, "obligatoire", "obligatoire");
+    } else if (it->is_string()) {
+      out.push_back(it->get<std::string>());
     } else if (it->is_array()) {
       for (const auto& p : *it) {
-        if (!p.is_string()) return fail(champ, "doit être une liste de chaînes");
-        raw.push_back(p.get<std::string>());
+        if (!p.is_string()) {
+          fail(champ, "doit être une liste de chaînes de caractères", "type_invalide");
+          return {};
+        }
+        out.push_back(p.get<std::string>());
       }
+      if (out.empty()) fail(champ, "au moins un prénom de naissance est obligatoire", "vide");
     } else {
-      return fail(champ, "doit être une liste de chaînes");
+      fail(champ, "doit être une liste de chaînes de caractères", "type_invalide");
     }
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-      std::string norm;
-      std::string item = champ + "[" + std::to_string(i) + "]";
-      if (!check_name(item, raw[i], norm)) return;
-      // A caller may send "MARIE LOUISE" as one element: split on spaces.
-      std::size_t start = 0;
-      while (start <= norm.size()) {
-        auto sp = norm.find(' ', start);
-        if (sp == std::string::npos) sp = norm.size();
-        if (sp > start) out.push_back(norm.substr(start, sp - start));
-        start = sp + 1;
-      }
-    }
-    if (out.empty()) fail(champ, "au moins un prénom de naissance est obligatoire");
-    if (out.size() > 10) fail(champ, "au plus 10 prénoms");
+    return out;
   }
 
-  void sexe(std::string& out) {
-    const std::string champ = "traits.sexe";
-    auto it = t_.find("sexe");
-    if (it == t_.end() || it->is_null()) return fail(champ, "obligatoire");
-    if (!it->is_string()) return fail(champ, "doit être une chaîne");
-    const auto& v = it->get_ref<const std::string&>();
-    if (v == "M" || v == "m") out = "M";
-    else if (v == "F" || v == "f") out = "F";
-    else fail(champ, "doit valoir M ou F (INSi ne connaît pas d'autre valeur)");
-  }
-
-  void date(std::string& out) {
-    const std::string champ = "traits.date_naissance";
-    auto it = t_.find("date_naissance");
-    if (it == t_.end() || it->is_null()) return fail(champ, "obligatoire");
-    if (!it->is_string()) return fail(champ, "doit être une chaîne");
-    out = it->get<std::string>();
-    if (!valid_date(out)) fail(champ, "format attendu AAAA-MM-JJ");
-  }
-
-  void lieu(std::optional<std::string>& out) {
-    const std::string champ = "traits.lieu_naissance";
-    auto it = t_.find("lieu_naissance");
-    if (it == t_.end() || it->is_null()) return;
-    if (!it->is_string()) return fail(champ, "doit être une chaîne");
-    std::string v = it->get<std::string>();
-    if (v.empty()) return;
-    for (auto& c : v)
-      if (c == 'a' || c == 'b') c = static_cast<char>(c - 'a' + 'A');
-    if (!valid_cog(v)) return fail(champ, "code COG à 5 caractères attendu (ex. 63220, 2A004, 99xxx)");
-    out = v;
+  void fail(const std::string& champ, const std::string& message, const std::string& regle) {
+    errors.push_back({champ, champ + " : " + message, regle});
   }
 
   std::vector<FieldError> errors;
 
  private:
-  bool check_name(const std::string& champ, const std::string& raw, std::string& out) {
-    if (raw.size() > kMaxNameLength * 4) {
-      fail(champ, "trop long");
-      return false;
-    }
-    if (!normalise_name(raw, out)) {
-      fail(champ, "caractère non autorisé (lettres A-Z, espace, tiret, apostrophe)");
-      return false;
-    }
-    if (out.empty()) {
-      fail(champ, "obligatoire");
-      return false;
-    }
-    if (out.size() > kMaxNameLength) {
-      fail(champ, "trop long");
-      return false;
-    }
-    return true;
-  }
-  void fail(const std::string& champ, const std::string& message) {
-    errors.push_back({champ, message});
-  }
-
   const json& t_;
 };
+
+/// The identity module reports first-name problems for the whole list: name
+/// the failing element(s) instead.
+void refine_prenom_errors(const std::vector<std::string>& raw, std::vector<FieldError>& errors) {
+  std::vector<FieldError> out;
+  for (auto& e : errors) {
+    if (e.champ != "traits.prenoms") {
+      out.push_back(std::move(e));
+      continue;
+    }
+    bool located = false;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      auto one = identity::normalise_prenoms({raw[i]});
+      if (auto* r = std::get_if<identity::Rejection>(&one)) {
+        out.push_back({"traits.prenoms[" + std::to_string(i) + "]", r->message, r->rule});
+        located = true;
+      }
+    }
+    if (!located) out.push_back(std::move(e));
+  }
+  errors = std::move(out);
+}
 
 }  // namespace
 
@@ -178,25 +122,57 @@ bool json_too_deep(std::string_view body, int max_depth) {
 }
 
 Decoded decode_recherche(std::string_view body) {
-  if (json_too_deep(body, kMaxJsonDepth)) return BadRequest{"JSON nesting too deep"};
+  if (json_too_deep(body, kMaxJsonDepth)) return BadRequest{"Le JSON est trop imbriqué."};
   json j = json::parse(body.begin(), body.end(), nullptr, false);
-  if (j.is_discarded()) return BadRequest{"body is not valid JSON (UTF-8)"};
-  if (!j.is_object()) return BadRequest{"body must be a JSON object"};
+  if (j.is_discarded()) return BadRequest{"Le corps n'est pas du JSON valide (UTF-8)."};
+  if (!j.is_object()) return BadRequest{"Le corps doit être un objet JSON."};
+  if (auto k = unknown_member(j, {"operateur", "traits", "finess"}))
+    return BadRequest{"Membre inconnu : " + *k + "."};
   RechercheInput in;
   auto op = j.find("operateur");
   if (op == j.end() || !op->is_string() || op->get_ref<const std::string&>().empty())
-    return BadRequest{"operateur (string) is required"};
-  if (op->get_ref<const std::string&>().size() > 128) return BadRequest{"operateur is too long"};
+    return BadRequest{"operateur (chaîne non vide) est obligatoire."};
+  if (op->get_ref<const std::string&>().size() > 128)
+    return BadRequest{"operateur dépasse 128 octets."};
   in.operateur = op->get<std::string>();
+  if (auto f = j.find("finess"); f != j.end() && !f->is_null() &&
+                                 (!f->is_string() || f->get_ref<const std::string&>().size() != 9))
+    return BadRequest{"finess doit être une chaîne de 9 caractères."};
   auto traits = j.find("traits");
-  if (traits == j.end() || !traits->is_object()) return BadRequest{"traits (object) is required"};
-  TraitsChecker check(*traits);
-  check.name("nom_naissance", in.traits.nom_naissance);
-  check.prenoms(in.traits.prenoms);
-  check.sexe(in.traits.sexe);
-  check.date(in.traits.date_naissance);
-  check.lieu(in.traits.lieu_naissance);
-  if (!check.errors.empty()) return InvalidTraits{std::move(check.errors)};
+  if (traits == j.end() || !traits->is_object())
+    return BadRequest{"traits (objet) est obligatoire."};
+  if (auto k = unknown_member(
+          *traits, {"nom_naissance", "prenoms", "sexe", "date_naissance", "lieu_naissance"}))
+    return BadRequest{"Membre inconnu dans traits : " + *k + "."};
+
+  TraitsReader read(*traits);
+  identity::TraitsInput raw;
+  raw.nom_naissance = read.text("nom_naissance", true);
+  raw.prenoms = read.prenoms();
+  raw.sexe = read.text("sexe", true);
+  raw.date_naissance = read.text("date_naissance", true);
+  std::string lieu = read.text("lieu_naissance", false);
+  if (!lieu.empty()) raw.lieu_naissance = lieu;
+  if (raw.prenoms.size() > kMaxPrenoms)
+    read.fail("traits.prenoms", "au plus 10 prénoms de naissance", "trop_de_prenoms");
+  if (!read.errors.empty()) return InvalidTraits{std::move(read.errors)};
+
+  auto checked = identity::validate_traits(raw);
+  if (auto* errs = std::get_if<std::vector<identity::FieldError>>(&checked)) {
+    std::vector<FieldError> out;
+    for (auto& e : *errs) out.push_back({e.champ, e.message, e.rule});
+    refine_prenom_errors(raw.prenoms, out);
+    return InvalidTraits{std::move(out)};
+  }
+  auto& t = std::get<identity::TraitsIns>(checked);
+  if (t.nom_naissance.size() > kMaxNameLength)
+    return InvalidTraits{{{"traits.nom_naissance",
+                           "traits.nom_naissance : au plus 100 caractères", "trop_long"}}};
+  if (t.prenoms.size() > kMaxPrenoms)
+    return InvalidTraits{{{"traits.prenoms", "traits.prenoms : au plus 10 prénoms de naissance",
+                           "trop_de_prenoms"}}};
+  in.traits = {std::move(t.nom_naissance), std::move(t.prenoms), std::move(t.sexe),
+               std::move(t.date_naissance), std::move(t.lieu_naissance)};
   return in;
 }
 

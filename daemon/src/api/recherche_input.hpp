@@ -1,10 +1,11 @@
 // insgate — decoding and checking the body of POST /v1/ins/recherche.
 //
-// Source rule: local-api.md (POST /v1/ins/recherche, Errors) and
-// insi-protocol.md §4.1 (value rules). This first version normalises ASCII
-// input only (trim, single spaces, upper case); accented input is rejected
-// with a field error until the identity module (issue #3) maps it.
-// Pure functions, thread-safe; messages never echo caller values.
+// Source rule: local-api.md (POST /v1/ins/recherche, Errors). JSON shape and
+// types are checked here (unknown members are refused: a misspelt optional
+// trait must not be dropped silently); the traits themselves are normalised
+// and checked by the identity module (identity/traits.hpp,
+// ins-identity-rules.md §2). Pure functions, thread-safe; messages never
+// echo caller values.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
@@ -23,7 +24,8 @@ struct RechercheInput {
   insi::TraitsRecherche traits;
 };
 
-/// Body is not JSON, too deep, or has wrong types: 400 requete_invalide.
+/// Body is not JSON, too deep, has unknown members or wrong top-level
+/// types: 400 requete_invalide.
 struct BadRequest {
   std::string detail;
 };
@@ -38,6 +40,10 @@ using Decoded = std::variant<RechercheInput, BadRequest, InvalidTraits>;
 /// Maximum nesting of a request body; deeper documents are refused before
 /// they are parsed.
 inline constexpr int kMaxJsonDepth = 16;
+/// At most this many birth first names.
+inline constexpr std::size_t kMaxPrenoms = 10;
+/// At most this many characters in a normalised birth name.
+inline constexpr std::size_t kMaxNameLength = 100;
 
 /// True when `body` nests arrays/objects deeper than `max_depth` (a linear
 /// scan that skips strings).

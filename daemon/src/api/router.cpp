@@ -13,7 +13,19 @@ bool is_json(const Request& req) {
   auto it = req.find(http::field::content_type);
   if (it == req.end()) return true;  // lenient with old clients that send none
   std::string_view v = sv(it->value());
-  return v.substr(0, 16) == "application/json";
+  v = v.substr(0, v.find(';'));
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return beast::iequals(beast::string_view(v.data(), v.size()), "application/json");
+}
+
+/// INSi fault fields as they may appear in a log line: at most 40
+/// characters of [A-Za-z0-9_-], anything else replaced (INSi's text is not
+/// ours to trust).
+std::string loggable_code(std::string_view v) {
+  std::string out;
+  for (char c : v.substr(0, 40))
+    out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ? c : '?');
+  return out;
 }
 
 ApiResponse method_not_allowed(const char* allow) {
@@ -34,9 +46,9 @@ std::string iso_date(std::chrono::system_clock::time_point t) {
 
 }  // namespace
 
-Router::Router(insi::InsiTransport& transport, const config::Config& cfg,
-               insi::ClientCertificateInfo certificate)
-    : transport_(transport), cfg_(cfg), certificate_(std::move(certificate)) {}
+Router::Router(insi::InsiTransport& transport, insi::CircuitBreaker& breaker,
+               const config::Config& cfg, insi::ClientCertificateInfo certificate)
+    : transport_(transport), breaker_(breaker), cfg_(cfg), certificate_(std::move(certificate)) {}
 
 asio::awaitable<ApiResponse> Router::handle(const Request& req, const std::string& requete_id) {
   try {
@@ -65,6 +77,9 @@ asio::awaitable<ApiResponse> Router::recherche(const Request& req, const std::st
   if (!is_json(req))
     co_return problem(415, "requete_invalide", "Type de contenu non pris en charge",
                       "Content-Type attendu : application/json.");
+  if (req.body().find('\0') != std::string::npos)
+    co_return problem(400, "requete_invalide", "Requête invalide",
+                      "Le corps contient un octet nul.");
   Decoded decoded = decode_recherche(req.body());
   if (auto* bad = std::get_if<BadRequest>(&decoded))
     co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
@@ -73,10 +88,14 @@ asio::awaitable<ApiResponse> Router::recherche(const Request& req, const std::st
 
   insi::RechercheLimits limits{Clock::now() + cfg_.insi.deadlines.request,
                                cfg_.insi.deadlines.call};
-  auto outcome =
-      co_await insi::rechercher_par_traits(transport_, cfg_.call_context, input.traits, limits);
-  insi_reachable_ = outcome.kind != insi::RechercheOutcome::Kind::transport &&
-                    outcome.kind != insi::RechercheOutcome::Kind::timeout;
+  insi::FaultPolicy policy{cfg_.insi.resilience.max_retries, cfg_.insi.resilience.backoff,
+                           &breaker_};
+  auto outcome = co_await insi::rechercher_par_traits(transport_, cfg_.call_context, input.traits,
+                                                      limits, policy);
+  using K = insi::RechercheOutcome::Kind;
+  insi_reachable_ = outcome.kind != K::transport && outcome.kind != K::timeout &&
+                    outcome.kind != K::circuit_open &&
+                    !(outcome.kind == K::fault && insi::is_retryable(outcome.fault));
   using Kind = insi::RechercheOutcome::Kind;
   switch (outcome.kind) {
     case Kind::resultat:
@@ -84,8 +103,9 @@ asio::awaitable<ApiResponse> Router::recherche(const Request& req, const std::st
                    outcome.resultat.code_cr, outcome.appels);
       break;
     case Kind::fault:
-      spdlog::warn("[INSI_FAULT] request {}: fault {} / {} ({})", requete_id,
-                   outcome.fault.subcode, outcome.fault.erreur_code, outcome.fault.erreur_severite);
+      spdlog::warn("[INSI_FAULT] request {}: fault {} / {} ({}) after {} call(s)", requete_id,
+                   loggable_code(outcome.fault.subcode), loggable_code(outcome.fault.erreur_code),
+                   loggable_code(outcome.fault.erreur_severite), outcome.appels);
       break;
     default:
       spdlog::warn("[INSI_FAILURE] request {}: {}", requete_id, outcome.error);
@@ -94,9 +114,16 @@ asio::awaitable<ApiResponse> Router::recherche(const Request& req, const std::st
 }
 
 ApiResponse Router::health() const {
+  auto now = Clock::now();
+  auto circuit = breaker_.state(now);
+  std::string etat = circuit != insi::CircuitBreaker::State::closed ? "circuit_ouvert"
+                     : insi_reachable_                               ? "ok"
+                                                                      : "indisponible";
   nlohmann::json j = {
-      {"statut", insi_reachable_ ? "ok" : "degrade"},
-      {"insi", {{"etat", insi_reachable_ ? "ok" : "indisponible"},
+      {"statut", etat == "ok" ? "ok" : "degrade"},
+      {"insi", {{"etat", etat},
+                {"circuit", insi::CircuitBreaker::name(circuit)},
+                {"echecs_consecutifs", breaker_.consecutive_failures()},
                 {"environnement", cfg_.insi.environment},
                 {"endpoint", cfg_.insi.endpoint.url}}},
       {"certificat", {{"expire_le", iso_date(certificate_.not_after)},

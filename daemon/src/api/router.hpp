@@ -9,6 +9,7 @@
 
 #include "api/problem.hpp"
 #include "config/config.hpp"
+#include "insi/circuit_breaker.hpp"
 #include "insi/insi_client.hpp"
 #include "insi/tls_setup.hpp"
 #include "net/net.hpp"
@@ -19,8 +20,8 @@ using Request = http::request<http::string_body>;
 
 class Router {
  public:
-  Router(insi::InsiTransport& transport, const config::Config& cfg,
-         insi::ClientCertificateInfo certificate);
+  Router(insi::InsiTransport& transport, insi::CircuitBreaker& breaker,
+         const config::Config& cfg, insi::ClientCertificateInfo certificate);
 
   /// Never throws: any failure becomes a problem+json response.
   asio::awaitable<ApiResponse> handle(const Request& req, const std::string& requete_id);
@@ -30,6 +31,7 @@ class Router {
   ApiResponse health() const;
 
   insi::InsiTransport& transport_;
+  insi::CircuitBreaker& breaker_;
   const config::Config& cfg_;
   insi::ClientCertificateInfo certificate_;
   /// Whether the last INSi call reached the service (for /v1/health).

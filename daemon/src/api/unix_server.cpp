@@ -28,6 +28,17 @@ std::string request_id_of(const Request& req) {
   return util::new_uuid();
 }
 
+/// What the log may show of a request: known routes and methods only (a
+/// caller could put identity data in a path or a method name).
+std::string loggable(const Request& req) {
+  std::string_view target = sv(req.target());
+  std::string_view path = target.substr(0, target.find('?'));
+  bool known_path = path == "/v1/health" || path == "/v1/ins/recherche";
+  bool known_method = req.method() != http::verb::unknown;
+  return std::string(known_method ? sv(req.method_string()) : "(methode inconnue)") + " " +
+         (known_path ? std::string(path) : "(chemin inconnu)");
+}
+
 http::response<http::string_body> to_http(const ApiResponse& r, unsigned version, bool keep_alive,
                                           const std::string& requete_id) {
   http::response<http::string_body> res{static_cast<http::status>(r.status), version};
@@ -41,20 +52,36 @@ http::response<http::string_body> to_http(const ApiResponse& r, unsigned version
   return res;
 }
 
-ApiResponse parse_failure(const boost::system::error_code& ec) {
+ApiResponse read_failure(const boost::system::error_code& ec) {
   if (ec == http::error::body_limit)
     return problem(413, "requete_invalide", "Corps trop volumineux",
                    "Le corps de la requête dépasse 64 Kio.");
   if (ec == http::error::header_limit)
     return problem(431, "requete_invalide", "En-têtes trop volumineux",
                    "Les en-têtes de la requête sont trop volumineux.");
+  if (ec == beast::error::timeout)
+    return problem(408, "requete_invalide", "Délai de réception dépassé",
+                   "La requête n'a pas été reçue en entier dans le délai.");
   return problem(400, "requete_invalide", "Requête HTTP invalide",
                  "La requête HTTP est mal formée.");
 }
 
-bool is_parse_error(const boost::system::error_code& ec) {
-  return ec.category() == http::make_error_code(http::error::bad_version).category() &&
-         ec != http::error::end_of_stream && ec != http::error::partial_message;
+/// Errors worth an HTTP answer before closing (a parse error or a timeout
+/// once a header has started); EOF and resets just end the connection.
+bool answerable(const boost::system::error_code& ec) {
+  return ec == beast::error::timeout ||
+         (ec.category() == http::make_error_code(http::error::bad_version).category() &&
+          ec != http::error::end_of_stream && ec != http::error::partial_message);
+}
+
+/// Transfer codings other than plain "chunked" are not supported.
+bool unsupported_transfer_coding(const Request& req) {
+  auto it = req.find(http::field::transfer_encoding);
+  if (it == req.end()) return false;
+  std::string v(sv(it->value()));
+  for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  v.erase(std::remove(v.begin(), v.end(), ' '), v.end());
+  return v != "chunked";
 }
 
 }  // namespace
@@ -98,17 +125,36 @@ void UnixServer::stop() {
     std::error_code fec;
     std::filesystem::remove(cfg_.socket_path, fec);
   }
-  for (Stream* s : sessions_) s->close();
+  for (auto& [stream, busy] : *sessions_)
+    if (!busy) stream->close();
 }
 
 asio::awaitable<void> UnixServer::accept_loop() {
+  auto last_warning = Clock::time_point{};
+  asio::steady_timer pause(io_);
   while (!stopping_) {
     boost::system::error_code ec;
     Local::socket socket = co_await acceptor_.async_accept(with_ec(ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || stopping_) co_return;
-      spdlog::warn("[API_ACCEPT] accept failed: {}", ec.message());
-      continue;  // e.g. EMFILE: keep serving the connections we have
+      // e.g. EMFILE: keep serving the connections we have, retry shortly,
+      // and say so at most once a minute.
+      if (Clock::now() - last_warning > std::chrono::minutes(1)) {
+        spdlog::warn("[API_ACCEPT] accept failed ({}); pausing new connections", ec.message());
+        last_warning = Clock::now();
+      }
+      pause.expires_after(std::chrono::milliseconds(100));
+      co_await pause.async_wait(with_ec(ec));
+      continue;
+    }
+    if (sessions_->size() >= static_cast<std::size_t>(cfg_.max_connections)) {
+      if (Clock::now() - last_warning > std::chrono::minutes(1)) {
+        spdlog::warn("[API_LIMIT] {} connections open: new ones are refused",
+                     cfg_.max_connections);
+        last_warning = Clock::now();
+      }
+      socket.close(ec);
+      continue;
     }
     asio::co_spawn(io_, session(std::move(socket)), asio::detached);
   }
@@ -116,61 +162,82 @@ asio::awaitable<void> UnixServer::accept_loop() {
 
 asio::awaitable<void> UnixServer::session(Local::socket socket) {
   Stream stream(std::move(socket));
-  sessions_.insert(&stream);
+  auto sessions = sessions_;  // keeps the registry alive as long as this frame
+  sessions->emplace(&stream, false);
   struct Unregister {
-    std::set<Stream*>& set;
+    std::shared_ptr<Sessions> sessions;
     Stream* s;
-    ~Unregister() { set.erase(s); }
-  } unregister{sessions_, &stream};
+    ~Unregister() { sessions->erase(s); }
+  } unregister{sessions, &stream};
 
   beast::flat_buffer buffer;
-  for (;;) {
-    boost::system::error_code ec;
-    // Idle keep-alive wait: nothing received yet for the next request.
-    if (buffer.size() == 0) {
-      stream.expires_after(cfg_.idle_timeout);
-      std::size_t n = co_await stream.async_read_some(buffer.prepare(8192), with_ec(ec));
-      if (ec) break;
-      buffer.commit(n);
-    }
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(16 * 1024);
-    parser.body_limit(cfg_.body_limit);
-    stream.expires_after(cfg_.header_timeout);
-    co_await http::async_read_header(stream, buffer, parser, with_ec(ec));
-    if (!ec) {
-      stream.expires_after(cfg_.idle_timeout);
-      co_await http::async_read(stream, buffer, parser, with_ec(ec));
-    }
-    if (ec) {
-      if (is_parse_error(ec)) {
-        auto res = to_http(parse_failure(ec), 11, false, util::new_uuid());
-        stream.expires_after(cfg_.idle_timeout);
-        co_await http::async_write(stream, res, with_ec(ec));
-      }
-      break;
-    }
-    const Request& req = parser.get();
-    std::string requete_id = request_id_of(req);
-    auto started = Clock::now();
-    stream.expires_never();  // the INSi calls carry their own deadlines
-    ++in_flight_;
-    ApiResponse api = co_await router_.handle(req, requete_id);
-    --in_flight_;
-    if (stopping_) break;
-    bool keep_alive = req.keep_alive();
-    auto res = to_http(api, req.version(), keep_alive, requete_id);
-    spdlog::info("[API_REQUEST] {} {} -> {} in {} ms (request {})", std::string(req.method_string()),
-                 std::string(req.target().substr(0, 64)), api.status,
-                 std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count(),
-                 requete_id);
-    stream.expires_after(cfg_.idle_timeout);
-    co_await http::async_write(stream, res, with_ec(ec));
-    if (ec || !keep_alive) break;
+  while (!stopping_ && co_await serve_one(stream, buffer)) {
   }
   boost::system::error_code ignored;
   stream.socket().shutdown(Local::socket::shutdown_both, ignored);
   stream.close();
+}
+
+asio::awaitable<bool> UnixServer::serve_one(Stream& stream, beast::flat_buffer& buffer) {
+  boost::system::error_code ec;
+  // Idle keep-alive wait: nothing received yet for the next request.
+  if (buffer.size() == 0) {
+    stream.expires_after(cfg_.idle_timeout);
+    std::size_t n = co_await stream.async_read_some(buffer.prepare(8192), with_ec(ec));
+    if (ec) co_return false;
+    buffer.commit(n);
+  }
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(16 * 1024);
+  parser.body_limit(cfg_.body_limit);
+  stream.expires_after(cfg_.header_timeout);
+  co_await http::async_read_header(stream, buffer, parser, with_ec(ec));
+  std::optional<ApiResponse> early;
+  if (!ec) {
+    const auto& head = parser.get();
+    if (unsupported_transfer_coding(head)) {
+      early = problem(501, "requete_invalide", "Codage de transfert non pris en charge",
+                      "Seul Transfer-Encoding: chunked est accepté.");
+    } else {
+      if (beast::iequals(head[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> cont{http::status::continue_, 11};
+        stream.expires_after(cfg_.idle_timeout);
+        co_await http::async_write(stream, cont, with_ec(ec));
+      }
+      if (!ec) {
+        stream.expires_after(cfg_.idle_timeout);
+        co_await http::async_read(stream, buffer, parser, with_ec(ec));
+      }
+    }
+  }
+  if (ec && !early) {
+    if (answerable(ec)) early = read_failure(ec);
+    else co_return false;
+  }
+  if (early) {
+    auto res = to_http(*early, 11, false, util::new_uuid());
+    stream.expires_after(cfg_.idle_timeout);
+    co_await http::async_write(stream, res, with_ec(ec));
+    co_return false;
+  }
+
+  const Request& req = parser.get();
+  std::string requete_id = request_id_of(req);
+  auto started = Clock::now();
+  stream.expires_never();  // the INSi calls carry their own deadlines
+  (*sessions_)[&stream] = true;
+  ++in_flight_;
+  ApiResponse api = co_await router_.handle(req, requete_id);
+  --in_flight_;
+  (*sessions_)[&stream] = false;
+  bool keep_alive = req.keep_alive() && !stopping_;
+  auto res = to_http(api, req.version(), keep_alive, requete_id);
+  spdlog::info("[API_REQUEST] {} -> {} in {} ms (request {})", loggable(req), api.status,
+               std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count(),
+               requete_id);
+  stream.expires_after(cfg_.idle_timeout);
+  co_await http::async_write(stream, res, with_ec(ec));
+  co_return !ec && keep_alive;
 }
 
 }  // namespace insgate::api

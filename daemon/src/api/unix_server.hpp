@@ -2,14 +2,16 @@
 //
 // Source rule: local-api.md (Transport): keep-alive, bodies of at most
 // 64 KiB, X-Request-Id on every response. Timeouts: a started request header
-// must be complete within header_timeout; an idle keep-alive connection, or a
-// body that stalls, is closed after idle_timeout.
+// must be complete within header_timeout; an idle keep-alive connection is
+// closed after idle_timeout; a body that stalls gets 408. At most
+// max_connections at once (more are closed at once); running out of file
+// descriptors pauses accepting instead of spinning.
 // [io-thread] Every member runs on the one io_context thread.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <map>
 #include <memory>
-#include <set>
 #include <stdexcept>
 
 #include "api/router.hpp"
@@ -33,24 +35,29 @@ class UnixServer {
   /// Binds the socket (replacing a stale one), applies the mode, starts
   /// accepting. @throw ListenError
   void start();
-  /// Stops accepting and closes every connection; removes the socket file.
+  /// Stops accepting and removes the socket file; idle connections are
+  /// closed, busy ones get their answer (with Connection: close) first.
   void stop();
 
-  std::size_t open_connections() const { return sessions_.size(); }
+  std::size_t open_connections() const { return sessions_->size(); }
   /// Requests being handled (waiting on INSi) right now.
   std::size_t busy() const { return in_flight_; }
 
  private:
   using Stream = beast::basic_stream<Local, asio::any_io_executor, beast::unlimited_rate_policy>;
+  /// Open sessions and whether each is handling a request. Shared with the
+  /// session coroutines so that none outlives what it unregisters from.
+  using Sessions = std::map<Stream*, bool>;
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> session(Local::socket socket);
+  asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer);
 
   asio::io_context& io_;
   config::ApiConfig cfg_;
   Router& router_;
   Local::acceptor acceptor_;
-  std::set<Stream*> sessions_;
+  std::shared_ptr<Sessions> sessions_ = std::make_shared<Sessions>();
   bool stopping_ = false;
   std::size_t in_flight_ = 0;
 };

@@ -5,6 +5,7 @@
 #include <systemd/sd-daemon.h>
 
 #include <csignal>
+#include <optional>
 
 #include "api/router.hpp"
 #include "api/unix_server.hpp"
@@ -20,15 +21,21 @@ constexpr std::chrono::seconds kDrain{5};
 }
 
 int run(const config::Config& cfg) {
+  // Everything the io_context's handlers refer to is declared before it, so
+  // that it is destroyed (with any coroutine frame still pending) first.
+  std::optional<insi::InsiClient> client;
+  std::optional<insi::CircuitBreaker> breaker;
+  std::optional<api::Router> router;
+  std::optional<api::UnixServer> server;
   asio::io_context io(1);
   auto tls = insi::make_client_tls(cfg.insi);
   spdlog::info("[APP_CERTIFICATE] client certificate CN={} expires in {} day(s)",
                tls.certificate.subject_cn, tls.certificate.days_left);
-  insi::InsiClient client(io.get_executor(), tls.context, cfg.insi.endpoint,
-                          cfg.insi.deadlines.connect);
-  api::Router router(client, cfg, tls.certificate);
-  api::UnixServer server(io, cfg.api, router);
-  server.start();
+  client.emplace(io.get_executor(), tls.context, cfg.insi.endpoint, cfg.insi.deadlines.connect);
+  breaker.emplace(cfg.insi.resilience.circuit_failures, cfg.insi.resilience.circuit_cooldown);
+  router.emplace(*client, *breaker, cfg, tls.certificate);
+  server.emplace(io, cfg.api, *router);
+  server->start();
 
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   asio::steady_timer drain(io);
@@ -43,8 +50,8 @@ int run(const config::Config& cfg) {
         }
         spdlog::info("[APP_STOP] signal {} received, stopping", sig);
         sd_notify(0, "STOPPING=1");
-        server.stop();
-        client.close_idle();
+        server->stop();
+        client->close_idle();
         signals.cancel();
         // Requests still waiting on INSi get up to kDrain to finish, then
         // the loop ends.
@@ -52,7 +59,7 @@ int run(const config::Config& cfg) {
             io,
             [&]() -> asio::awaitable<void> {
               auto until = Clock::now() + kDrain;
-              while (server.busy() > 0 && Clock::now() < until) {
+              while (server->busy() > 0 && Clock::now() < until) {
                 drain.expires_after(std::chrono::milliseconds(20));
                 co_await drain.async_wait(asio::use_awaitable);
               }

@@ -92,6 +92,19 @@ class Reader {
     if (v <= 0 || v > 3'600'000) f.fail("must be between 1 and 3600000 milliseconds");
     return std::chrono::milliseconds(v);
   }
+  int integer(const Field& parent, const std::string& name, int fallback, int min, int max) const {
+    Field f = child(parent, name);
+    if (!f.node || f.node.IsNull()) return fallback;
+    long v = 0;
+    try {
+      v = f.node.as<long>();
+    } catch (const YAML::Exception&) {
+      f.fail("must be a whole number");
+    }
+    if (v < min || v > max)
+      f.fail("must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return static_cast<int>(v);
+  }
   [[noreturn]] void missing(const Field& parent, const Field& f) const {
     throw ConfigError(f.key + ": required key missing" +
                       (parent.key.empty() ? std::string()
@@ -107,7 +120,8 @@ class Reader {
 
 void load_api(const Reader& r, const Field& top, Config& c) {
   Field api = r.require_map(top, "api");
-  r.only_keys(api, {"socket", "socket_mode", "header_timeout_ms", "idle_timeout_ms"});
+  r.only_keys(api, {"socket", "socket_mode", "header_timeout_ms", "idle_timeout_ms",
+                    "max_connections"});
   c.api.socket_path = r.path(api, "socket", true, false);
   auto mode = r.string(api, "socket_mode", false, "0660");
   static const std::regex octal("0?[0-7]{3}");
@@ -115,11 +129,13 @@ void load_api(const Reader& r, const Field& top, Config& c) {
   c.api.socket_mode = static_cast<unsigned>(std::stoul(mode, nullptr, 8));
   c.api.header_timeout = r.millis(api, "header_timeout_ms", c.api.header_timeout);
   c.api.idle_timeout = r.millis(api, "idle_timeout_ms", c.api.idle_timeout);
+  c.api.max_connections = r.integer(api, "max_connections", c.api.max_connections, 1, 10000);
 }
 
 void load_insi(const Reader& r, const Field& top, Config& c) {
   Field insi = r.require_map(top, "insi");
-  r.only_keys(insi, {"endpoint", "environment", "certificate", "ca", "deadlines"});
+  r.only_keys(insi, {"endpoint", "environment", "certificate", "ca", "deadlines", "retries",
+                     "circuit"});
   std::string url = r.string(insi, "endpoint", true);
   c.insi.endpoint = parse_endpoint(url, r.child(insi, "endpoint").line());
   c.insi.environment = r.string(insi, "environment", true);
@@ -166,6 +182,20 @@ void load_insi(const Reader& r, const Field& top, Config& c) {
     c.insi.deadlines.connect = r.millis(dl, "connect_ms", c.insi.deadlines.connect);
     c.insi.deadlines.call = r.millis(dl, "call_ms", c.insi.deadlines.call);
     c.insi.deadlines.request = r.millis(dl, "request_ms", c.insi.deadlines.request);
+  }
+
+  auto& res = c.insi.resilience;
+  Field retries = r.child(insi, "retries");
+  r.only_keys(retries, {"max", "backoff_ms"});
+  if (retries.node) {
+    res.max_retries = r.integer(retries, "max", res.max_retries, 0, 2);
+    res.backoff = r.millis(retries, "backoff_ms", res.backoff);
+  }
+  Field circuit = r.child(insi, "circuit");
+  r.only_keys(circuit, {"failures", "cooldown_ms"});
+  if (circuit.node) {
+    res.circuit_failures = r.integer(circuit, "failures", res.circuit_failures, 1, 1000);
+    res.circuit_cooldown = r.millis(circuit, "cooldown_ms", res.circuit_cooldown);
   }
 }
 

@@ -30,6 +30,7 @@ struct ApiConfig {
   std::chrono::milliseconds header_timeout{10'000};  ///< to receive a complete header
   std::chrono::milliseconds idle_timeout{60'000};    ///< keep-alive idle, and body read
   std::size_t body_limit = 64 * 1024;                ///< bytes, fixed by local-api.md
+  int max_connections = 512;  ///< beyond this, new connections are closed at once
 };
 
 /// https URL split into its parts.
@@ -55,12 +56,21 @@ struct Deadlines {
   std::chrono::milliseconds request{30'000};  ///< one API request, all calls included
 };
 
+/// Fault policy (insi-protocol.md §7) and circuit breaker (issue #4).
+struct Resilience {
+  int max_retries = 2;                          ///< 0..2 retries of siram_40/transport failures
+  std::chrono::milliseconds backoff{200};       ///< first backoff, doubled, jittered
+  int circuit_failures = 5;                     ///< consecutive transport failures to open
+  std::chrono::milliseconds circuit_cooldown{30'000};
+};
+
 struct InsiConfig {
   Endpoint endpoint;
   std::string environment;  ///< "production", "qualification" or "test"
   ClientCertificate certificate;
   std::vector<std::string> ca_files;  ///< PEM or DER trust anchors of the server
   Deadlines deadlines;
+  Resilience resilience;
 };
 
 struct Structure {

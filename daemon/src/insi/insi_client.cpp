@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "insi/insi_client.hpp"
 
+#include <optional>
+
 #include "insi/tls_setup.hpp"
 
 namespace insgate::insi {
@@ -54,26 +56,58 @@ asio::awaitable<std::variant<InsiClient::StreamPtr, TransportError>> InsiClient:
 
 asio::awaitable<PostResult> InsiClient::exchange(Stream& stream,
                                                  const http::request<http::string_body>& req,
-                                                 Clock::time_point deadline) {
+                                                 Clock::time_point deadline, bool& reusable) {
+  reusable = false;
   boost::system::error_code ec;
   auto& tcp = beast::get_lowest_layer(stream);
   tcp.expires_at(deadline);
   co_await http::async_write(stream, req, with_ec(ec));
   if (ec) co_return from_ec(TransportError::Kind::io, ec, "send");
   beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(kMaxResponseBytes);
-  co_await http::async_read(stream, buffer, parser, with_ec(ec));
+  std::optional<http::response_parser<http::string_body>> parser;
+  // Skip interim 1xx answers (e.g. 100 Continue): the final one follows.
+  for (int interim = 0;; ++interim) {
+    parser.emplace();
+    parser->body_limit(kMaxResponseBytes);
+    co_await http::async_read_header(stream, buffer, *parser, with_ec(ec));
+    if (ec == http::error::body_limit)
+      co_return TransportError{TransportError::Kind::protocol, "answer larger than 1 MiB refused"};
+    if (ec) co_return from_ec(TransportError::Kind::io, ec, "receive");
+    unsigned status = parser->get().result_int();
+    if (status >= 200 || status == 101) break;
+    if (interim >= 4) co_return TransportError{TransportError::Kind::protocol, "too many 1xx answers"};
+  }
+  if (auto len = parser->content_length(); len && *len > kMaxResponseBytes)
+    co_return TransportError{TransportError::Kind::protocol, "answer larger than 1 MiB refused"};
+  co_await http::async_read(stream, buffer, *parser, with_ec(ec));
+  if (ec == http::error::body_limit)
+    co_return TransportError{TransportError::Kind::protocol, "answer larger than 1 MiB refused"};
   if (ec) co_return from_ec(TransportError::Kind::io, ec, "receive");
   tcp.expires_never();
-  auto& res = parser.get();
+  auto& res = parser->get();
   HttpReply reply{static_cast<unsigned>(res.result_int()), std::move(res.body())};
-  if (!parser.keep_alive()) {
-    boost::system::error_code ignored;
-    tcp.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    tcp.socket().close(ignored);
-  }
+  if (reply.body.size() > kMaxResponseBytes)
+    co_return TransportError{TransportError::Kind::protocol, "answer larger than 1 MiB refused"};
+  // Reuse only a connection in a known state: a final 200/500 answer read
+  // completely, keep-alive, and no byte already received beyond it.
+  reusable = parser->keep_alive() && buffer.size() == 0 &&
+             (reply.status == 200 || reply.status == 500);
   co_return reply;
+}
+
+InsiClient::StreamPtr InsiClient::take_idle() {
+  while (!idle_.empty()) {
+    StreamPtr stream = std::move(idle_.back());
+    idle_.pop_back();
+    auto& sock = beast::get_lowest_layer(*stream).socket();
+    boost::system::error_code ec;
+    // Anything readable on an idle connection (a late answer, a TLS alert,
+    // the server's close) makes it unusable: discard it.
+    std::size_t pending = sock.available(ec);
+    if (!ec && pending == 0 && SSL_pending(stream->native_handle()) == 0) return stream;
+    sock.close(ec);
+  }
+  return nullptr;
 }
 
 asio::awaitable<PostResult> InsiClient::post(std::string soap_action, std::string body,
@@ -87,29 +121,31 @@ asio::awaitable<PostResult> InsiClient::post(std::string soap_action, std::strin
   req.body() = std::move(body);
   req.prepare_payload();
 
-  // A pooled connection may have been closed by the server meanwhile: on an
-  // I/O error there, retry once on a fresh connection (the search is
-  // idempotent). A timeout is never retried here.
-  while (!idle_.empty()) {
-    StreamPtr stream = std::move(idle_.back());
-    idle_.pop_back();
-    auto result = co_await exchange(*stream, req, deadline);
-    if (auto* err = std::get_if<TransportError>(&result);
-        err && err->kind == TransportError::Kind::io) {
-      continue;
+  int sent = 0;
+  bool reusable = false;
+  if (StreamPtr stream = take_idle()) {
+    ++sent;
+    auto result = co_await exchange(*stream, req, deadline, reusable);
+    auto* err = std::get_if<TransportError>(&result);
+    if (err == nullptr || err->kind != TransportError::Kind::io) {
+      if (reusable && idle_.size() < kMaxIdle) idle_.push_back(std::move(stream));
+      co_return result;
     }
-    if (std::holds_alternative<HttpReply>(result) &&
-        beast::get_lowest_layer(*stream).socket().is_open() && idle_.size() < kMaxIdle)
-      idle_.push_back(std::move(stream));
-    co_return result;
+    // The server closed a kept-alive connection meanwhile: the others are
+    // likely stale too. Resend once on a fresh connection (the search is
+    // idempotent).
+    close_idle();
   }
   auto connected = co_await connect(deadline);
-  if (auto* err = std::get_if<TransportError>(&connected)) co_return *err;
+  if (auto* err = std::get_if<TransportError>(&connected)) {
+    err->requests_sent = std::max(1, sent);
+    co_return *err;
+  }
   StreamPtr stream = std::move(std::get<StreamPtr>(connected));
-  auto result = co_await exchange(*stream, req, deadline);
-  if (std::holds_alternative<HttpReply>(result) &&
-      beast::get_lowest_layer(*stream).socket().is_open() && idle_.size() < kMaxIdle)
-    idle_.push_back(std::move(stream));
+  ++sent;
+  auto result = co_await exchange(*stream, req, deadline, reusable);
+  std::visit([sent](auto& r) { r.requests_sent = sent; }, result);
+  if (reusable && idle_.size() < kMaxIdle) idle_.push_back(std::move(stream));
   co_return result;
 }
 

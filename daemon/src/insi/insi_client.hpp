@@ -21,13 +21,17 @@ namespace insgate::insi {
 struct HttpReply {
   unsigned status = 0;
   std::string body;
+  int requests_sent = 1;  ///< 2 when a stale kept-alive connection forced a resend
 };
 
 /// The call did not get a complete HTTP response.
 struct TransportError {
-  enum class Kind { connect, tls, io, timeout };
+  /// protocol: INSi answered, but not with a usable HTTP answer (too
+  /// large, endless 1xx): reported as unreadable, never retried.
+  enum class Kind { connect, tls, io, timeout, protocol };
   Kind kind;
-  std::string message;  ///< technical, no identity data
+  std::string message;    ///< technical, no identity data
+  int requests_sent = 1;  ///< as in HttpReply
 };
 
 using PostResult = std::variant<HttpReply, TransportError>;
@@ -43,9 +47,12 @@ class InsiTransport {
                                            Clock::time_point deadline) = 0;
 };
 
-/// The real transport. Keeps up to `kMaxIdle` idle TLS connections for reuse;
-/// a reused connection that turns out closed by the server is replaced by a
-/// fresh one once, transparently.
+/// The real transport. Keeps up to `kMaxIdle` idle TLS connections for reuse.
+/// A connection goes back to the pool only after a complete 200/500 answer
+/// with keep-alive and nothing unread behind it; one with unread data when
+/// taken from the pool is discarded (never a shifted answer). A reused
+/// connection that turns out closed by the server is replaced by a fresh one
+/// once (the idle pool is then flushed). Interim 1xx answers are skipped.
 class InsiClient : public InsiTransport {
  public:
   static constexpr std::size_t kMaxIdle = 4;
@@ -66,7 +73,8 @@ class InsiClient : public InsiTransport {
 
   asio::awaitable<std::variant<StreamPtr, TransportError>> connect(Clock::time_point deadline);
   asio::awaitable<PostResult> exchange(Stream& stream, const http::request<http::string_body>& req,
-                                       Clock::time_point deadline);
+                                       Clock::time_point deadline, bool& reusable);
+  StreamPtr take_idle();
 
   asio::any_io_executor ex_;
   std::shared_ptr<ssl::context> tls_;

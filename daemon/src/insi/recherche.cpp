@@ -16,86 +16,34 @@ std::vector<std::string> prenom_attempts(const std::vector<std::string>& prenoms
   return out;
 }
 
-namespace {
-
-/// Interprets one HTTP reply. Returns an outcome when the search must stop.
-std::optional<RechercheOutcome> interpret(const HttpReply& reply, RechercheOutcome& last) {
-  RechercheOutcome out;
-  if (reply.status == 502 || reply.status == 503 || reply.status == 504) {
-    out.kind = RechercheOutcome::Kind::transport;
-    out.error = "INSi answered HTTP " + std::to_string(reply.status);
-    return out;
-  }
-  if (reply.status != 200 && reply.status != 500) {
-    out.kind = RechercheOutcome::Kind::unreadable;
-    out.error = "unexpected HTTP status " + std::to_string(reply.status);
-    return out;
-  }
-  Response parsed = parse_response(reply.body);
-  if (auto* u = std::get_if<Unreadable>(&parsed)) {
-    out.kind = RechercheOutcome::Kind::unreadable;
-    out.error = u->reason;
-    return out;
-  }
-  if (auto* f = std::get_if<Fault>(&parsed)) {
-    out.kind = RechercheOutcome::Kind::fault;
-    out.fault = std::move(*f);
-    return out;
-  }
-  auto& r = std::get<Resultat>(parsed);
-  if (r.code_cr == "00") {
-    out.kind = RechercheOutcome::Kind::resultat;
-    out.resultat = std::move(r);
-    return out;
-  }
-  if (r.code_cr == "01" || r.code_cr == "02") {
-    last.kind = RechercheOutcome::Kind::resultat;
-    last.resultat = std::move(r);
-    return std::nullopt;  // try the next first name
-  }
-  out.kind = RechercheOutcome::Kind::unreadable;
-  out.error = "unknown CodeCR";
-  return out;
-}
-
-}  // namespace
-
 asio::awaitable<RechercheOutcome> rechercher_par_traits(InsiTransport& transport,
                                                         const CallContext& ctx,
                                                         const TraitsRecherche& traits,
-                                                        RechercheLimits limits) {
+                                                        RechercheLimits limits,
+                                                        FaultPolicy policy) {
   RechercheOutcome last;
   int appels = 0;
   for (const auto& prenom : prenom_attempts(traits.prenoms)) {
-    auto now = Clock::now();
-    if (now >= limits.deadline) {
-      RechercheOutcome out;
-      out.kind = RechercheOutcome::Kind::timeout;
-      out.error = "request deadline reached";
-      out.appels = appels;
-      co_return out;
-    }
     RechercheTraits body{traits.nom_naissance, prenom, traits.sexe, traits.date_naissance,
                          traits.lieu_naissance};
-    EnvelopeIds ids{util::new_uuid(), util::new_uuid(), util::new_uuid(),
-                    util::utc_timestamp_ms()};
-    std::string envelope = build_recherche_traits(ctx, body, ids);
-    ++appels;
-    auto call_deadline = std::min(limits.deadline, now + limits.call_timeout);
-    PostResult posted = co_await transport.post(kActionRechercheTraits, std::move(envelope),
-                                                call_deadline);
-    if (auto* err = std::get_if<TransportError>(&posted)) {
-      RechercheOutcome out;
-      out.kind = err->kind == TransportError::Kind::timeout ? RechercheOutcome::Kind::timeout
-                                                            : RechercheOutcome::Kind::transport;
-      out.error = err->message;
-      out.appels = appels;
+    auto make_envelope = [&ctx, &body] {
+      EnvelopeIds ids{util::new_uuid(), util::new_uuid(), util::new_uuid(),
+                      util::utc_timestamp_ms()};
+      return build_recherche_traits(ctx, body, ids);
+    };
+    CallOutcome out = co_await call_with_policy(transport, kActionRechercheTraits, make_envelope,
+                                                limits.deadline, limits.call_timeout, policy);
+    appels += out.appels;
+    out.appels = appels;
+    if (out.kind != CallOutcome::Kind::resultat) co_return out;
+    const std::string& cr = out.resultat.code_cr;
+    if (cr == "00") co_return out;
+    if (cr != "01" && cr != "02") {
+      out.kind = CallOutcome::Kind::unreadable;
+      out.error = "unknown CodeCR";
       co_return out;
     }
-    if (auto stop = interpret(std::get<HttpReply>(posted), last)) {
-      stop->appels = appels;
-      co_return *stop;
-    }
+    last = std::move(out);  // 01/02: try the next first name
   }
   last.appels = appels;
   co_return last;

@@ -4,6 +4,7 @@
 // CR 00 or at the first fault or transport problem; on CR 01/02 go on; if
 // there were several first names and none gave 00, one last call with all of
 // them joined by single spaces. Every call gets fresh UUIDs (MessageID too).
+// Each attempt runs under the fault policy of fault_policy.hpp (§7).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "insi/fault_policy.hpp"
 #include "insi/insi_client.hpp"
 #include "insi/insi_messages.hpp"
 
@@ -26,34 +28,24 @@ struct TraitsRecherche {
   std::optional<std::string> lieu_naissance;
 };
 
-/// Outcome of the whole strategy.
-struct RechercheOutcome {
-  enum class Kind {
-    resultat,    ///< INSi answered with a CR (00, or the last 01/02)
-    fault,       ///< a SOAP fault ended the search
-    unreadable,  ///< an answer that is neither a RESULTAT nor a fault
-    transport,   ///< connection/TLS failure or HTTP 502/503/504
-    timeout,     ///< the call or overall deadline was reached
-  };
-  Kind kind = Kind::unreadable;
-  Resultat resultat;
-  Fault fault;
-  std::string error;  ///< technical detail for unreadable/transport/timeout
-  int appels = 0;     ///< INSi calls made (attempted)
-};
+/// Outcome of the whole strategy. `kind` is that of the last call; for
+/// `resultat` the RESULTAT is the CR 00 one, or the last 01/02.
+using RechercheOutcome = CallOutcome;
 
 struct RechercheLimits {
-  Clock::time_point deadline;          ///< overall, for all calls
+  Clock::time_point deadline;              ///< overall, for all calls and retries
   std::chrono::milliseconds call_timeout;  ///< per call, capped by deadline
 };
 
 /// The first names to try, in order (§8 steps 1 and 3).
 std::vector<std::string> prenom_attempts(const std::vector<std::string>& prenoms);
 
-/// Runs the strategy over `transport`.
+/// Runs the strategy over `transport`. `appels` of the outcome counts
+/// every INSi call made (first names and retries).
 asio::awaitable<RechercheOutcome> rechercher_par_traits(InsiTransport& transport,
                                                         const CallContext& ctx,
                                                         const TraitsRecherche& traits,
-                                                        RechercheLimits limits);
+                                                        RechercheLimits limits,
+                                                        FaultPolicy policy = {});
 
 }  // namespace insgate::insi

@@ -159,6 +159,7 @@ Response to_resultat(const _res__RESULTAT& r) {
     out.individu = std::move(ind);
   }
   if (out.code_cr == "00" && !out.individu) return Unreadable{"CR 00 without INDIVIDU"};
+  if (out.code_cr != "00" && out.individu) return Unreadable{"INDIVIDU with a CR other than 00"};
   return out;
 }
 

@@ -258,10 +258,20 @@ TEST(RechercheInputTest, nesting_deeper_than_max_is_bad_request) {
   EXPECT_TRUE(is_bad_request(b));
 }
 
-TEST(RechercheInputTest, nesting_at_max_is_accepted) {
+TEST(RechercheInputTest, nesting_at_max_is_parsed_then_refused_as_unknown_member) {
   auto b = valid_body().dump();
   b.insert(b.size() - 1, ",\"x\":" + nested(kMaxJsonDepth - 1));  // depth 1 + 15
-  EXPECT_EQ(decode_ok(b).operateur, "u-4711");
+  auto d = decode_recherche(b);
+  ASSERT_TRUE(std::holds_alternative<BadRequest>(d));
+  EXPECT_THAT(std::get<BadRequest>(d).detail, ::testing::HasSubstr("Membre inconnu : x"));
+}
+
+TEST(RechercheInputTest, misspelt_optional_trait_is_refused_not_dropped) {
+  auto b = valid_body();
+  b["traits"]["lieu_de_naissance"] = "63220";
+  auto d = decode_recherche(b.dump());
+  ASSERT_TRUE(std::holds_alternative<BadRequest>(d));
+  EXPECT_THAT(std::get<BadRequest>(d).detail, ::testing::HasSubstr("lieu_de_naissance"));
 }
 
 TEST(RechercheInputTest, bad_request_detail_does_not_echo_operateur) {
@@ -322,9 +332,14 @@ TEST(RechercheInputTest, missing_nom_names_field) {
   expect_single_error(b, "traits.nom_naissance", "");
 }
 
-TEST(RechercheInputTest, accented_nom_is_refused_without_echo) {
-  expect_single_error(with_trait("nom_naissance", "HÉLÈNEVILLE"), "traits.nom_naissance",
-                      "HÉLÈNEVILLE");
+TEST(RechercheInputTest, accented_nom_is_normalised_by_the_identity_rules) {
+  EXPECT_EQ(decode_ok(with_trait("nom_naissance", "Hélèneville")).traits.nom_naissance,
+            "HELENEVILLE");
+  EXPECT_EQ(decode_ok(with_trait("nom_naissance", "D’Arc")).traits.nom_naissance, "D'ARC");
+}
+
+TEST(RechercheInputTest, punctuation_only_nom_is_refused) {
+  expect_single_error(with_trait("nom_naissance", "--"), "traits.nom_naissance", "");
 }
 
 TEST(RechercheInputTest, digit_in_nom_is_refused_without_echo) {
@@ -357,8 +372,13 @@ TEST(RechercheInputTest, bad_second_prenom_names_its_index) {
   expect_single_error(with_trait("prenoms", {"MARIE", "LOU!SE"}), "traits.prenoms[1]", "LOU!SE");
 }
 
-TEST(RechercheInputTest, accented_prenom_is_refused_without_echo) {
-  expect_single_error(with_trait("prenoms", {"ZOÉ"}), "traits.prenoms[0]", "ZOÉ");
+TEST(RechercheInputTest, accented_prenom_is_normalised) {
+  EXPECT_EQ(decode_ok(with_trait("prenoms", {"Zoé", "Anne- Sophie"})).traits.prenoms,
+            (std::vector<std::string>{"ZOE", "ANNE-SOPHIE"}));
+}
+
+TEST(RechercheInputTest, prenom_ending_with_apostrophe_names_its_index) {
+  expect_single_error(with_trait("prenoms", {"PAUL", "JEAN'"}), "traits.prenoms[1]", "JEAN'");
 }
 
 TEST(RechercheInputTest, empty_prenoms_list_is_refused) {
@@ -398,14 +418,18 @@ TEST(RechercheInputTest, french_date_format_is_refused_without_echo) {
                       "29/02/1980");
 }
 
-TEST(RechercheInputTest, month_13_is_refused_without_echo) {
-  expect_single_error(with_trait("date_naissance", "1980-13-01"), "traits.date_naissance",
-                      "1980-13-01");
+TEST(RechercheInputTest, lunar_dates_pass_unchanged) {
+  // ins-identity-rules.md §2.2: non-calendar values exist in the national
+  // bases (month above 12, day 31-35 as a week number).
+  EXPECT_EQ(decode_ok(with_trait("date_naissance", "1980-13-01")).traits.date_naissance,
+            "1980-13-01");
+  EXPECT_EQ(decode_ok(with_trait("date_naissance", "1980-01-32")).traits.date_naissance,
+            "1980-01-32");
 }
 
-TEST(RechercheInputTest, day_32_is_refused) {
-  expect_single_error(with_trait("date_naissance", "1980-01-32"), "traits.date_naissance",
-                      "1980-01-32");
+TEST(RechercheInputTest, day_36_is_refused) {
+  expect_single_error(with_trait("date_naissance", "1980-01-36"), "traits.date_naissance",
+                      "1980-01-36");
 }
 
 TEST(RechercheInputTest, year_0000_is_refused) {
