@@ -28,12 +28,13 @@ Workspace::~Workspace() {
   fs::remove_all(dir_, ec);
 }
 
-Simulator::Simulator(const Workspace& ws, const std::string& name, const std::string& server) {
+Simulator::Simulator(const Workspace& ws, const std::string& name, const std::string& server,
+                     int port) {
   std::string port_file = ws.path(name + ".port");
   journal_path_ = ws.path(name + ".journal");
   process_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{std::string(INSGATE_BIN_DIR) + "/insi-sim", "--listen",
-                               "127.0.0.1:0", "--port-file", port_file, "--cert",
+                               "127.0.0.1:" + std::to_string(port), "--port-file", port_file, "--cert",
                                ws.pki(server + ".pem"), "--key", ws.pki(server + ".key"), "--ca",
                                ws.pki("ca.pem"), "--dataset",
                                std::string(INSGATE_SOURCE_DIR) + "/tests/insi-sim/dataset.yaml",
@@ -64,6 +65,10 @@ Daemon::Daemon(const Workspace& ws, const std::string& name, const DaemonOptions
                      << "  ca: pki/ca.pem\n"
                      << "  deadlines: {connect_ms: 2000, call_ms: " << opt.call_ms
                      << ", request_ms: " << opt.request_ms << "}\n"
+                     << "  retries: {max: " << opt.retries << ", backoff_ms: " << opt.backoff_ms
+                     << "}\n"
+                     << "  circuit: {failures: " << opt.circuit_failures
+                     << ", cooldown_ms: " << opt.circuit_cooldown_ms << "}\n"
                      << "structure: {finess: \"010000001\", nom: \"EHPAD de test\"}\n"
                      << "lps: {idam: \"" << opt.idam
                      << "\", instance: \"6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"}\n"

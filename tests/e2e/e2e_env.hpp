@@ -30,7 +30,9 @@ class Workspace {
 /// certificate (server / server-otherhost).
 class Simulator {
  public:
-  Simulator(const Workspace& ws, const std::string& name, const std::string& server = "server");
+  /// `port` 0 picks a free one.
+  Simulator(const Workspace& ws, const std::string& name, const std::string& server = "server",
+            int port = 0);
   int port() const { return port_; }
   /// Journal lines (one JSON object per POST received) so far.
   std::vector<nlohmann::json> journal() const;
@@ -48,6 +50,10 @@ struct DaemonOptions {
   std::string idam = "IDAM-TEST";
   int call_ms = 5000;
   int request_ms = 15000;
+  int retries = 2;
+  int backoff_ms = 50;
+  int circuit_failures = 5;
+  int circuit_cooldown_ms = 30000;
 };
 
 /// insgated with a generated configuration.

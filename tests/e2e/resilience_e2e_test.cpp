@@ -1,0 +1,112 @@
+// End to end: fault policy, circuit breaker and connection reuse (issue #4;
+// insi-protocol.md §7; local-api.md Errors).
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <gtest/gtest.h>
+
+#include "e2e_env.hpp"
+
+using namespace insgate::testing;
+using insgate::net::LocalHttpClient;
+using nlohmann::json;
+
+namespace {
+
+json health(const Daemon& d) {
+  LocalHttpClient c(d.socket());
+  return json::parse(c.request(insgate::http::verb::get, "/v1/health").body);
+}
+
+}  // namespace
+
+class ResilienceE2E : public ::testing::Test {
+ protected:
+  Workspace ws;
+};
+
+TEST_F(ResilienceE2E, siram_40_is_retried_twice_with_fresh_message_ids) {
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  Daemon d(ws, "insgated", opt);
+  LocalHttpClient c(d.socket());
+  auto a = post_recherche(c, recherche_body("INDISPONIBLE", {"MARC"}, "M", "1990-01-01"));
+  EXPECT_EQ(a.status, 503u);
+  EXPECT_EQ(a.body["insi_sous_code"], "siram_40");
+  EXPECT_EQ(a.body["appels_insi"], 3);
+  auto journal = sim.journal();
+  ASSERT_EQ(journal.size(), 3u);
+  EXPECT_NE(journal[0]["message_id"], journal[1]["message_id"]);
+  EXPECT_NE(journal[1]["message_id"], journal[2]["message_id"]);
+  EXPECT_EQ(health(d)["insi"]["etat"], "indisponible");
+}
+
+TEST_F(ResilienceE2E, siram_100_is_not_retried) {
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  opt.idam = "UNKNOWN";
+  Daemon d(ws, "insgated", opt);
+  LocalHttpClient c(d.socket());
+  auto a = post_recherche(c, recherche_body("ADRTROIS", {"TOUSSAINT"}, "M", "1960-01-01"));
+  EXPECT_EQ(a.status, 502u);
+  EXPECT_EQ(a.body["appels_insi"], 1);
+  EXPECT_EQ(sim.journal().size(), 1u);
+}
+
+TEST_F(ResilienceE2E, circuit_opens_answers_503_at_once_then_recovers_without_restart) {
+  int port = unused_port();
+  DaemonOptions opt;
+  opt.port = port;
+  opt.circuit_failures = 2;
+  opt.circuit_cooldown_ms = 700;
+  Daemon d(ws, "insgated", opt);
+  LocalHttpClient c(d.socket());
+  auto body = recherche_body("ADRTROIS", {"TOUSSAINT"}, "M", "1960-01-01");
+  auto first = post_recherche(c, body);
+  EXPECT_EQ(first.status, 503u);
+  auto second = post_recherche(c, body);
+  EXPECT_EQ(second.status, 503u);
+  EXPECT_EQ(second.body["circuit"], "ouvert");
+  EXPECT_EQ(second.body["appels_insi"], 0);
+  EXPECT_FALSE(second.raw.retry_after.empty());
+  EXPECT_EQ(health(d)["insi"]["etat"], "circuit_ouvert");
+
+  Simulator sim(ws, "sim", "server", port);  // INSi is back
+  ASSERT_TRUE(wait_until([&] { return health(d)["insi"]["circuit"] == "demi_ouvert"; },
+                         std::chrono::seconds(5)));
+  auto probe = post_recherche(c, body);
+  EXPECT_EQ(probe.status, 200u) << probe.raw.body;
+  EXPECT_EQ(health(d)["insi"]["etat"], "ok");
+}
+
+TEST_F(ResilienceE2E, hundred_sequential_recherches_use_at_most_two_tls_handshakes) {
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  Daemon d(ws, "insgated", opt);
+  LocalHttpClient c(d.socket());
+  for (int i = 0; i < 100; ++i) {
+    auto a = post_recherche(c, recherche_body("ADRTROIS", {"TOUSSAINT"}, "M", "1960-01-01"));
+    ASSERT_EQ(a.status, 200u);
+  }
+  int handshakes = 0;
+  auto journal = sim.journal();
+  ASSERT_EQ(journal.size(), 100u);
+  for (const auto& line : journal) handshakes += line["handshake"].get<bool>() ? 1 : 0;
+  EXPECT_LE(handshakes, 2);
+}
+
+TEST_F(ResilienceE2E, connection_closed_by_insi_between_calls_is_replaced_transparently) {
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  opt.retries = 0;
+  Daemon d(ws, "insgated", opt);
+  LocalHttpClient c(d.socket());
+  auto body = recherche_body("ADRTROIS", {"TOUSSAINT"}, "M", "1960-01-01");
+  ASSERT_EQ(post_recherche(c, body).status, 200u);
+  sim.stop();
+  Simulator again(ws, "sim2", "server", sim.port());  // same port, pooled connection now dead
+  auto a = post_recherche(c, body);
+  EXPECT_EQ(a.status, 200u) << a.raw.body;
+}
