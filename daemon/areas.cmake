@@ -16,13 +16,13 @@ target_link_libraries(insgate_config PUBLIC yaml-cpp)
 
 add_library(insgate_insi STATIC
   src/insi/tls_setup.cpp src/insi/insi_client.cpp src/insi/recherche.cpp
-  src/insi/fault_policy.cpp src/insi/circuit_breaker.cpp)
+  src/insi/fault_policy.cpp src/insi/circuit_breaker.cpp src/insi/verification.cpp)
 target_link_libraries(insgate_insi PUBLIC insgate_insi_codec insgate_config insgate_util
   OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
 
 add_library(insgate_api STATIC
   src/api/problem.cpp src/api/recherche_input.cpp src/api/recherche_answer.cpp
-  src/api/router.cpp src/api/unix_server.cpp)
+  src/api/router.cpp src/api/unix_server.cpp src/api/verification_api.cpp)
 target_link_libraries(insgate_api PUBLIC insgate_insi insgate_identity
   nlohmann_json::nlohmann_json spdlog::spdlog)
 

@@ -18,7 +18,11 @@ const char* kUsage =
     "Usage:\n"
     "  insgatectl [--socket PATH] health\n"
     "  insgatectl [--socket PATH] recherche --nom NOM --prenoms \"PRENOM1 PRENOM2\" --sexe M|F\n"
-    "             --date-naissance AAAA-MM-JJ [--lieu-naissance COG] [--operateur ID]\n\n";
+    "             --date-naissance AAAA-MM-JJ [--lieu-naissance COG] [--operateur ID]\n"
+    "  insgatectl [--socket PATH] verification --matricule M13 --cle CC --oid OID\n"
+    "             --nom NOM --prenoms ... --sexe M|F --date-naissance AAAA-MM-JJ [...]\n"
+    "Exit codes: 0 success, 1 the daemon answered an error, 2 usage error,\n"
+    "            3 the daemon could not be reached.\n\n";
 
 std::string default_socket() {
   const char* env = std::getenv("INSGATE_SOCKET");
@@ -49,18 +53,29 @@ int main(int argc, char** argv) {
       "sexe", po::value<std::string>(), "M or F")("date-naissance", po::value<std::string>(),
                                                    "AAAA-MM-JJ")(
       "lieu-naissance", po::value<std::string>(), "COG code of the birthplace (optional)")(
+      "matricule", po::value<std::string>(), "verification: the 13-character matricule")(
+      "cle", po::value<std::string>(), "verification: the 2-digit key")(
+      "oid", po::value<std::string>(), "verification: the OID of the INS")("version",
+                                                                           "print the version")(
       "operateur", po::value<std::string>()->default_value(default_operateur()),
-      "identifier of the person at the keyboard")("command", po::value<std::string>(),
-                                                   "health | recherche");
+      "identifier of the person at the keyboard");
+  po::options_description hidden;
+  hidden.add_options()("command", po::value<std::string>(), "health | recherche | verification");
+  po::options_description all;
+  all.add(opts).add(hidden);
   po::positional_options_description pos;
   pos.add("command", 1);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(opts).positional(pos).run(), vm);
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "insgatectl: " << e.what() << "\n" << kUsage << opts;
     return 2;
+  }
+  if (vm.count("version")) {
+    std::cout << "insgatectl " << INSGATE_VERSION << "\n";
+    return 0;
   }
   if (vm.count("help") || !vm.count("command")) {
     std::cout << kUsage << opts;
@@ -70,10 +85,12 @@ int main(int argc, char** argv) {
   insgate::net::LocalHttpClient client(vm["socket"].as<std::string>());
   try {
     if (command == "health") return print(client.request(insgate::http::verb::get, "/v1/health"));
-    if (command == "recherche") {
-      for (const char* required : {"nom", "prenoms", "sexe", "date-naissance"})
-        if (!vm.count(required)) {
-          std::cerr << "insgatectl: --" << required << " is required\n" << kUsage;
+    if (command == "recherche" || command == "verification") {
+      std::vector<const char*> required = {"nom", "prenoms", "sexe", "date-naissance"};
+      if (command == "verification") required.insert(required.end(), {"matricule", "cle", "oid"});
+      for (const char* r : required)
+        if (!vm.count(r)) {
+          std::cerr << "insgatectl: --" << r << " is required\n" << kUsage;
           return 2;
         }
       json prenoms = json::array();
@@ -84,7 +101,12 @@ int main(int argc, char** argv) {
                      {"date_naissance", vm["date-naissance"].as<std::string>()}};
       if (vm.count("lieu-naissance")) traits["lieu_naissance"] = vm["lieu-naissance"].as<std::string>();
       json body = {{"operateur", vm["operateur"].as<std::string>()}, {"traits", traits}};
-      return print(client.request(insgate::http::verb::post, "/v1/ins/recherche", body.dump()));
+      if (command == "recherche")
+        return print(client.request(insgate::http::verb::post, "/v1/ins/recherche", body.dump()));
+      body["ins"] = {{"matricule", vm["matricule"].as<std::string>()},
+                     {"cle", vm["cle"].as<std::string>()},
+                     {"oid", vm["oid"].as<std::string>()}};
+      return print(client.request(insgate::http::verb::post, "/v1/ins/verification", body.dump()));
     }
   } catch (const insgate::net::LocalClientError& e) {
     std::cerr << "insgatectl: " << e.what() << "\n";

@@ -11,6 +11,8 @@ using Kind = insi::RechercheOutcome::Kind;
 
 json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 
+}  // namespace
+
 json ins_json(const insi::InsIdentifier& i) {
   auto oid = identity::classify_oid(i.oid);
   return {{"matricule", i.matricule},
@@ -49,7 +51,7 @@ json envoyes_json(const insi::TraitsRecherche& t) {
 
 /// Problems found in INSi's answer: the key of every INS must check, and the
 /// OID must be an INS authority.
-json anomalies(const insi::Individu& ind) {
+json anomalies_json(const insi::Individu& ind) {
   json list = json::array();
   auto check = [&list](const insi::InsIdentifier& i, const std::string& where) {
     if (!i.cle) list.push_back({{"code", "cle_absente"}, {"champ", where + ".cle"}});
@@ -63,6 +65,8 @@ json anomalies(const insi::Individu& ind) {
     check(ind.ins_histo[k], "historique[" + std::to_string(k) + "]");
   return list;
 }
+
+namespace {
 
 const char* conseil(const std::string& cr) {
   if (cr == "01")
@@ -98,28 +102,32 @@ ApiResponse fault_answer(const insi::RechercheOutcome& o) {
 ApiResponse recherche_answer(const insi::RechercheOutcome& o,
                              const insi::TraitsRecherche& envoyes,
                              const std::string& requete_id) {
+  if (auto failure = insi_failure_answer(o)) return *failure;
+  const auto& r = o.resultat;
+  json j = {{"cr", r.code_cr},       {"libelle_cr", r.libelle_cr}, {"ins", nullptr},
+            {"historique", json::array()}, {"traits_ins", nullptr},
+            {"traits_envoyes", envoyes_json(envoyes)},
+            {"anomalies", json::array()}, {"statut", nullptr},
+            {"source", "insi"},           {"appels_insi", o.appels},
+            {"requete_id", requete_id}};
+  if (r.individu) {
+    j["ins"] = ins_json(r.individu->ins_actif);
+    for (const auto& h : r.individu->ins_histo) j["historique"].push_back(histo_json(h));
+    j["traits_ins"] = traits_ins_json(r.individu->tiq);
+    j["anomalies"] = anomalies_json(*r.individu);
+    // RNIV: an INS retrieved from INSi makes the identity "récupérée";
+    // an answer with anomalies leaves it "provisoire".
+    j["statut"] = j["anomalies"].empty() ? "recuperee" : "provisoire";
+  } else {
+    j["conseil"] = conseil(r.code_cr);
+  }
+  return json_response(200, j);
+}
+
+std::optional<ApiResponse> insi_failure_answer(const insi::RechercheOutcome& o) {
   switch (o.kind) {
-    case Kind::resultat: {
-      const auto& r = o.resultat;
-      json j = {{"cr", r.code_cr},       {"libelle_cr", r.libelle_cr}, {"ins", nullptr},
-                {"historique", json::array()}, {"traits_ins", nullptr},
-                {"traits_envoyes", envoyes_json(envoyes)},
-                {"anomalies", json::array()}, {"statut", nullptr},
-                {"source", "insi"},           {"appels_insi", o.appels},
-                {"requete_id", requete_id}};
-      if (r.individu) {
-        j["ins"] = ins_json(r.individu->ins_actif);
-        for (const auto& h : r.individu->ins_histo) j["historique"].push_back(histo_json(h));
-        j["traits_ins"] = traits_ins_json(r.individu->tiq);
-        j["anomalies"] = anomalies(*r.individu);
-        // RNIV: an INS retrieved from INSi makes the identity "récupérée";
-        // an answer with anomalies leaves it "provisoire".
-        j["statut"] = j["anomalies"].empty() ? "recuperee" : "provisoire";
-      } else {
-        j["conseil"] = conseil(r.code_cr);
-      }
-      return json_response(200, j);
-    }
+    case Kind::resultat:
+      return std::nullopt;
     case Kind::fault:
       return fault_answer(o);
     case Kind::unreadable:

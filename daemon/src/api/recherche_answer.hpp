@@ -7,6 +7,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "api/problem.hpp"
@@ -20,5 +21,16 @@ inline constexpr int kRetryAfterSeconds = 30;
 ApiResponse recherche_answer(const insi::RechercheOutcome& outcome,
                              const insi::TraitsRecherche& envoyes,
                              const std::string& requete_id);
+
+/// The problem answer for an outcome that is not a CR (fault, unreadable,
+/// transport, circuit open, timeout); nullopt when INSi answered a CR.
+std::optional<ApiResponse> insi_failure_answer(const insi::RechercheOutcome& outcome);
+
+// JSON pieces shared by the answers built from a RESULTAT.
+nlohmann::json ins_json(const insi::InsIdentifier& ins);
+nlohmann::json histo_json(const insi::InsIdentifier& ins);
+nlohmann::json traits_ins_json(const insi::TraitsTiq& tiq);
+/// Problems found in INSi's answer (keys that do not check, unknown OIDs).
+nlohmann::json anomalies_json(const insi::Individu& individu);
 
 }  // namespace insgate::api

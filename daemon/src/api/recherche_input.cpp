@@ -121,31 +121,36 @@ bool json_too_deep(std::string_view body, int max_depth) {
   return false;
 }
 
-Decoded decode_recherche(std::string_view body) {
+std::variant<nlohmann::json, BadRequest> parse_object(std::string_view body,
+                                                      std::initializer_list<const char*> allowed) {
   if (json_too_deep(body, kMaxJsonDepth)) return BadRequest{"Le JSON est trop imbriqué."};
   json j = json::parse(body.begin(), body.end(), nullptr, false);
   if (j.is_discarded()) return BadRequest{"Le corps n'est pas du JSON valide (UTF-8)."};
   if (!j.is_object()) return BadRequest{"Le corps doit être un objet JSON."};
-  if (auto k = unknown_member(j, {"operateur", "traits", "finess"}))
+  if (auto k = unknown_member(j, std::set<std::string>(allowed.begin(), allowed.end())))
     return BadRequest{"Membre inconnu : " + *k + "."};
-  RechercheInput in;
+  if (auto f = j.find("finess"); f != j.end() && !f->is_null() &&
+                                 (!f->is_string() || f->get_ref<const std::string&>().size() != 9))
+    return BadRequest{"finess doit être une chaîne de 9 caractères."};
+  return j;
+}
+
+std::variant<std::string, BadRequest> decode_operateur(const json& j) {
   auto op = j.find("operateur");
   if (op == j.end() || !op->is_string() || op->get_ref<const std::string&>().empty())
     return BadRequest{"operateur (chaîne non vide) est obligatoire."};
   if (op->get_ref<const std::string&>().size() > 128)
     return BadRequest{"operateur dépasse 128 octets."};
-  in.operateur = op->get<std::string>();
-  if (auto f = j.find("finess"); f != j.end() && !f->is_null() &&
-                                 (!f->is_string() || f->get_ref<const std::string&>().size() != 9))
-    return BadRequest{"finess doit être une chaîne de 9 caractères."};
-  auto traits = j.find("traits");
-  if (traits == j.end() || !traits->is_object())
-    return BadRequest{"traits (objet) est obligatoire."};
+  return op->get<std::string>();
+}
+
+std::variant<insi::TraitsRecherche, BadRequest, InvalidTraits> decode_traits(const json& traits) {
+  if (!traits.is_object()) return BadRequest{"traits (objet) est obligatoire."};
   if (auto k = unknown_member(
-          *traits, {"nom_naissance", "prenoms", "sexe", "date_naissance", "lieu_naissance"}))
+          traits, {"nom_naissance", "prenoms", "sexe", "date_naissance", "lieu_naissance"}))
     return BadRequest{"Membre inconnu dans traits : " + *k + "."};
 
-  TraitsReader read(*traits);
+  TraitsReader read(traits);
   identity::TraitsInput raw;
   raw.nom_naissance = read.text("nom_naissance", true);
   raw.prenoms = read.prenoms();
@@ -171,9 +176,24 @@ Decoded decode_recherche(std::string_view body) {
   if (t.prenoms.size() > kMaxPrenoms)
     return InvalidTraits{{{"traits.prenoms", "traits.prenoms : au plus 10 prénoms de naissance",
                            "trop_de_prenoms"}}};
-  in.traits = {std::move(t.nom_naissance), std::move(t.prenoms), std::move(t.sexe),
-               std::move(t.date_naissance), std::move(t.lieu_naissance)};
-  return in;
+  return insi::TraitsRecherche{std::move(t.nom_naissance), std::move(t.prenoms),
+                               std::move(t.sexe), std::move(t.date_naissance),
+                               std::move(t.lieu_naissance)};
+}
+
+Decoded decode_recherche(std::string_view body) {
+  auto parsed = parse_object(body, {"operateur", "traits", "finess"});
+  if (auto* bad = std::get_if<BadRequest>(&parsed)) return *bad;
+  const json& j = std::get<json>(parsed);
+  auto op = decode_operateur(j);
+  if (auto* bad = std::get_if<BadRequest>(&op)) return *bad;
+  auto traits = j.find("traits");
+  if (traits == j.end()) return BadRequest{"traits (objet) est obligatoire."};
+  auto t = decode_traits(*traits);
+  if (auto* bad = std::get_if<BadRequest>(&t)) return *bad;
+  if (auto* inv = std::get_if<InvalidTraits>(&t)) return *inv;
+  return RechercheInput{std::get<std::string>(std::move(op)),
+                        std::get<insi::TraitsRecherche>(std::move(t))};
 }
 
 }  // namespace insgate::api

@@ -14,6 +14,8 @@
 #include <variant>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "api/problem.hpp"
 #include "insi/recherche.hpp"
 
@@ -50,5 +52,19 @@ inline constexpr std::size_t kMaxNameLength = 100;
 bool json_too_deep(std::string_view body, int max_depth);
 
 Decoded decode_recherche(std::string_view body);
+
+/// Decodes and checks a `traits` member (shared by recherche and
+/// vérification): BadRequest for unknown members, InvalidTraits for rule
+/// violations, else the normalised traits.
+std::variant<insi::TraitsRecherche, BadRequest, InvalidTraits> decode_traits(
+    const nlohmann::json& traits);
+
+/// Parses a body into a JSON object: BadRequest when it is too deep, not
+/// JSON, not an object, or has a member outside `allowed`.
+std::variant<nlohmann::json, BadRequest> parse_object(std::string_view body,
+                                                      std::initializer_list<const char*> allowed);
+
+/// The `operateur` member: required, 1..128 bytes.
+std::variant<std::string, BadRequest> decode_operateur(const nlohmann::json& body);
 
 }  // namespace insgate::api

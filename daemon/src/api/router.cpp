@@ -5,6 +5,7 @@
 
 #include "api/recherche_answer.hpp"
 #include "api/recherche_input.hpp"
+#include "api/verification_api.hpp"
 
 namespace insgate::api {
 namespace {
@@ -16,6 +17,17 @@ bool is_json(const Request& req) {
   v = v.substr(0, v.find(';'));
   while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
   return beast::iequals(beast::string_view(v.data(), v.size()), "application/json");
+}
+
+/// 415 for a non-JSON content type, 400 for a NUL byte (JSON parsers may
+/// stop there and ignore what follows).
+std::optional<ApiResponse> check_json_body(const Request& req) {
+  if (!is_json(req))
+    return problem(415, "requete_invalide", "Type de contenu non pris en charge",
+                   "Content-Type attendu : application/json.");
+  if (req.body().find('\0') != std::string::npos)
+    return problem(400, "requete_invalide", "Requête invalide", "Le corps contient un octet nul.");
+  return std::nullopt;
 }
 
 /// INSi fault fields as they may appear in a log line: at most 40
@@ -48,7 +60,22 @@ std::string iso_date(std::chrono::system_clock::time_point t) {
 
 Router::Router(insi::InsiTransport& transport, insi::CircuitBreaker& breaker,
                const config::Config& cfg, insi::ClientCertificateInfo certificate)
-    : transport_(transport), breaker_(breaker), cfg_(cfg), certificate_(std::move(certificate)) {}
+    : transport_(transport),
+      breaker_(breaker),
+      cfg_(cfg),
+      certificate_(std::move(certificate)),
+      oid_policy_(identity::OidPolicy::for_environment(
+          identity::parse_environment(cfg.insi.environment)
+              .value_or(identity::Environment::production))),
+      verificateur_(std::make_unique<insi::VerificationParComparaison>()) {}
+
+insi::RechercheLimits Router::limits() const {
+  return {Clock::now() + cfg_.insi.deadlines.request, cfg_.insi.deadlines.call};
+}
+
+insi::FaultPolicy Router::policy() {
+  return {cfg_.insi.resilience.max_retries, cfg_.insi.resilience.backoff, &breaker_};
+}
 
 asio::awaitable<ApiResponse> Router::handle(const Request& req, const std::string& requete_id) {
   try {
@@ -63,6 +90,10 @@ asio::awaitable<ApiResponse> Router::handle(const Request& req, const std::strin
       if (req.method() != http::verb::post) co_return method_not_allowed("POST");
       co_return co_await recherche(req, requete_id);
     }
+    if (path == "/v1/ins/verification") {
+      if (req.method() != http::verb::post) co_return method_not_allowed("POST");
+      co_return co_await verification(req, requete_id);
+    }
     co_return problem(404, "ressource_inconnue", "Ressource inconnue",
                       "Chemin inconnu de l'API locale v1.");
   } catch (const std::exception& e) {
@@ -74,43 +105,53 @@ asio::awaitable<ApiResponse> Router::handle(const Request& req, const std::strin
 }
 
 asio::awaitable<ApiResponse> Router::recherche(const Request& req, const std::string& requete_id) {
-  if (!is_json(req))
-    co_return problem(415, "requete_invalide", "Type de contenu non pris en charge",
-                      "Content-Type attendu : application/json.");
-  if (req.body().find('\0') != std::string::npos)
-    co_return problem(400, "requete_invalide", "Requête invalide",
-                      "Le corps contient un octet nul.");
+  if (auto refused = check_json_body(req)) co_return *refused;
   Decoded decoded = decode_recherche(req.body());
   if (auto* bad = std::get_if<BadRequest>(&decoded))
     co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
   if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
   const auto& input = std::get<RechercheInput>(decoded);
 
-  insi::RechercheLimits limits{Clock::now() + cfg_.insi.deadlines.request,
-                               cfg_.insi.deadlines.call};
-  insi::FaultPolicy policy{cfg_.insi.resilience.max_retries, cfg_.insi.resilience.backoff,
-                           &breaker_};
   auto outcome = co_await insi::rechercher_par_traits(transport_, cfg_.call_context, input.traits,
-                                                      limits, policy);
+                                                      limits(), policy());
+  note_insi_outcome(outcome, "INSI_RECHERCHE", requete_id);
+  co_return recherche_answer(outcome, input.traits, requete_id);
+}
+
+void Router::note_insi_outcome(const insi::RechercheOutcome& outcome, const char* what,
+                               const std::string& requete_id) {
   using K = insi::RechercheOutcome::Kind;
   insi_reachable_ = outcome.kind != K::transport && outcome.kind != K::timeout &&
                     outcome.kind != K::circuit_open &&
                     !(outcome.kind == K::fault && insi::is_retryable(outcome.fault));
-  using Kind = insi::RechercheOutcome::Kind;
   switch (outcome.kind) {
-    case Kind::resultat:
-      spdlog::info("[INSI_RECHERCHE] request {}: CR {} after {} call(s)", requete_id,
-                   outcome.resultat.code_cr, outcome.appels);
+    case K::resultat:
+      spdlog::info("[{}] request {}: CR {} after {} call(s)", what, requete_id,
+                   loggable_code(outcome.resultat.code_cr), outcome.appels);
       break;
-    case Kind::fault:
+    case K::fault:
       spdlog::warn("[INSI_FAULT] request {}: fault {} / {} ({}) after {} call(s)", requete_id,
                    loggable_code(outcome.fault.subcode), loggable_code(outcome.fault.erreur_code),
                    loggable_code(outcome.fault.erreur_severite), outcome.appels);
       break;
     default:
-      spdlog::warn("[INSI_FAILURE] request {}: {}", requete_id, outcome.error);
+      spdlog::warn("[INSI_FAILURE] request {}: {} after {} call(s)", requete_id, outcome.error,
+                   outcome.appels);
   }
-  co_return recherche_answer(outcome, input.traits, requete_id);
+}
+
+asio::awaitable<ApiResponse> Router::verification(const Request& req,
+                                                  const std::string& requete_id) {
+  if (auto refused = check_json_body(req)) co_return *refused;
+  auto decoded = decode_verification(req.body(), oid_policy_);
+  if (auto* bad = std::get_if<BadRequest>(&decoded))
+    co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
+  if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
+  const auto& input = std::get<VerificationInput>(decoded);
+  auto outcome = co_await verificateur_->verifier(transport_, cfg_.call_context, input.ins,
+                                                  input.traits, limits(), policy());
+  note_insi_outcome(outcome.recherche, "INSI_VERIFICATION", requete_id);
+  co_return verification_answer(outcome, verificateur_->methode(), requete_id);
 }
 
 ApiResponse Router::health() const {

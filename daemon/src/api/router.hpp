@@ -11,7 +11,9 @@
 #include "config/config.hpp"
 #include "insi/circuit_breaker.hpp"
 #include "insi/insi_client.hpp"
+#include "identity/matricule.hpp"
 #include "insi/tls_setup.hpp"
+#include "insi/verification.hpp"
 #include "net/net.hpp"
 
 namespace insgate::api {
@@ -28,12 +30,19 @@ class Router {
 
  private:
   asio::awaitable<ApiResponse> recherche(const Request& req, const std::string& requete_id);
+  asio::awaitable<ApiResponse> verification(const Request& req, const std::string& requete_id);
+  insi::RechercheLimits limits() const;
+  insi::FaultPolicy policy();
+  void note_insi_outcome(const insi::RechercheOutcome& outcome, const char* what,
+                         const std::string& requete_id);
   ApiResponse health() const;
 
   insi::InsiTransport& transport_;
   insi::CircuitBreaker& breaker_;
   const config::Config& cfg_;
   insi::ClientCertificateInfo certificate_;
+  identity::OidPolicy oid_policy_;
+  std::unique_ptr<insi::Verificateur> verificateur_;
   /// Whether the last INSi call reached the service (for /v1/health).
   bool insi_reachable_ = true;
 };

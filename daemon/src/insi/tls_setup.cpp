@@ -1,123 +1,495 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "insi/tls_setup.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
+#include <openssl/pkcs7.h>
+#include <openssl/provider.h>
 #include <openssl/x509v3.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace insgate::insi {
 namespace {
 
+// Config keys, named in the messages so that the administrator knows what to edit.
+constexpr const char* kCertKey = "insi.certificate.cert";
+constexpr const char* kKeyKey = "insi.certificate.key";
+constexpr const char* kP12Key = "insi.certificate.pkcs12";
+constexpr const char* kPassKey = "insi.certificate.passphrase_file";
+constexpr const char* kCaKey = "insi.ca";
+
+/// The OpenSSL error queue as "reason; reason" (library codes only, never
+/// data), emptied.
 std::string openssl_error() {
-  unsigned long e = ERR_get_error();
-  ERR_clear_error();
-  if (e == 0) return "unknown OpenSSL error";
-  char buf[256];
-  ERR_error_string_n(e, buf, sizeof buf);
-  return buf;
+  std::string out;
+  int n = 0;
+  while (unsigned long e = ERR_get_error()) {
+    if (++n > 3) continue;
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    if (!out.empty()) out += "; ";
+    out += buf;
+  }
+  return out.empty() ? "no OpenSSL detail" : out;
 }
 
-using BioPtr = std::unique_ptr<BIO, decltype(&BIO_free)>;
-using X509Ptr = std::unique_ptr<X509, decltype(&X509_free)>;
+struct BioFree {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
+struct X509Free {
+  void operator()(X509* x) const { X509_free(x); }
+};
+struct PkeyFree {
+  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+struct P12Free {
+  void operator()(PKCS12* p) const { PKCS12_free(p); }
+};
+using BioPtr = std::unique_ptr<BIO, BioFree>;
+using X509Ptr = std::unique_ptr<X509, X509Free>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using P12Ptr = std::unique_ptr<PKCS12, P12Free>;
 
-BioPtr open_file(const std::string& path) {
-  BioPtr bio(BIO_new_file(path.c_str(), "rb"), &BIO_free);
-  if (!bio) throw TlsSetupError(path + ": cannot open (" + openssl_error() + ")");
+/// A certificate, its key and the intermediate certificates sent with it.
+struct Material {
+  X509Ptr cert;
+  PkeyPtr key;
+  std::vector<X509Ptr> chain;
+  std::string cert_source;  ///< "FILE (config key)" for the messages
+  std::string key_source;
+};
+
+/// Opens a file for OpenSSL, or says why it cannot be read.
+BioPtr open_file(const std::string& path, const std::string& what) {
+  if (path.empty()) throw TlsSetupError(what + ": no file given");
+  std::error_code ec;
+  auto st = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(st))
+    throw TlsSetupError(path + ": " + what + ": file not found; check the path in the configuration");
+  if (std::filesystem::is_directory(st))
+    throw TlsSetupError(path + ": " + what + ": is a directory, not a file");
+  errno = 0;
+  BioPtr bio(BIO_new_file(path.c_str(), "rb"));
+  if (!bio) {
+    int err = errno;
+    ERR_clear_error();
+    throw TlsSetupError(path + ": " + what + ": cannot be read (" +
+                        (err ? std::strerror(err) : "open failed") +
+                        "); make it readable by the user insgated runs as");
+  }
   return bio;
 }
 
-/// Adds every certificate of a PEM file (CRLF accepted) or the one of a DER
-/// file to the store.
-void add_trust_anchors(X509_STORE* store, const std::string& path) {
-  int added = 0;
+/// Every certificate of a PEM file (LF or CRLF, other PEM blocks skipped), or
+/// the one of a DER file. Throws if the file holds no certificate or a
+/// damaged PEM certificate.
+std::vector<X509Ptr> read_certificates(const std::string& path, const std::string& what,
+                                       const std::string& hint) {
+  std::vector<X509Ptr> certs;
   {
-    auto bio = open_file(path);
-    while (X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
-      X509Ptr holder(x, &X509_free);
-      if (X509_STORE_add_cert(store, x) != 1) {
-        // an already present certificate is not an error
-        ERR_clear_error();
-      }
-      ++added;
+    auto bio = open_file(path, what);
+    ERR_clear_error();
+    while (X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr))
+      certs.emplace_back(x);
+    unsigned long last = ERR_peek_last_error();
+    bool clean_end = last == 0 || (ERR_GET_LIB(last) == ERR_LIB_PEM &&
+                                   ERR_GET_REASON(last) == PEM_R_NO_START_LINE);
+    if (!clean_end) {
+      std::string detail = openssl_error();
+      throw TlsSetupError(path + ": " + what + ": PEM certificate number " +
+                          std::to_string(certs.size() + 1) + " is damaged (" + detail +
+                          "); copy the file again from its source");
     }
     ERR_clear_error();
   }
-  if (added == 0) {
-    auto bio = open_file(path);
-    X509Ptr x(d2i_X509_bio(bio.get(), nullptr), &X509_free);
-    if (!x) throw TlsSetupError(path + ": no PEM or DER certificate found (CA file)");
-    X509_STORE_add_cert(store, x.get());
+  if (certs.empty()) {
+    auto bio = open_file(path, what);
+    if (X509* x = d2i_X509_bio(bio.get(), nullptr)) certs.emplace_back(x);
     ERR_clear_error();
   }
+  if (certs.empty())
+    throw TlsSetupError(path + ": " + what +
+                        ": no certificate found (neither PEM \"-----BEGIN CERTIFICATE-----\" "
+                        "nor DER); " + hint);
+  return certs;
 }
 
-std::string read_passphrase(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw TlsSetupError(path + ": cannot read the passphrase file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string p = ss.str();
-  while (!p.empty() && (p.back() == '\n' || p.back() == '\r')) p.pop_back();
-  return p;
-}
-
-void load_pkcs12(SSL_CTX* ctx, const config::ClientCertificate& c) {
-  auto bio = open_file(c.pkcs12_file);
-  std::unique_ptr<PKCS12, decltype(&PKCS12_free)> p12(d2i_PKCS12_bio(bio.get(), nullptr),
-                                                      &PKCS12_free);
-  if (!p12) throw TlsSetupError(c.pkcs12_file + ": not a PKCS#12 file");
-  std::string pass = read_passphrase(c.passphrase_file);
-  if (PKCS12_verify_mac(p12.get(), pass.c_str(), static_cast<int>(pass.size())) != 1) {
-    OPENSSL_cleanse(pass.data(), pass.size());
-    throw TlsSetupError(c.pkcs12_file + ": wrong passphrase (" + c.passphrase_file + ")");
+/// The passphrase file's content without trailing CR/LF; wiped by the caller.
+class Passphrase {
+ public:
+  explicit Passphrase(const std::string& path) {
+    if (path.empty())
+      throw TlsSetupError(std::string(kP12Key) + " needs a passphrase file (" + kPassKey + ")");
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+      throw TlsSetupError(path + ": passphrase file (" + kPassKey +
+                          "): file not found; check the path in the configuration");
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+      throw TlsSetupError(path + ": passphrase file (" + kPassKey +
+                          "): cannot be read; make it readable by the user insgated runs as");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    value_ = ss.str();
+    while (!value_.empty() && (value_.back() == '\n' || value_.back() == '\r')) value_.pop_back();
   }
+  ~Passphrase() { OPENSSL_cleanse(value_.data(), value_.size()); }
+  Passphrase(const Passphrase&) = delete;
+  Passphrase& operator=(const Passphrase&) = delete;
+  const char* c_str() const { return value_.c_str(); }
+  int size() const { return static_cast<int>(value_.size()); }
+  bool empty() const { return value_.empty(); }
+
+ private:
+  std::string value_;
+};
+
+// ---- OpenSSL legacy provider ------------------------------------------------
+
+struct LegacyProvider {
+  bool loaded = false;
+  std::string error;  ///< why it could not be loaded
+};
+
+std::string modules_dir() {
+  if (const char* env = std::getenv("OPENSSL_MODULES"); env && *env)
+    return std::string(env) + " (from OPENSSL_MODULES)";
+  std::string v = OpenSSL_version(OPENSSL_MODULES_DIR);  // MODULESDIR: "/usr/lib/..."
+  auto q1 = v.find('"');
+  auto q2 = v.rfind('"');
+  if (q1 != std::string::npos && q2 > q1) return v.substr(q1 + 1, q2 - q1 - 1);
+  return v;
+}
+
+/// Loads "default" and "legacy" into the default library context once, on
+/// first call (thread-safe); the providers stay loaded for the process.
+/// Loading "default" explicitly keeps it: once any provider is loaded by hand,
+/// OpenSSL no longer loads the default one implicitly.
+const LegacyProvider& legacy_provider() {
+  static const LegacyProvider state = [] {
+    LegacyProvider s;
+    ERR_clear_error();
+    if (OSSL_PROVIDER_load(nullptr, "default") == nullptr) ERR_clear_error();
+    if (OSSL_PROVIDER_load(nullptr, "legacy") == nullptr) {
+      s.error = openssl_error() + "; modules directory " + modules_dir() +
+                " (Debian ships legacy.so in libssl3)";
+      return s;
+    }
+    s.loaded = true;
+    return s;
+  }();
+  return state;
+}
+
+/// PBE algorithms of PKCS#12 v1 / PKCS#5 v1 that only the legacy provider
+/// implements (RC2, RC4, single DES, MD2/MD5-based).
+bool needs_legacy(int nid) {
+  switch (nid) {
+    case NID_pbe_WithSHA1And128BitRC4:
+    case NID_pbe_WithSHA1And40BitRC4:
+    case NID_pbe_WithSHA1And128BitRC2_CBC:
+    case NID_pbe_WithSHA1And40BitRC2_CBC:
+    case NID_pbeWithMD2AndDES_CBC:
+    case NID_pbeWithMD2AndRC2_CBC:
+    case NID_pbeWithMD5AndDES_CBC:
+    case NID_pbeWithMD5AndRC2_CBC:
+    case NID_pbeWithSHA1AndDES_CBC:
+    case NID_pbeWithSHA1AndRC2_CBC:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/// The name of the first legacy encryption algorithm visible without the
+/// passphrase (encrypted bags, shrouded keys in plain bags), or "".
+std::string legacy_algorithm(PKCS12* p12) {
+  std::string found;
+  auto check = [&](const X509_ALGOR* alg) {
+    if (!found.empty() || alg == nullptr) return;
+    int nid = OBJ_obj2nid(alg->algorithm);
+    if (needs_legacy(nid)) found = OBJ_nid2ln(nid);
+  };
+  STACK_OF(PKCS7)* safes = PKCS12_unpack_authsafes(p12);
+  for (int i = 0; safes && i < sk_PKCS7_num(safes); ++i) {
+    PKCS7* p7 = sk_PKCS7_value(safes, i);
+    int type = OBJ_obj2nid(p7->type);
+    if (type == NID_pkcs7_encrypted && p7->d.encrypted && p7->d.encrypted->enc_data) {
+      check(p7->d.encrypted->enc_data->algorithm);
+    } else if (type == NID_pkcs7_data) {
+      STACK_OF(PKCS12_SAFEBAG)* bags = PKCS12_unpack_p7data(p7);
+      for (int j = 0; bags && j < sk_PKCS12_SAFEBAG_num(bags); ++j) {
+        PKCS12_SAFEBAG* bag = sk_PKCS12_SAFEBAG_value(bags, j);
+        if (PKCS12_SAFEBAG_get_nid(bag) != NID_pkcs8ShroudedKeyBag) continue;
+        const X509_ALGOR* alg = nullptr;
+        X509_SIG_get0(PKCS12_SAFEBAG_get0_pkcs8(bag), &alg, nullptr);
+        check(alg);
+      }
+      sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
+    }
+  }
+  sk_PKCS7_pop_free(safes, PKCS7_free);
+  ERR_clear_error();
+  return found;
+}
+
+// ---- client certificate sources ---------------------------------------------
+
+Material load_pkcs12(const config::ClientCertificate& c) {
+  const std::string file = c.pkcs12_file;
+  const std::string what = std::string("PKCS#12 file (") + kP12Key + ")";
+  P12Ptr p12;
+  {
+    auto bio = open_file(file, what);
+    p12.reset(d2i_PKCS12_bio(bio.get(), nullptr));
+    ERR_clear_error();
+  }
+  if (!p12)
+    throw TlsSetupError(file + ": " + what +
+                        ": not a PKCS#12 file; give the binary .p12/.pfx export of the "
+                        "certificate and its key, or PEM files with " +
+                        kCertKey + " and " + kKeyKey);
+  Passphrase pass(c.passphrase_file);
+  const std::string wrong_pass =
+      file + ": wrong passphrase: the passphrase in " + c.passphrase_file + " (" + kPassKey +
+      ") does not open this PKCS#12 file; put the export passphrase in that file (a trailing "
+      "newline is ignored)";
+
+  // 1. Integrity MAC: a mismatch with nothing on the error queue is a wrong
+  //    passphrase; an error means the MAC could not be computed at all.
+  if (PKCS12_mac_present(p12.get())) {
+    auto mac_ok = [&] {
+      ERR_clear_error();
+      if (PKCS12_verify_mac(p12.get(), pass.c_str(), pass.size()) == 1) return true;
+      if (pass.empty() && ERR_peek_error() == 0 && PKCS12_verify_mac(p12.get(), nullptr, 0) == 1)
+        return true;
+      return false;
+    };
+    bool ok = mac_ok();
+    if (!ok && ERR_peek_error() != 0) {
+      ERR_clear_error();
+      if (legacy_provider().loaded) ok = mac_ok();
+      if (!ok && ERR_peek_error() != 0)
+        throw TlsSetupError(file + ": " + what + ": its integrity MAC cannot be computed (" +
+                            openssl_error() + "); re-export it with `openssl pkcs12 -export`");
+    }
+    if (!ok) throw TlsSetupError(wrong_pass);
+  }
+
+  // 2. Decryption; on failure, load the legacy provider (once) and retry.
   EVP_PKEY* key = nullptr;
   X509* cert = nullptr;
-  STACK_OF(X509)* chain = nullptr;
-  int ok = PKCS12_parse(p12.get(), pass.c_str(), &key, &cert, &chain);
-  OPENSSL_cleanse(pass.data(), pass.size());
-  if (ok != 1)
-    throw TlsSetupError(c.pkcs12_file + ": cannot decrypt (" + openssl_error() +
-                        "); legacy algorithms need OpenSSL's legacy provider");
-  bool used = SSL_CTX_use_certificate(ctx, cert) == 1 && SSL_CTX_use_PrivateKey(ctx, key) == 1;
-  for (int i = 0; used && chain && i < sk_X509_num(chain); ++i) {
-    X509* extra = sk_X509_value(chain, i);
-    X509_up_ref(extra);
-    SSL_CTX_add_extra_chain_cert(ctx, extra);
+  STACK_OF(X509)* ca = nullptr;
+  auto parse = [&] {
+    ERR_clear_error();
+    return PKCS12_parse(p12.get(), pass.c_str(), &key, &cert, &ca) == 1;
+  };
+  if (!parse()) {
+    std::string first_error = openssl_error();
+    std::string legacy = legacy_algorithm(p12.get());
+    const LegacyProvider& lp = legacy_provider();
+    if (!lp.loaded && !legacy.empty())
+      throw TlsSetupError(
+          file + ": this PKCS#12 file uses legacy encryption (RC2/3DES: " + legacy +
+          ") and OpenSSL's legacy provider could not be loaded: " +
+          lp.error +
+          ". Install the provider, or convert the file: `openssl pkcs12 -legacy -in old.p12 "
+          "-nodes | openssl pkcs12 -export -out new.p12` and point " + kP12Key + " at new.p12");
+    if (!lp.loaded || !parse()) {
+      std::string detail = lp.loaded ? openssl_error() : first_error;
+      // OpenSSL 3.0's PKCS12_parse insists on a MAC whenever the passphrase
+      // is not empty, so a MAC-less file cannot be told apart from a wrong
+      // passphrase here.
+      if (!PKCS12_mac_present(p12.get()))
+        throw TlsSetupError(file + ": cannot open this PKCS#12 file: it has no integrity MAC (" +
+                            detail + "); either the passphrase in " + c.passphrase_file + " (" +
+                            kPassKey +
+                            ") is wrong, or this OpenSSL (3.0) cannot open MAC-less files with a "
+                            "passphrase: re-export it with a MAC, `openssl pkcs12 -in old.p12 "
+                            "-nodes | openssl pkcs12 -export -out new.p12`");
+      throw TlsSetupError(file + ": cannot decrypt this PKCS#12 file (" + detail +
+                          (legacy.empty() ? "" : ", legacy encryption " + legacy) +
+                          "); re-export it with `openssl pkcs12 -export`");
+    }
   }
-  EVP_PKEY_free(key);
-  X509_free(cert);
-  sk_X509_pop_free(chain, X509_free);
-  if (!used) throw TlsSetupError(c.pkcs12_file + ": unusable certificate or key (" + openssl_error() + ")");
+  Material m;
+  m.key.reset(key);
+  m.cert.reset(cert);
+  for (int i = 0; ca && i < sk_X509_num(ca); ++i) m.chain.emplace_back(sk_X509_value(ca, i));
+  sk_X509_free(ca);  // the certificates now belong to m.chain
+  ERR_clear_error();
+  m.cert_source = file + " (" + kP12Key + ")";
+  m.key_source = m.cert_source;
+  if (!m.key)
+    throw TlsSetupError(file + ": this PKCS#12 file contains no private key; export the "
+                        "certificate together with its key");
+  if (!m.cert)
+    throw TlsSetupError(file + ": this PKCS#12 file contains no certificate matching its "
+                        "private key; export the client certificate together with its key");
+  return m;
 }
 
-ClientCertificateInfo inspect(SSL_CTX* ctx, const std::string& file, const std::string& env) {
-  X509* cert = SSL_CTX_get0_certificate(ctx);
-  if (cert == nullptr) throw TlsSetupError(file + ": no client certificate");
-  if (SSL_CTX_check_private_key(ctx) != 1)
-    throw TlsSetupError(file + ": the private key does not match the client certificate");
-  ClientCertificateInfo info;
-  char cn[256] = {0};
-  X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof cn);
-  info.subject_cn = cn;
-  if (env != "test" && info.subject_cn != "INSI-AUTO" && info.subject_cn != "INSI-MANU")
-    throw TlsSetupError(file + ": the certificate's subject CN is \"" + info.subject_cn +
-                        "\"; INSi accepts only INSI-AUTO or INSI-MANU (ORG AUTH_CLI certificate)");
-  if (X509_cmp_current_time(X509_get0_notBefore(cert)) >= 0)
-    throw TlsSetupError(file + ": the client certificate is not valid yet");
-  if (X509_cmp_current_time(X509_get0_notAfter(cert)) <= 0)
-    throw TlsSetupError(file + ": the client certificate has expired; renew it with IGC-Santé");
+int refuse_passphrase(char*, int, int, void* asked) {
+  *static_cast<bool*>(asked) = true;
+  return -1;  // never prompt: a daemon has no terminal
+}
+
+Material load_pem(const config::ClientCertificate& c) {
+  Material m;
+  m.cert_source = c.cert_file + " (" + kCertKey + ")";
+  m.key_source = c.key_file + " (" + kKeyKey + ")";
+  auto certs = read_certificates(
+      c.cert_file, std::string("client certificate (") + kCertKey + ")",
+      "give the PEM client certificate (optionally followed by its chain), not the key");
+  m.cert = std::move(certs.front());
+  for (std::size_t i = 1; i < certs.size(); ++i) m.chain.push_back(std::move(certs[i]));
+
+  const std::string what = std::string("private key (") + kKeyKey + ")";
+  auto bio = open_file(c.key_file, what);
+  bool asked = false;
+  ERR_clear_error();
+  m.key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, &refuse_passphrase, &asked));
+  std::string detail = m.key ? "" : openssl_error();
+  if (!m.key && asked)
+    throw TlsSetupError(c.key_file + ": " + what +
+                        ": the key is encrypted; insgated reads an unencrypted PEM key (mode "
+                        "0600), or a PKCS#12 file with a passphrase file (" + kP12Key + " + " +
+                        kPassKey + "); decrypt it with `openssl pkey -in KEY -out KEY.plain`");
+  if (!m.key)
+    throw TlsSetupError(c.key_file + ": " + what +
+                        ": no PEM private key found (expected \"-----BEGIN PRIVATE KEY-----\" "
+                        "or \"-----BEGIN EC/RSA PRIVATE KEY-----\"; " + detail +
+                        "); give the key file generated with the certificate request");
+  return m;
+}
+
+// ---- checks -------------------------------------------------------------------
+
+std::string utc_text(const ASN1_TIME* t) {
   struct tm tm {};
-  ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm);
-  info.not_after = std::chrono::system_clock::from_time_t(timegm(&tm));
+  if (ASN1_TIME_to_tm(t, &tm) != 1) return "an unreadable date";
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
+
+std::chrono::system_clock::time_point time_point(const ASN1_TIME* t) {
+  struct tm tm {};
+  if (ASN1_TIME_to_tm(t, &tm) != 1) return {};
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+std::string name_cn(const X509_NAME* name) {
+  int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+  if (idx < 0) return {};
+  const ASN1_STRING* s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+  unsigned char* utf8 = nullptr;
+  int len = ASN1_STRING_to_UTF8(&utf8, s);
+  if (len < 0) {
+    ERR_clear_error();
+    return {};
+  }
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len));
+  OPENSSL_free(utf8);
+  return out;
+}
+
+std::string hex(const unsigned char* p, std::size_t n, const char* sep) {
+  static const char digits[] = "0123456789ABCDEF";
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i && *sep) out += sep;
+    out += digits[p[i] >> 4];
+    out += digits[p[i] & 0x0f];
+  }
+  return out;
+}
+
+ClientCertificateInfo check_certificate(const Material& m, const std::string& env,
+                                        const std::string& file) {
+  X509* cert = m.cert.get();
+  ERR_clear_error();
+  if (X509_check_private_key(cert, m.key.get()) != 1) {
+    ERR_clear_error();
+    throw TlsSetupError(
+        m.key_source + ": the private key does not match the client certificate " +
+        m.cert_source +
+        "; give the key generated with this certificate's request (compare `openssl x509 "
+        "-noout -pubkey -in CERT` with `openssl pkey -pubout -in KEY`)");
+  }
+  const ASN1_TIME* nb = X509_get0_notBefore(cert);
+  const ASN1_TIME* na = X509_get0_notAfter(cert);
+  int before = X509_cmp_current_time(nb);
+  int after = X509_cmp_current_time(na);
+  if (before == 0 || after == 0) {
+    ERR_clear_error();
+    throw TlsSetupError(m.cert_source +
+                        ": the client certificate's validity dates cannot be read; "
+                        "ask IGC-Santé for a new certificate");
+  }
+  if (before > 0)
+    throw TlsSetupError(m.cert_source + ": the client certificate is not valid yet (valid from " +
+                        utc_text(nb) +
+                        "); check the system clock, or keep the current certificate until then");
+  if (after < 0)
+    throw TlsSetupError(m.cert_source + ": the client certificate expired on " + utc_text(na) +
+                        "; renew it with IGC-Santé (ORG AUTH_CLI) and point insi.certificate at "
+                        "the new files");
+
+  ClientCertificateInfo info;
+  info.subject_cn = name_cn(X509_get_subject_name(cert));
+  if (env != "test" && info.subject_cn != "INSI-AUTO" && info.subject_cn != "INSI-MANU")
+    throw TlsSetupError(
+        m.cert_source + ": the client certificate's subject CN is " +
+        (info.subject_cn.empty() ? std::string("missing") : "\"" + info.subject_cn + "\"") +
+        "; INSi accepts only INSI-AUTO or INSI-MANU (it answers DESIR_560 otherwise): use the "
+        "IGC-Santé ORG AUTH_CLI certificate ordered with one of these CNs");
+  info.issuer_cn = name_cn(X509_get_issuer_name(cert));
+  info.not_before = time_point(nb);
+  info.not_after = time_point(na);
   int days = 0, secs = 0;
-  ASN1_TIME_diff(&days, &secs, nullptr, X509_get0_notAfter(cert));
-  info.days_left = days;
+  if (ASN1_TIME_diff(&days, &secs, nullptr, na) == 1) info.days_left = days;
+  if (const ASN1_INTEGER* serial = X509_get0_serialNumber(cert))
+    info.serial = hex(serial->data, static_cast<std::size_t>(serial->length), "");
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  if (X509_digest(cert, EVP_sha256(), md, &md_len) == 1) info.sha256_fingerprint = hex(md, md_len, ":");
+  info.source_file = file;
+  ERR_clear_error();
   return info;
+}
+
+void install(SSL_CTX* ctx, const Material& m) {
+  ERR_clear_error();
+  bool ok = SSL_CTX_use_certificate(ctx, m.cert.get()) == 1 &&
+            SSL_CTX_use_PrivateKey(ctx, m.key.get()) == 1;
+  for (std::size_t i = 0; ok && i < m.chain.size(); ++i)
+    ok = SSL_CTX_add1_chain_cert(ctx, m.chain[i].get()) == 1;
+  if (!ok)
+    throw TlsSetupError(m.cert_source + ": OpenSSL refuses this certificate or key for TLS (" +
+                        openssl_error() +
+                        "), e.g. an RSA key shorter than 2048 bits or a SHA-1 signature; "
+                        "use the current IGC-Santé certificate");
+}
+
+/// Adds every certificate of a CA file to the store.
+void add_trust_anchors(X509_STORE* store, const std::string& path) {
+  auto certs = read_certificates(
+      path, std::string("CA file (") + kCaKey + ")",
+      "give the IGC-Santé CA certificates (ACR-EL.cer, ACI-EL-ORG.cer), PEM or DER");
+  for (const auto& x : certs) {
+    if (X509_STORE_add_cert(store, x.get()) != 1) ERR_clear_error();  // duplicates are fine
+  }
 }
 
 }  // namespace
@@ -127,22 +499,25 @@ ClientTls make_client_tls(const config::InsiConfig& cfg) {
   SSL_CTX* native = ctx->native_handle();
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
   const auto& c = cfg.certificate;
-  std::string cert_name;
+  Material m;
+  std::string file;
   if (!c.pkcs12_file.empty()) {
-    load_pkcs12(native, c);
-    cert_name = c.pkcs12_file;
+    m = load_pkcs12(c);
+    file = c.pkcs12_file;
   } else {
-    if (SSL_CTX_use_certificate_chain_file(native, c.cert_file.c_str()) != 1)
-      throw TlsSetupError(c.cert_file + ": not a PEM certificate (" + openssl_error() + ")");
-    if (SSL_CTX_use_PrivateKey_file(native, c.key_file.c_str(), SSL_FILETYPE_PEM) != 1)
-      throw TlsSetupError(c.key_file + ": not a usable PEM private key, or it does not match " +
-                          c.cert_file);
-    cert_name = c.cert_file;
+    m = load_pem(c);
+    file = c.cert_file;
   }
   ClientTls out;
-  out.certificate = inspect(native, cert_name, cfg.environment);
+  out.certificate = check_certificate(m, cfg.environment, file);
+  install(native, m);
+  if (cfg.ca_files.empty())
+    throw TlsSetupError(std::string("no CA file (") + kCaKey +
+                        "): give the IGC-Santé CA certificates (ACR-EL.cer, ACI-EL-ORG.cer) "
+                        "that sign INSi's server certificate");
   X509_STORE* store = SSL_CTX_get_cert_store(native);
   for (const auto& ca : cfg.ca_files) add_trust_anchors(store, ca);
+  // Server verification is always on; there is no setting to turn it off.
   ctx->set_verify_mode(ssl::verify_peer);
   out.context = std::move(ctx);
   return out;

@@ -24,10 +24,17 @@ class TlsSetupError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// What start-up checked about the client certificate, for the log and
+/// /v1/health. Nothing secret: no key, no passphrase.
 struct ClientCertificateInfo {
   std::string subject_cn;
   std::chrono::system_clock::time_point not_after;
   long days_left = 0;  ///< whole days until not_after (negative once expired)
+  std::chrono::system_clock::time_point not_before;
+  std::string issuer_cn;           ///< e.g. "TEST AC IGC-SANTE ELEMENTAIRE ORGANISATIONS"
+  std::string serial;              ///< upper-case hex, no separators
+  std::string sha256_fingerprint;  ///< "AB:CD:..." of the DER certificate
+  std::string source_file;         ///< the PEM certificate or PKCS#12 file it came from
 };
 
 struct ClientTls {
@@ -35,11 +42,16 @@ struct ClientTls {
   ClientCertificateInfo certificate;
 };
 
-/// Builds the client TLS context (TLS >= 1.2, server verification on).
+/// Builds the client TLS context (TLS >= 1.2, server verification always on).
 /// Refuses an expired or not-yet-valid certificate, a key that does not match
 /// it, and, outside environment "test", a subject CN other than INSI-AUTO or
-/// INSI-MANU (INSi answers DESIR_560 to those).
-/// @throw TlsSetupError
+/// INSI-MANU (INSi answers DESIR_560 to those). PKCS#12 files encrypted with
+/// legacy algorithms (RC2-40, as `openssl pkcs12 -export -legacy` and older
+/// exports produce) are read by loading OpenSSL's "legacy" provider once, on
+/// first need. CA files may be PEM (one or more certificates, LF or CRLF) or
+/// DER (one certificate).
+/// @throw TlsSetupError naming the file (never its content or the passphrase)
+///        and saying what to fix.
 ClientTls make_client_tls(const config::InsiConfig& cfg);
 
 /// Sets SNI and host-name (or IP address) verification on one connection.

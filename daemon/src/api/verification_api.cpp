@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "api/verification_api.hpp"
+
+#include "api/recherche_answer.hpp"
+
+namespace insgate::api {
+namespace {
+
+using nlohmann::json;
+
+std::string champ_of(std::string_view anomaly) {
+  if (anomaly == "cle_invalide") return "ins.cle";
+  if (anomaly.rfind("oid", 0) == 0) return "ins.oid";
+  return "ins.matricule";
+}
+
+}  // namespace
+
+VerificationDecoded decode_verification(std::string_view body, const identity::OidPolicy& policy) {
+  auto parsed = parse_object(body, {"operateur", "ins", "traits", "finess"});
+  if (auto* bad = std::get_if<BadRequest>(&parsed)) return *bad;
+  const json& j = std::get<json>(parsed);
+  auto op = decode_operateur(j);
+  if (auto* bad = std::get_if<BadRequest>(&op)) return *bad;
+
+  auto ins = j.find("ins");
+  if (ins == j.end() || !ins->is_object()) return BadRequest{"ins (objet) est obligatoire."};
+  for (const auto& [k, v] : ins->items())
+    if (k != "matricule" && k != "cle" && k != "oid")
+      return BadRequest{"Membre inconnu dans ins."};
+  std::vector<FieldError> errors;
+  auto text = [&](const char* key) -> std::string {
+    auto it = ins->find(key);
+    if (it == ins->end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
+      errors.push_back({std::string("ins.") + key,
+                        std::string("ins.") + key + " : chaîne obligatoire", "obligatoire"});
+      return {};
+    }
+    return it->get<std::string>();
+  };
+  std::string matricule = text("matricule"), cle = text("cle"), oid = text("oid");
+
+  auto traits = j.find("traits");
+  if (traits == j.end()) return BadRequest{"traits (objet) est obligatoire."};
+  auto t = decode_traits(*traits);
+  if (auto* bad = std::get_if<BadRequest>(&t)) return *bad;
+  if (auto* inv = std::get_if<InvalidTraits>(&t))
+    errors.insert(errors.end(), inv->errors.begin(), inv->errors.end());
+
+  VerificationInput in;
+  if (!matricule.empty() && !cle.empty() && !oid.empty()) {
+    auto verdict = identity::check_matricule(matricule, cle, oid, policy,
+                                             identity::MatriculeParsing::lenient);
+    for (const auto& a : verdict.anomalies)
+      errors.push_back({champ_of(a), champ_of(a) + " : INS refusé (" + a + ")", a});
+    in.ins = {verdict.matricule, verdict.cle, verdict.oid};
+  }
+  if (!errors.empty()) return InvalidTraits{std::move(errors)};
+  in.operateur = std::get<std::string>(std::move(op));
+  in.traits = std::get<insi::TraitsRecherche>(std::move(t));
+  return in;
+}
+
+ApiResponse verification_answer(const insi::VerificationOutcome& o, const char* methode,
+                                 const std::string& requete_id) {
+  if (auto failure = insi_failure_answer(o.recherche)) return *failure;
+  const auto& r = o.recherche.resultat;
+  const auto& v = o.verification.value_or(insi::Verification{});
+  json j = {{"cr", r.code_cr},
+            {"libelle_cr", r.libelle_cr},
+            {"conforme", v.conforme},
+            {"ecarts", v.ecarts},
+            {"ins_historique", v.ins_historique},
+            {"methode", methode},
+            {"ins", nullptr},
+            {"traits_ins", nullptr},
+            {"anomalies", json::array()},
+            {"statut", "provisoire"},
+            {"appels_insi", o.recherche.appels},
+            {"requete_id", requete_id}};
+  if (r.individu) {
+    j["ins"] = ins_json(r.individu->ins_actif);
+    j["traits_ins"] = traits_ins_json(r.individu->tiq);
+    j["anomalies"] = anomalies_json(*r.individu);
+    // A conforming INS checked through INSi is at least "récupérée" (RNIV
+    // attribute I); anything else leaves the identity provisoire.
+    if (v.conforme && j["anomalies"].empty()) j["statut"] = "recuperee";
+  }
+  return json_response(200, j);
+}
+
+}  // namespace insgate::api

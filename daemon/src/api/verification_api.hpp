@@ -1,0 +1,34 @@
+// insgate — POST /v1/ins/verification: body decoding and answer
+// (local-api.md; the method behind it is insi/verification.hpp).
+// Pure functions, thread-safe; messages never echo caller values.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "api/problem.hpp"
+#include "api/recherche_input.hpp"
+#include "identity/matricule.hpp"
+#include "insi/verification.hpp"
+
+namespace insgate::api {
+
+struct VerificationInput {
+  std::string operateur;
+  insi::InsFourni ins;
+  insi::TraitsRecherche traits;
+};
+
+using VerificationDecoded = std::variant<VerificationInput, BadRequest, InvalidTraits>;
+
+/// Decodes `{"operateur", "ins": {"matricule", "cle", "oid"}, "traits": {...}}`.
+/// The INS is checked (layout, key, OID accepted by `policy`,
+/// ins-identity-rules.md §1): failures are 422 field errors on ins.*.
+VerificationDecoded decode_verification(std::string_view body, const identity::OidPolicy& policy);
+
+ApiResponse verification_answer(const insi::VerificationOutcome& outcome, const char* methode,
+                                 const std::string& requete_id);
+
+}  // namespace insgate::api
