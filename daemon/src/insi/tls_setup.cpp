@@ -37,6 +37,7 @@ std::string openssl_error() {
     if (++n > 3) continue;
     char buf[256];
     ERR_error_string_n(e, buf, sizeof buf);
+    if (out.find(buf) != std::string::npos) continue;
     if (!out.empty()) out += "; ";
     out += buf;
   }
