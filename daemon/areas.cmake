@@ -16,15 +16,18 @@ target_link_libraries(insgate_config PUBLIC yaml-cpp)
 
 add_library(insgate_insi STATIC
   src/insi/tls_setup.cpp src/insi/insi_client.cpp src/insi/recherche.cpp
-  src/insi/fault_policy.cpp src/insi/circuit_breaker.cpp src/insi/verification.cpp)
+  src/insi/fault_policy.cpp src/insi/circuit_breaker.cpp src/insi/verification.cpp
+  src/insi/recherche_vitale.cpp)
 target_link_libraries(insgate_insi PUBLIC insgate_insi_codec insgate_config insgate_util
   OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
 
 add_library(insgate_api STATIC
   src/api/problem.cpp src/api/recherche_input.cpp src/api/recherche_answer.cpp
-  src/api/router.cpp src/api/unix_server.cpp src/api/verification_api.cpp)
+  src/api/router.cpp src/api/unix_server.cpp src/api/verification_api.cpp
+  src/api/vitale_api.cpp)
+find_package(LibXml2 REQUIRED)
 target_link_libraries(insgate_api PUBLIC insgate_insi insgate_identity
-  nlohmann_json::nlohmann_json spdlog::spdlog)
+  nlohmann_json::nlohmann_json spdlog::spdlog LibXml2::LibXml2)
 
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 add_library(insgate_app STATIC src/app/controller.cpp)
@@ -40,3 +43,11 @@ target_link_libraries(insgate_localclient PUBLIC Threads::Threads OpenSSL::SSL O
 add_executable(insgatectl ctl/main.cpp)
 target_link_libraries(insgatectl PRIVATE insgate_localclient Boost::program_options
   nlohmann_json::nlohmann_json)
+
+# DMP connector plugins: loader of the C ABI (plugins/include/insgate/plugin.h)
+# and YAML → JSON for their configuration subtrees.
+add_library(insgate_plugin_host STATIC src/plugin_host/plugin_loader.cpp
+  src/plugin_host/yaml_json.cpp)
+target_include_directories(insgate_plugin_host PUBLIC ${SRC} ${PROJECT_SOURCE_DIR}/plugins/include)
+target_link_libraries(insgate_plugin_host PUBLIC yaml-cpp nlohmann_json::nlohmann_json
+  PRIVATE spdlog::spdlog ${CMAKE_DL_LIBS})

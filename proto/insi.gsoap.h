@@ -32,6 +32,8 @@
 //gsoap rv schema elementForm: qualified
 //gsoap res schema namespace: http://www.cnamts.fr/INSiResultat
 //gsoap res schema elementForm: qualified
+//gsoap wsse schema namespace: http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd
+//gsoap wsse schema elementForm: qualified
 //gsoap siram schema namespace: urn:siram
 //gsoap siram schema elementForm: qualified
 //gsoap siram schema attributeForm: unqualified
@@ -176,12 +178,20 @@ class siram__ErreurType {
   @std::string *messageID 0;
 };
 
+/* ---- wsse:Security, carte Vitale search only (insi-protocol.md §2.4, §5):
+ * holds the caller's signed Vitale-card assertion verbatim (literal XML).
+ * Never filled in certificate mode for the traits search. ---- */
+struct _wsse__Security {
+  _XML __any;
+};
+
 /* ---- SOAP 1.2 header, detail and reason ---- */
 struct SOAP_ENV__Header {
   ctxbam__ContexteBAMType *ctxbam__ContexteBAM 0;
   ctxlps__ContexteLPSType *ctxlps__ContexteLPS 0;
   std::string *wsa__Action 0;
   std::string *wsa__MessageID 0;
+  struct _wsse__Security *wsse__Security 0;
 };
 struct SOAP_ENV__Detail {
   siram__ErreurType *siram__Erreur 0;

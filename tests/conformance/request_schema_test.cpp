@@ -142,6 +142,39 @@ TEST_F(RequestSchema, envelope_carries_headers_in_the_spec_order) {
   EXPECT_EQ(xml.find("Security"), std::string::npos) << "mTLS mode sends no wsse:Security";
 }
 
+TEST_F(RequestSchema, recherche_vitale_envelope_validates) {
+  std::string log;
+  RechercheVitale v;
+  v.nir_individu = NirCarte{"1090763220834", std::string("89")};
+  v.nir_ouvrant_droit = NirCarte{"1750763220112", std::nullopt};
+  v.nom_naissance = "ECETINSI";
+  v.date_naissance = "2009-07-14";
+  v.rang_naissance = "1";
+  v.couverture = {std::string("01"), std::string("631"), std::string("0001")};
+  std::string xml = build_recherche_vitale(context(), v, ids(), std::nullopt);
+  EXPECT_TRUE(checker.valid(xml, log)) << log;
+  EXPECT_NE(xml.find("<ctxbam:ASSURE><ctxbam:Id><ctxbam:Num>1750763220112</ctxbam:Num>"),
+            std::string::npos);
+  EXPECT_NE(xml.find("rechercherInsAvecCarteVitale</wsa:Action>"), std::string::npos);
+  EXPECT_EQ(xml.find("Security"), std::string::npos) << "no assertion given, none sent";
+}
+
+TEST_F(RequestSchema, vitale_assertion_is_carried_verbatim_in_wsse_security) {
+  RechercheVitale v;
+  v.nir_ouvrant_droit = NirCarte{"1750763220112", std::nullopt};
+  v.date_naissance = "2009-07-14";
+  v.rang_naissance = "1";
+  const std::string assertion =
+      R"(<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a1">x</saml2:Assertion>)";
+  std::string xml = build_recherche_vitale(context(), v, ids(), assertion);
+  EXPECT_NE(xml.find("<wsse:Security>" + assertion + "</wsse:Security>"), std::string::npos) << xml;
+  auto back = parse_request(xml);
+  ASSERT_TRUE(std::holds_alternative<ReceivedRequest>(back));
+  EXPECT_EQ(std::get<ReceivedRequest>(back).wsse_security_xml, assertion);
+  ASSERT_TRUE(std::get<ReceivedRequest>(back).vitale.has_value());
+  EXPECT_EQ(std::get<ReceivedRequest>(back).vitale->nir_ouvrant_droit.matricule, "1750763220112");
+}
+
 TEST_F(RequestSchema, validator_rejects_a_broken_envelope) {
   // Proves the check is real: a misspelt header element must fail.
   std::string log;

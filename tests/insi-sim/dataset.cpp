@@ -110,6 +110,10 @@ Person read_person(const YAML::Node& n, const std::string& recorded_dir) {
   p.answer = read_answer(n["answer"], recorded_dir);
   if (n["delay_ms"]) p.delay = std::chrono::milliseconds(n["delay_ms"].as<long>());
   if (n["reset"]) p.reset = n["reset"].as<bool>();
+  if (const auto cv = n["carte_vitale"]) {
+    p.vitale_matricule_od = required(cv, "matricule_od");
+    p.vitale_rang = optional(cv, "rang").value_or("1");
+  }
   return p;
 }
 
@@ -151,6 +155,15 @@ const Person* Dataset::match(const insi::RechercheTraits& t) const {
     if (std::find(p.prenoms.begin(), p.prenoms.end(), t.prenom) == p.prenoms.end()) continue;
     if (p.lieu_naissance && t.lieu_naissance && *p.lieu_naissance != *t.lieu_naissance) continue;
     return &p;
+  }
+  return nullptr;
+}
+
+const Person* Dataset::match(const insi::RechercheVitale& v) const {
+  for (const auto& p : persons_) {
+    if (p.vitale_matricule_od && *p.vitale_matricule_od == v.nir_ouvrant_droit.matricule &&
+        p.date_naissance == v.date_naissance && p.vitale_rang == v.rang_naissance)
+      return &p;
   }
   return nullptr;
 }

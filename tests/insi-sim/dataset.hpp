@@ -34,6 +34,10 @@ struct Person {
   Answer answer;
   std::chrono::milliseconds delay{0};
   bool reset = false;  ///< close the TCP connection abruptly, no answer
+  /// Card data this entry answers a carte Vitale search for (optional):
+  /// the insured person's NIR on the card and the beneficiary's birth rank.
+  std::optional<std::string> vitale_matricule_od;
+  std::string vitale_rang = "1";
 };
 
 class Dataset {
@@ -47,6 +51,10 @@ class Dataset {
   /// NomNaissance, Prenom, Sexe, DateNaissance; LieuNaissance compared only
   /// when both sides have one), or nullptr (→ CR 01).
   const Person* match(const insi::RechercheTraits& traits) const;
+
+  /// The entry answering a carte Vitale search: same insured NIR
+  /// (MatriculeOD), birth date and rank; or nullptr (→ CR 01).
+  const Person* match(const insi::RechercheVitale& vitale) const;
 
   size_t size() const { return persons_.size(); }
 

@@ -53,12 +53,6 @@ SimReply unknown_idam(const std::string& message_id) {
   return fault_reply(f, message_id, "fault desir_550 (IDAM)");
 }
 
-/// The carte Vitale search (§5) is not simulated yet.
-SimReply vitale_not_implemented(const std::string& message_id) {
-  insi::Fault f{"Sender", "siram_100", "Recherche par carte Vitale non implémentée (insi-sim).",
-                "insi_sim_non_implemente", "erreur", "not implemented by insi-sim", std::nullopt};
-  return fault_reply(f, message_id, "fault: carte Vitale not implemented");
-}
 
 SimReply from_dataset(const Person* p, const std::string& message_id) {
   if (p == nullptr) {
@@ -115,16 +109,16 @@ SimReply SimHandler::handle(const SimRequest& rq) {
   } else if (rq.content_type.rfind("application/soap+xml", 0) != 0) {
     reply = invalid_request("Content-Type is not application/soap+xml", message_id);
   } else if (parsed == nullptr) {
-    // The codec cannot read RECVITALE (no MessageID then): spot its action.
-    if (rq.body.find(insi::kActionRechercheVitale) != std::string::npos) {
-      reply = vitale_not_implemented("");
-    } else {
-      reply = invalid_request(std::get<insi::Unreadable>(parsed_or).reason, "");
-    }
+    reply = invalid_request(std::get<insi::Unreadable>(parsed_or).reason, "");
   } else if (parsed->action.empty()) {
     reply = invalid_request("no wsa:Action", message_id);
-  } else if (parsed->action == insi::kActionRechercheVitale) {
-    reply = vitale_not_implemented(message_id);
+  } else if (parsed->vitale) {
+    if (parsed->action != insi::kActionRechercheVitale)
+      reply = invalid_request("wsa:Action does not match RECVITALE", message_id);
+    else if (parsed->idam.empty() || parsed->idam == "UNKNOWN")
+      reply = unknown_idam(message_id);
+    else
+      reply = from_dataset(dataset_.match(*parsed->vitale), message_id);
   } else if (parsed->action != insi::kActionRechercheTraits) {
     reply = invalid_request("wsa:Action does not match RECSANSVITALE", message_id);
   } else if (parsed->prenom_count > 1) {
@@ -160,6 +154,13 @@ void SimHandler::journal(const SimRequest& rq, const insi::ReceivedRequest* pars
     j["sexe"] = t.sexe;
     j["date_naissance"] = t.date_naissance;
     j["lieu_naissance"] = t.lieu_naissance ? nlohmann::json(*t.lieu_naissance) : nlohmann::json();
+    j["wsse_security"] = parsed->wsse_security_xml;
+    if (const auto& v = parsed->vitale) {
+      j["vitale_matricule_od"] = v->nir_ouvrant_droit.matricule;
+      j["vitale_date_naissance"] = v->date_naissance;
+      j["vitale_rang"] = v->rang_naissance;
+      j["vitale_organisme"] = v->couverture.organisme.value_or("");
+    }
   }
   // Invalid UTF-8 in a request must not throw: replace it.
   journal_ << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';

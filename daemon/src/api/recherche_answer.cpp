@@ -102,11 +102,16 @@ ApiResponse fault_answer(const insi::RechercheOutcome& o) {
 ApiResponse recherche_answer(const insi::RechercheOutcome& o,
                              const insi::TraitsRecherche& envoyes,
                              const std::string& requete_id) {
+  return resultat_answer(o, "traits_envoyes", envoyes_json(envoyes), requete_id);
+}
+
+ApiResponse resultat_answer(const insi::RechercheOutcome& o, const std::string& envoyes_key,
+                            nlohmann::json envoyes, const std::string& requete_id) {
   if (auto failure = insi_failure_answer(o)) return *failure;
   const auto& r = o.resultat;
   json j = {{"cr", r.code_cr},       {"libelle_cr", r.libelle_cr}, {"ins", nullptr},
             {"historique", json::array()}, {"traits_ins", nullptr},
-            {"traits_envoyes", envoyes_json(envoyes)},
+            {envoyes_key, std::move(envoyes)},
             {"anomalies", json::array()}, {"statut", nullptr},
             {"source", "insi"},           {"appels_insi", o.appels},
             {"requete_id", requete_id}};

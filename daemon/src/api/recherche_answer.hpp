@@ -22,6 +22,11 @@ ApiResponse recherche_answer(const insi::RechercheOutcome& outcome,
                              const insi::TraitsRecherche& envoyes,
                              const std::string& requete_id);
 
+/// The same answer for any récupération; `envoyes` (under `envoyes_key`)
+/// is what was sent to INSi.
+ApiResponse resultat_answer(const insi::RechercheOutcome& outcome, const std::string& envoyes_key,
+                            nlohmann::json envoyes, const std::string& requete_id);
+
 /// The problem answer for an outcome that is not a CR (fault, unreadable,
 /// transport, circuit open, timeout); nullopt when INSi answered a CR.
 std::optional<ApiResponse> insi_failure_answer(const insi::RechercheOutcome& outcome);

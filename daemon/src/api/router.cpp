@@ -6,6 +6,8 @@
 #include "api/recherche_answer.hpp"
 #include "api/recherche_input.hpp"
 #include "api/verification_api.hpp"
+#include "api/vitale_api.hpp"
+#include "insi/recherche_vitale.hpp"
 
 namespace insgate::api {
 namespace {
@@ -90,6 +92,10 @@ asio::awaitable<ApiResponse> Router::handle(const Request& req, const std::strin
       if (req.method() != http::verb::post) co_return method_not_allowed("POST");
       co_return co_await recherche(req, requete_id);
     }
+    if (path == "/v1/ins/recherche-vitale") {
+      if (req.method() != http::verb::post) co_return method_not_allowed("POST");
+      co_return co_await recherche_vitale(req, requete_id);
+    }
     if (path == "/v1/ins/verification") {
       if (req.method() != http::verb::post) co_return method_not_allowed("POST");
       co_return co_await verification(req, requete_id);
@@ -138,6 +144,21 @@ void Router::note_insi_outcome(const insi::RechercheOutcome& outcome, const char
       spdlog::warn("[INSI_FAILURE] request {}: {} after {} call(s)", requete_id, outcome.error,
                    outcome.appels);
   }
+}
+
+asio::awaitable<ApiResponse> Router::recherche_vitale(const Request& req,
+                                                      const std::string& requete_id) {
+  if (auto refused = check_json_body(req)) co_return *refused;
+  auto decoded = decode_recherche_vitale(req.body());
+  if (auto* bad = std::get_if<BadRequest>(&decoded))
+    co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
+  if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
+  const auto& input = std::get<VitaleInput>(decoded);
+  auto outcome = co_await insi::rechercher_par_carte_vitale(
+      transport_, cfg_.call_context, input.carte, input.assertion_xml, limits(), policy());
+  note_insi_outcome(outcome, "INSI_RECHERCHE_VITALE", requete_id);
+  nlohmann::json envoyee = {{"assertion_vitale", input.assertion_xml.has_value()}};
+  co_return resultat_answer(outcome, "vitale_envoyee", envoyee, requete_id);
 }
 
 asio::awaitable<ApiResponse> Router::verification(const Request& req,

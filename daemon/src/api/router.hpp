@@ -31,6 +31,7 @@ class Router {
  private:
   asio::awaitable<ApiResponse> recherche(const Request& req, const std::string& requete_id);
   asio::awaitable<ApiResponse> verification(const Request& req, const std::string& requete_id);
+  asio::awaitable<ApiResponse> recherche_vitale(const Request& req, const std::string& requete_id);
   insi::RechercheLimits limits() const;
   insi::FaultPolicy policy();
   void note_insi_outcome(const insi::RechercheOutcome& outcome, const char* what,

@@ -52,6 +52,31 @@ struct RechercheTraits {
   std::optional<std::string> lieu_naissance;  ///< COG, 5 characters
 };
 
+/// A NIR as read on a carte Vitale: 13 characters, key optional.
+struct NirCarte {
+  std::string matricule;
+  std::optional<std::string> cle;
+};
+
+/// ContexteBAM/COUVERTURE data read on the card (§3, §5).
+struct Couverture {
+  std::optional<std::string> grand_regime;
+  std::optional<std::string> organisme;
+  std::optional<std::string> code_centre;
+};
+
+/// Body of rechercherInsAvecCarteVitale (§5) and the card data that goes
+/// into ContexteBAM/COUVERTURE: ASSURE = the insured person ("ouvrant
+/// droit"), BENEFICIAIRE = the selected beneficiary.
+struct RechercheVitale {
+  std::optional<NirCarte> nir_individu;  ///< the beneficiary's own NIR, if the card has one
+  NirCarte nir_ouvrant_droit;
+  std::optional<std::string> nom_naissance;
+  std::string date_naissance;  ///< as read on the card (may be lunar)
+  std::string rang_naissance;  ///< birth rank ("rang gémellaire")
+  Couverture couverture;
+};
+
 /// IdentifiantNationalSante (§4.2). `cle` is optional in the XSD.
 struct InsIdentifier {
   std::string matricule;  ///< NumIdentifiant, 13 characters

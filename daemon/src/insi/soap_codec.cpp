@@ -184,41 +184,58 @@ Fault to_fault(const SOAP_ENV__Fault& f) {
 
 }  // namespace
 
+namespace {
+
+/// The header objects of one request; they must outlive the serialisation.
+struct RequestHeaders {
+  ctxbam__ContexteBAMType bam;
+  ctxlps__IdentiteStringRef idam;
+  ctxlps__LOGICIEL logiciel;
+  ctxlps__ContexteLPSType lps;
+  std::string action;
+  std::string message_id;
+  _wsse__Security security;
+
+  RequestHeaders(soap* s, const CallContext& ctx, const EnvelopeIds& ids, const char* soap_action)
+      : action(soap_action), message_id("uuid:" + ids.message_id) {
+    bam.Version = "01_02";
+    bam.Id = ids.bam_id;
+    bam.Temps = ids.temps;
+    if (!ctx.emetteur.empty()) bam.Emetteur = dup(s, ctx.emetteur);
+    idam.__item = ctx.lps.idam;
+    idam.R = dup(s, std::string("4"));
+    logiciel.IDAM = &idam;
+    logiciel.Version = dup(s, ctx.lps.software_version);
+    logiciel.Instance = dup(s, ctx.lps.instance);
+    logiciel.Nom = dup(s, "urn:lps:" + ctx.lps.software_name + ":" + ctx.lps.software_version);
+    lps.Nature = dup(s, std::string("CTXLPS"));
+    lps.Version = "01_00";
+    lps.Id = ids.lps_id;
+    lps.Temps = ids.temps;
+    if (!ctx.emetteur.empty()) lps.Emetteur = dup(s, ctx.emetteur);
+    lps.LPS = &logiciel;
+    security.__any = nullptr;
+  }
+
+  /// Points the context's SOAP header at these objects.
+  void attach(soap* s, bool with_security) {
+    soap_header(s);
+    s->header->ctxbam__ContexteBAM = &bam;
+    s->header->ctxlps__ContexteLPS = &lps;
+    s->header->wsa__Action = &action;
+    s->header->wsa__MessageID = &message_id;
+    s->header->wsse__Security = with_security ? &security : nullptr;
+  }
+};
+
+}  // namespace
+
 std::string build_recherche_traits(const CallContext& ctx, const RechercheTraits& req,
                                    const EnvelopeIds& ids) {
   SoapContext c;
   soap* s = c.get();
-
-  ctxbam__ContexteBAMType bam;
-  bam.Version = "01_02";
-  bam.Id = ids.bam_id;
-  bam.Temps = ids.temps;
-  if (!ctx.emetteur.empty()) bam.Emetteur = dup(s, ctx.emetteur);
-
-  ctxlps__IdentiteStringRef idam;
-  idam.__item = ctx.lps.idam;
-  idam.R = dup(s, std::string("4"));
-  ctxlps__LOGICIEL logiciel;
-  logiciel.IDAM = &idam;
-  logiciel.Version = dup(s, ctx.lps.software_version);
-  logiciel.Instance = dup(s, ctx.lps.instance);
-  logiciel.Nom = dup(s, "urn:lps:" + ctx.lps.software_name + ":" + ctx.lps.software_version);
-  ctxlps__ContexteLPSType lps;
-  lps.Nature = dup(s, std::string("CTXLPS"));
-  lps.Version = "01_00";
-  lps.Id = ids.lps_id;
-  lps.Temps = ids.temps;
-  if (!ctx.emetteur.empty()) lps.Emetteur = dup(s, ctx.emetteur);
-  lps.LPS = &logiciel;
-
-  std::string action = kActionRechercheTraits;
-  std::string message_id = "uuid:" + ids.message_id;
-  soap_header(s);
-  s->header->ctxbam__ContexteBAM = &bam;
-  s->header->ctxlps__ContexteLPS = &lps;
-  s->header->wsa__Action = &action;
-  s->header->wsa__MessageID = &message_id;
-
+  RequestHeaders headers(s, ctx, ids, kActionRechercheTraits);
+  headers.attach(s, false);
   _rs__RECSANSVITALE body;
   body.NomNaissance = dup(s, req.nom_naissance);
   body.Prenom.push_back(req.prenom);
@@ -226,6 +243,46 @@ std::string build_recherche_traits(const CallContext& ctx, const RechercheTraits
   body.DateNaissance = dup(s, req.date_naissance);
   body.LieuNaissance = dup(s, req.lieu_naissance);
   return serialise(s, body, "rs:RECSANSVITALE");
+}
+
+std::string build_recherche_vitale(const CallContext& ctx, const RechercheVitale& req,
+                                   const EnvelopeIds& ids,
+                                   const std::optional<std::string>& assertion_xml) {
+  SoapContext c;
+  soap* s = c.get();
+  RequestHeaders headers(s, ctx, ids, kActionRechercheVitale);
+  auto& cv = headers.bam.COUVERTURE;
+  cv.GrandRegime = dup(s, req.couverture.grand_regime);
+  cv.Organisme = dup(s, req.couverture.organisme);
+  cv.CodeCentre = dup(s, req.couverture.code_centre);
+  cv.ASSURE = soap_new_ctxbam__Assure(s);
+  cv.ASSURE->Id = soap_new_ctxbam__NIR(s);
+  cv.ASSURE->Id->Num = dup(s, req.nir_ouvrant_droit.matricule);
+  cv.ASSURE->Id->Cle = dup(s, req.nir_ouvrant_droit.cle);
+  cv.BENEFICIAIRE = soap_new_ctxbam__Beneficiaire(s);
+  if (req.nir_individu) {
+    cv.BENEFICIAIRE->Nir = soap_new_ctxbam__NIRCertifie(s);
+    cv.BENEFICIAIRE->Nir->Num = dup(s, req.nir_individu->matricule);
+    cv.BENEFICIAIRE->Nir->Cle = dup(s, req.nir_individu->cle);
+  }
+  cv.BENEFICIAIRE->DateNai = dup(s, req.date_naissance);
+  cv.BENEFICIAIRE->Rang = dup(s, req.rang_naissance);
+  if (assertion_xml) headers.security.__any = soap_strdup(s, assertion_xml->c_str());
+  headers.attach(s, assertion_xml.has_value());
+
+  _rv__RECVITALE body;
+  auto matricule = [s](const NirCarte& n) {
+    auto* m = soap_new_rv__Matricule(s);
+    m->NumIdentifiant = dup(s, n.matricule);
+    m->Cle = dup(s, n.cle);
+    return m;
+  };
+  if (req.nir_individu) body.MatriculeIndividu = matricule(*req.nir_individu);
+  body.MatriculeOD = matricule(req.nir_ouvrant_droit);
+  body.NomNaissance = dup(s, req.nom_naissance);
+  body.DateNaissance = dup(s, req.date_naissance);
+  body.RangNaissance = dup(s, req.rang_naissance);
+  return serialise(s, body, "rv:RECVITALE");
 }
 
 Response parse_response(std::string_view body) {
@@ -265,8 +322,35 @@ std::variant<ReceivedRequest, Unreadable> parse_request(std::string_view body) {
     if (out.has_contexte_lps && h->ctxlps__ContexteLPS->LPS && h->ctxlps__ContexteLPS->LPS->IDAM)
       out.idam = h->ctxlps__ContexteLPS->LPS->IDAM->__item;
   }
+  if (s->header && s->header->wsse__Security) {
+    out.has_wsse_security = true;
+    if (s->header->wsse__Security->__any) out.wsse_security_xml = s->header->wsse__Security->__any;
+  }
   auto* rq = soap_new__rs__RECSANSVITALE(s);
   rq->soap_get(s, "rs:RECSANSVITALE", nullptr);
+  if (s->error == SOAP_TAG_MISMATCH || s->error == SOAP_NO_TAG) {
+    s->error = SOAP_OK;
+    auto* rv = soap_new__rv__RECVITALE(s);
+    rv->soap_get(s, "rv:RECVITALE", nullptr);
+    if (s->error != SOAP_OK) return Unreadable{"Body is neither RECSANSVITALE nor RECVITALE"};
+    if (!end_envelope(s)) return Unreadable{"truncated or malformed envelope"};
+    RechercheVitale v;
+    auto nir = [](const rv__Matricule* m) -> std::optional<NirCarte> {
+      if (m == nullptr || m->NumIdentifiant == nullptr) return std::nullopt;
+      return NirCarte{*m->NumIdentifiant, opt(m->Cle)};
+    };
+    v.nir_individu = nir(rv->MatriculeIndividu);
+    if (auto od = nir(rv->MatriculeOD)) v.nir_ouvrant_droit = *od;
+    v.nom_naissance = opt(rv->NomNaissance);
+    if (rv->DateNaissance) v.date_naissance = *rv->DateNaissance;
+    if (rv->RangNaissance) v.rang_naissance = *rv->RangNaissance;
+    if (s->header && s->header->ctxbam__ContexteBAM) {
+      const auto& cv = s->header->ctxbam__ContexteBAM->COUVERTURE;
+      v.couverture = {opt(cv.GrandRegime), opt(cv.Organisme), opt(cv.CodeCentre)};
+    }
+    out.vitale = std::move(v);
+    return out;
+  }
   if (s->error != SOAP_OK) return Unreadable{"Body is not a RECSANSVITALE"};
   if (!end_envelope(s)) return Unreadable{"truncated or malformed envelope"};
   out.is_recherche_traits = true;

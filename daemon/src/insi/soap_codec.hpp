@@ -22,6 +22,15 @@ namespace insgate::insi {
 std::string build_recherche_traits(const CallContext& ctx, const RechercheTraits& req,
                                    const EnvelopeIds& ids);
 
+/// Builds the envelope of a rechercherInsAvecCarteVitale call: COUVERTURE
+/// filled from the card, body RECVITALE, and, when `assertion_xml` is given,
+/// a wsse:Security header holding it verbatim (the caller's signed
+/// Vitale-card assertion; the daemon never makes one up). `assertion_xml`
+/// must be a well-formed XML element without XML declaration.
+std::string build_recherche_vitale(const CallContext& ctx, const RechercheVitale& req,
+                                   const EnvelopeIds& ids,
+                                   const std::optional<std::string>& assertion_xml);
+
 /// Reads an INSi HTTP response body (no HTTP headers). Elements are matched by
 /// namespace URI and local name; unknown elements are ignored; order is not
 /// enforced. A SOAP 1.1 envelope, a truncated body, a RESULTAT without CR or a
@@ -42,10 +51,14 @@ struct ReceivedRequest {
   RechercheTraits traits;
   int prenom_count = 0;
   bool is_recherche_traits = false;
+  /// Body of a carte Vitale search, with COUVERTURE read back from ContexteBAM.
+  std::optional<RechercheVitale> vitale;
+  bool has_wsse_security = false;
+  std::string wsse_security_xml;  ///< its content, verbatim
 };
 
 /// Parses a request envelope; Unreadable when it is not a SOAP 1.2 envelope
-/// with a RECSANSVITALE body.
+/// with a RECSANSVITALE or RECVITALE body.
 std::variant<ReceivedRequest, Unreadable> parse_request(std::string_view body);
 
 /// Serialises a RESULTAT response envelope (no SOAP header, as INSi does).

@@ -1,0 +1,38 @@
+// insgate — POST /v1/ins/recherche-vitale: body decoding and answer
+// (local-api.md; insi-protocol.md §5).
+//
+// Body: {"operateur", "vitale": {"nir_individu": {"matricule", "cle"}?,
+// "nir_ouvrant_droit": {"matricule", "cle"?}, "date_naissance",
+// "rang_naissance", "nom_naissance"?, "couverture": {"grand_regime",
+// "organisme", "code_centre"}?}, "assertion_vitale"?}. `assertion_vitale` is
+// the base64 of the signed Vitale-card assertion XML: it must decode to one
+// well-formed XML element (at most 32 KiB), which goes into wsse:Security
+// unchanged. Pure functions; messages never echo caller values.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "api/problem.hpp"
+#include "api/recherche_input.hpp"
+#include "insi/insi_messages.hpp"
+
+namespace insgate::api {
+
+struct VitaleInput {
+  std::string operateur;
+  insi::RechercheVitale carte;
+  std::optional<std::string> assertion_xml;
+};
+
+inline constexpr std::size_t kMaxAssertionBytes = 32 * 1024;
+
+std::variant<VitaleInput, BadRequest, InvalidTraits> decode_recherche_vitale(std::string_view body);
+
+/// Decodes standard base64 (padding required, no line breaks); nullopt if invalid.
+std::optional<std::string> decode_base64(std::string_view text);
+
+}  // namespace insgate::api
