@@ -51,8 +51,8 @@ TEST(PluginLoader, MissingFileIsNamed) {
 TEST(PluginLoader, FileThatIsNotASharedObjectGivesTheDlopenText) {
   const fs::path path = fs::temp_directory_path() / ("insgate_not_elf_" + std::to_string(getpid()) + ".so");
   std::ofstream(path) << "not an ELF file\n";
-  EXPECT_THAT(load_error(path), AllOf(HasSubstr(path.string()), HasSubstr("dlopen failed: "),
-                                      HasSubstr("invalid ELF header")));
+  // The rest is glibc's own text ("file too short", "invalid ELF header"...).
+  EXPECT_THAT(load_error(path), AllOf(StartsWith(path.string()), HasSubstr(": dlopen failed: ")));
   fs::remove(path);
 }
 
@@ -77,7 +77,7 @@ TEST(PluginLoader, AbiMajorMismatchSaysBothNumbers) {
 TEST(PluginLoader, ShortDescriptorIsRefusedBeforeReadingPastIt) {
   EXPECT_THAT(load_error(INSGATE_FIXTURE_SHORT_STRUCT),
               AllOf(HasSubstr(file_name(INSGATE_FIXTURE_SHORT_STRUCT)),
-                    HasSubstr("descriptor too small: struct_size 24 bytes, host needs at least 48")));
+                    HasSubstr("descriptor too small: struct_size 32 bytes, host needs at least 56")));
 }
 
 TEST(PluginLoader, NullCreateIsRefused) {
