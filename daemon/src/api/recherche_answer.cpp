@@ -49,16 +49,21 @@ json envoyes_json(const insi::TraitsRecherche& t) {
   return j;
 }
 
-/// Problems found in INSi's answer: the key of every INS must check, and the
-/// OID must be an INS authority.
-json anomalies_json(const insi::Individu& ind) {
+json anomalies_json(const insi::Individu& ind, const identity::OidPolicy& policy) {
   json list = json::array();
-  auto check = [&list](const insi::InsIdentifier& i, const std::string& where) {
-    if (!i.cle) list.push_back({{"code", "cle_absente"}, {"champ", where + ".cle"}});
-    else if (!identity::key_matches(i.matricule, *i.cle))
-      list.push_back({{"code", "cle_invalide"}, {"champ", where + ".cle"}});
-    if (!identity::classify_oid(i.oid).known)
-      list.push_back({{"code", "oid_inconnu"}, {"champ", where + ".oid"}});
+  auto check = [&list, &policy](const insi::InsIdentifier& i, const std::string& where) {
+    if (!i.cle) {
+      list.push_back({{"code", "cle_absente"}, {"champ", where + ".cle"}});
+      return;
+    }
+    // ins-identity-rules.md §1.5: the same full check as on typed INS.
+    auto verdict = identity::check_matricule(i.matricule, *i.cle, i.oid, policy);
+    for (const auto& a : verdict.anomalies) {
+      std::string champ = a == "cle_invalide"       ? where + ".cle"
+                          : a.rfind("oid", 0) == 0 ? where + ".oid"
+                                                    : where + ".matricule";
+      list.push_back({{"code", a}, {"champ", champ}});
+    }
   };
   check(ind.ins_actif, "ins");
   for (std::size_t k = 0; k < ind.ins_histo.size(); ++k)
@@ -101,12 +106,13 @@ ApiResponse fault_answer(const insi::RechercheOutcome& o) {
 
 ApiResponse recherche_answer(const insi::RechercheOutcome& o,
                              const insi::TraitsRecherche& envoyes,
-                             const std::string& requete_id) {
-  return resultat_answer(o, "traits_envoyes", envoyes_json(envoyes), requete_id);
+                             const std::string& requete_id, const identity::OidPolicy& policy) {
+  return resultat_answer(o, "traits_envoyes", envoyes_json(envoyes), requete_id, policy);
 }
 
 ApiResponse resultat_answer(const insi::RechercheOutcome& o, const std::string& envoyes_key,
-                            nlohmann::json envoyes, const std::string& requete_id) {
+                            nlohmann::json envoyes, const std::string& requete_id,
+                            const identity::OidPolicy& policy) {
   if (auto failure = insi_failure_answer(o)) return *failure;
   const auto& r = o.resultat;
   json j = {{"cr", r.code_cr},       {"libelle_cr", r.libelle_cr}, {"ins", nullptr},
@@ -119,7 +125,7 @@ ApiResponse resultat_answer(const insi::RechercheOutcome& o, const std::string& 
     j["ins"] = ins_json(r.individu->ins_actif);
     for (const auto& h : r.individu->ins_histo) j["historique"].push_back(histo_json(h));
     j["traits_ins"] = traits_ins_json(r.individu->tiq);
-    j["anomalies"] = anomalies_json(*r.individu);
+    j["anomalies"] = anomalies_json(*r.individu, policy);
     // RNIV: an INS retrieved from INSi makes the identity "récupérée";
     // an answer with anomalies leaves it "provisoire".
     j["statut"] = j["anomalies"].empty() ? "recuperee" : "provisoire";

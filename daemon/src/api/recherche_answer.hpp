@@ -11,21 +11,30 @@
 #include <string>
 
 #include "api/problem.hpp"
+#include "identity/matricule.hpp"
 #include "insi/recherche.hpp"
 
 namespace insgate::api {
 
+/// The OID policy of the test/qualification environments (.8 to .11).
+inline const identity::OidPolicy kTestOidPolicy =
+    identity::OidPolicy::for_environment(identity::Environment::qualification);
+
 /// Seconds suggested to callers in Retry-After when INSi is unavailable.
 inline constexpr int kRetryAfterSeconds = 30;
 
+/// `policy`: the OIDs accepted in this environment (ins-identity-rules.md
+/// §1.4); an INS from INSi outside it is reported in `anomalies`.
 ApiResponse recherche_answer(const insi::RechercheOutcome& outcome,
                              const insi::TraitsRecherche& envoyes,
-                             const std::string& requete_id);
+                             const std::string& requete_id,
+                             const identity::OidPolicy& policy = kTestOidPolicy);
 
 /// The same answer for any récupération; `envoyes` (under `envoyes_key`)
 /// is what was sent to INSi.
 ApiResponse resultat_answer(const insi::RechercheOutcome& outcome, const std::string& envoyes_key,
-                            nlohmann::json envoyes, const std::string& requete_id);
+                            nlohmann::json envoyes, const std::string& requete_id,
+                            const identity::OidPolicy& policy = kTestOidPolicy);
 
 /// The problem answer for an outcome that is not a CR (fault, unreadable,
 /// transport, circuit open, timeout); nullopt when INSi answered a CR.
@@ -35,7 +44,8 @@ std::optional<ApiResponse> insi_failure_answer(const insi::RechercheOutcome& out
 nlohmann::json ins_json(const insi::InsIdentifier& ins);
 nlohmann::json histo_json(const insi::InsIdentifier& ins);
 nlohmann::json traits_ins_json(const insi::TraitsTiq& tiq);
-/// Problems found in INSi's answer (keys that do not check, unknown OIDs).
-nlohmann::json anomalies_json(const insi::Individu& individu);
+/// Problems found in INSi's answer: every INS (active and history) gets the
+/// full matricule check (layout, key, OID accepted by `policy`).
+nlohmann::json anomalies_json(const insi::Individu& individu, const identity::OidPolicy& policy);
 
 }  // namespace insgate::api

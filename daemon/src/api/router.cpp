@@ -121,7 +121,7 @@ asio::awaitable<ApiResponse> Router::recherche(const Request& req, const std::st
   auto outcome = co_await insi::rechercher_par_traits(transport_, cfg_.call_context, input.traits,
                                                       limits(), policy());
   note_insi_outcome(outcome, "INSI_RECHERCHE", requete_id);
-  co_return recherche_answer(outcome, input.traits, requete_id);
+  co_return recherche_answer(outcome, input.traits, requete_id, oid_policy_);
 }
 
 void Router::note_insi_outcome(const insi::RechercheOutcome& outcome, const char* what,
@@ -158,7 +158,7 @@ asio::awaitable<ApiResponse> Router::recherche_vitale(const Request& req,
       transport_, cfg_.call_context, input.carte, input.assertion_xml, limits(), policy());
   note_insi_outcome(outcome, "INSI_RECHERCHE_VITALE", requete_id);
   nlohmann::json envoyee = {{"assertion_vitale", input.assertion_xml.has_value()}};
-  co_return resultat_answer(outcome, "vitale_envoyee", envoyee, requete_id);
+  co_return resultat_answer(outcome, "vitale_envoyee", envoyee, requete_id, oid_policy_);
 }
 
 asio::awaitable<ApiResponse> Router::verification(const Request& req,
@@ -172,7 +172,7 @@ asio::awaitable<ApiResponse> Router::verification(const Request& req,
   auto outcome = co_await verificateur_->verifier(transport_, cfg_.call_context, input.ins,
                                                   input.traits, limits(), policy());
   note_insi_outcome(outcome.recherche, "INSI_VERIFICATION", requete_id);
-  co_return verification_answer(outcome, verificateur_->methode(), requete_id);
+  co_return verification_answer(outcome, verificateur_->methode(), requete_id, oid_policy_);
 }
 
 ApiResponse Router::health() const {

@@ -62,7 +62,8 @@ VerificationDecoded decode_verification(std::string_view body, const identity::O
 }
 
 ApiResponse verification_answer(const insi::VerificationOutcome& o, const char* methode,
-                                 const std::string& requete_id) {
+                                 const std::string& requete_id,
+                                 const identity::OidPolicy& policy) {
   if (auto failure = insi_failure_answer(o.recherche)) return *failure;
   const auto& r = o.recherche.resultat;
   const auto& v = o.verification.value_or(insi::Verification{});
@@ -81,7 +82,7 @@ ApiResponse verification_answer(const insi::VerificationOutcome& o, const char* 
   if (r.individu) {
     j["ins"] = ins_json(r.individu->ins_actif);
     j["traits_ins"] = traits_ins_json(r.individu->tiq);
-    j["anomalies"] = anomalies_json(*r.individu);
+    j["anomalies"] = anomalies_json(*r.individu, policy);
     // A conforming INS checked through INSi is at least "récupérée" (RNIV
     // attribute I); anything else leaves the identity provisoire.
     if (v.conforme && j["anomalies"].empty()) j["statut"] = "recuperee";

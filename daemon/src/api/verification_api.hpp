@@ -29,6 +29,6 @@ using VerificationDecoded = std::variant<VerificationInput, BadRequest, InvalidT
 VerificationDecoded decode_verification(std::string_view body, const identity::OidPolicy& policy);
 
 ApiResponse verification_answer(const insi::VerificationOutcome& outcome, const char* methode,
-                                 const std::string& requete_id);
+                                 const std::string& requete_id, const identity::OidPolicy& policy);
 
 }  // namespace insgate::api

@@ -490,5 +490,18 @@ TEST(RechercheAnswerTest, error_answers_do_not_echo_sent_traits) {
   }
 }
 
+TEST(RechercheAnswerOidPolicyTest, test_oid_in_production_is_an_anomaly) {
+  auto o = ecetinsi();
+  o.resultat.individu->ins_actif.oid = "1.2.250.1.213.1.4.10";
+  auto production = insgate::identity::OidPolicy::for_environment(insgate::identity::Environment::production);
+  auto j = body_of(recherche_answer(o, envoyes(), kRequeteId, production));
+  ASSERT_EQ(j["anomalies"].size(), 1u);
+  EXPECT_EQ(j["anomalies"][0]["code"], "oid_interdit_en_production");
+  EXPECT_EQ(j["anomalies"][0]["champ"], "ins.oid");
+  EXPECT_EQ(j["statut"], "provisoire");
+  // The same answer is fine on the qualification platform.
+  EXPECT_TRUE(body_of(recherche_answer(o, envoyes(), kRequeteId))["anomalies"].empty());
+}
+
 }  // namespace
 }  // namespace insgate::api
