@@ -17,7 +17,7 @@ target_link_libraries(insgate_config PUBLIC yaml-cpp)
 add_library(insgate_insi STATIC
   src/insi/tls_setup.cpp src/insi/insi_client.cpp src/insi/recherche.cpp
   src/insi/fault_policy.cpp src/insi/circuit_breaker.cpp src/insi/verification.cpp
-  src/insi/recherche_vitale.cpp)
+  src/insi/recherche_vitale.cpp src/insi/rejeu_transport.cpp)
 target_link_libraries(insgate_insi PUBLIC insgate_insi_codec insgate_config insgate_util
   OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
 

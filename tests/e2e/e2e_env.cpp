@@ -69,6 +69,7 @@ Daemon::Daemon(const Workspace& ws, const std::string& name, const DaemonOptions
                      << "}\n"
                      << "  circuit: {failures: " << opt.circuit_failures
                      << ", cooldown_ms: " << opt.circuit_cooldown_ms << "}\n"
+                     << opt.insi_extra
                      << "structure: {finess: \"010000001\", nom: \"EHPAD de test\"}\n"
                      << "lps: {idam: \"" << opt.idam
                      << "\", instance: \"6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"}\n"

@@ -54,6 +54,7 @@ struct DaemonOptions {
   int backoff_ms = 50;
   int circuit_failures = 5;
   int circuit_cooldown_ms = 30000;
+  std::string insi_extra;  ///< more YAML lines inside `insi:` (2-space indented)
 };
 
 /// insgated with a generated configuration.

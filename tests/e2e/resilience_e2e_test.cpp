@@ -110,3 +110,29 @@ TEST_F(ResilienceE2E, connection_closed_by_insi_between_calls_is_replaced_transp
   auto a = post_recherche(c, body);
   EXPECT_EQ(a.status, 200u) << a.raw.body;
 }
+
+TEST_F(ResilienceE2E, rejeu_answers_listed_persons_from_recorded_files_only) {
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  opt.insi_extra = std::string("  rejeu:\n    repertoire: ") + INSGATE_SHARED_DIR +
+                   "/insi/recorded\n    reponses:\n"
+                   "      - {nom_naissance: PROVISOIRE, prenom: MATRICULE, sexe: M, "
+                   "date_naissance: \"2009-07-01\", fichier: TEST_2.05.xml}\n"
+                   "      - {nom_naissance: PANNE, prenom: TEST, sexe: F, "
+                   "date_naissance: \"1990-01-01\", fichier: "
+                   "extracted-from-ts/FAULT_siram_100_desir_550_unknown_IDAM_2026.xml}\n";
+  Daemon d(ws, "insgated", opt);
+  LocalHttpClient c(d.socket());
+  auto a = post_recherche(c, recherche_body("PROVISOIRE", {"MATRICULE"}, "M", "2009-07-01"));
+  ASSERT_EQ(a.status, 200u) << a.raw.body;
+  EXPECT_EQ(a.body["ins"]["matricule"], "1090763220888");
+  EXPECT_EQ(a.body["ins"]["type"], "NIA");
+  auto f = post_recherche(c, recherche_body("PANNE", {"TEST"}, "F", "1990-01-01"));
+  EXPECT_EQ(f.status, 502u);
+  EXPECT_EQ(f.body["insi_code"], "desir_550");
+  EXPECT_TRUE(sim.journal().empty()) << "replayed persons never reach INSi";
+  auto other = post_recherche(c, recherche_body("ADRTROIS", {"TOUSSAINT"}, "M", "1960-01-01"));
+  EXPECT_EQ(other.status, 200u);
+  EXPECT_EQ(sim.journal().size(), 1u);
+}

@@ -10,6 +10,7 @@
 #include "api/router.hpp"
 #include "api/unix_server.hpp"
 #include "insi/insi_client.hpp"
+#include "insi/rejeu_transport.hpp"
 #include "insi/tls_setup.hpp"
 
 namespace insgate::app {
@@ -24,6 +25,7 @@ int run(const config::Config& cfg) {
   // Everything the io_context's handlers refer to is declared before it, so
   // that it is destroyed (with any coroutine frame still pending) first.
   std::optional<insi::InsiClient> client;
+  std::optional<insi::RejeuTransport> rejeu;
   std::optional<insi::CircuitBreaker> breaker;
   std::optional<api::Router> router;
   std::optional<api::UnixServer> server;
@@ -33,7 +35,15 @@ int run(const config::Config& cfg) {
                tls.certificate.subject_cn, tls.certificate.days_left);
   client.emplace(io.get_executor(), tls.context, cfg.insi.endpoint, cfg.insi.deadlines.connect);
   breaker.emplace(cfg.insi.resilience.circuit_failures, cfg.insi.resilience.circuit_cooldown);
-  router.emplace(*client, *breaker, cfg, tls.certificate);
+  insi::InsiTransport* transport = &*client;
+  if (!cfg.insi.rejeu.empty()) {
+    rejeu.emplace(*client, cfg.insi.rejeu);
+    transport = &*rejeu;
+    spdlog::warn("[APP_REJEU] {} recorded answer(s) replace INSi for the listed persons "
+                 "(integration environment only)",
+                 rejeu->size());
+  }
+  router.emplace(*transport, *breaker, cfg, tls.certificate);
   server.emplace(io, cfg.api, *router);
   server->start();
 

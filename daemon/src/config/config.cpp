@@ -135,7 +135,7 @@ void load_api(const Reader& r, const Field& top, Config& c) {
 void load_insi(const Reader& r, const Field& top, Config& c) {
   Field insi = r.require_map(top, "insi");
   r.only_keys(insi, {"endpoint", "environment", "certificate", "ca", "deadlines", "retries",
-                     "circuit"});
+                     "circuit", "rejeu"});
   std::string url = r.string(insi, "endpoint", true);
   c.insi.endpoint = parse_endpoint(url, r.child(insi, "endpoint").line());
   c.insi.environment = r.string(insi, "environment", true);
@@ -191,6 +191,28 @@ void load_insi(const Reader& r, const Field& top, Config& c) {
     res.max_retries = r.integer(retries, "max", res.max_retries, 0, 2);
     res.backoff = r.millis(retries, "backoff_ms", res.backoff);
   }
+  Field rejeu = r.child(insi, "rejeu");
+  if (rejeu.node && !rejeu.node.IsNull()) {
+    if (c.insi.environment == "production")
+      rejeu.fail("recorded-answer replay is for integration environments, not production");
+    r.only_keys(rejeu, {"repertoire", "reponses"});
+    std::string dir = r.path(rejeu, "repertoire", true, true);
+    Field list = r.child(rejeu, "reponses");
+    if (!list.node || !list.node.IsSequence()) list.fail("must be a list of answers");
+    for (std::size_t i = 0; i < list.node.size(); ++i) {
+      Field item{list.node[i], list.key + "[" + std::to_string(i) + "]", 0};
+      r.only_keys(item, {"nom_naissance", "prenom", "sexe", "date_naissance", "fichier"});
+      RejeuEntry e{r.string(item, "nom_naissance", true), r.string(item, "prenom", true),
+                   r.string(item, "sexe", true), r.string(item, "date_naissance", true), {}};
+      std::filesystem::path f(r.string(item, "fichier", true));
+      if (f.is_relative()) f = std::filesystem::path(dir) / f;
+      if (!std::filesystem::is_regular_file(f))
+        r.child(item, "fichier").fail("file not found: " + f.string());
+      e.file = f.lexically_normal().string();
+      c.insi.rejeu.push_back(std::move(e));
+    }
+  }
+
   Field circuit = r.child(insi, "circuit");
   r.only_keys(circuit, {"failures", "cooldown_ms"});
   if (circuit.node) {

@@ -64,6 +64,17 @@ struct Resilience {
   std::chrono::milliseconds circuit_cooldown{30'000};
 };
 
+/// One recorded answer replayed instead of calling INSi (issue #4, CNDA test
+/// campaigns): a traits search matching these four values exactly (after
+/// normalisation) gets the file's content as INSi's answer.
+struct RejeuEntry {
+  std::string nom_naissance;
+  std::string prenom;
+  std::string sexe;
+  std::string date_naissance;
+  std::string file;  ///< absolute path
+};
+
 struct InsiConfig {
   Endpoint endpoint;
   std::string environment;  ///< "production", "qualification" or "test"
@@ -71,6 +82,7 @@ struct InsiConfig {
   std::vector<std::string> ca_files;  ///< PEM or DER trust anchors of the server
   Deadlines deadlines;
   Resilience resilience;
+  std::vector<RejeuEntry> rejeu;  ///< opt-in; refused in production
 };
 
 struct Structure {

@@ -586,3 +586,36 @@ TEST_F(ConfigTest, error_message_does_not_carry_other_values) {
 
 }  // namespace
 }  // namespace insgate::config
+
+namespace insgate::config {
+namespace {
+
+const char* const kRejeu = R"(  rejeu:
+    repertoire: pki
+    reponses:
+      - {nom_naissance: ADRTROIS, prenom: TOUSSAINT, sexe: M, date_naissance: "1960-01-01", fichier: ca.pem}
+)";
+
+TEST_F(ConfigTest, rejeu_entries_load_with_paths_resolved_against_their_directory) {
+  auto c = load_text(replace(kValid, "  deadlines:\n", std::string(kRejeu) + "  deadlines:\n"));
+  ASSERT_EQ(c.insi.rejeu.size(), 1u);
+  EXPECT_EQ(c.insi.rejeu[0].prenom, "TOUSSAINT");
+  EXPECT_EQ(c.insi.rejeu[0].file, in_dir("pki/ca.pem"));
+}
+
+TEST_F(ConfigTest, rejeu_is_refused_in_production) {
+  auto text = replace(kValid, "  deadlines:\n", std::string(kRejeu) + "  deadlines:\n");
+  text = replace(text, "environment: test", "environment: production");
+  auto msg = error_of(text);
+  EXPECT_THAT(msg, HasSubstr("insi.rejeu"));
+  EXPECT_THAT(msg, HasSubstr("not production"));
+}
+
+TEST_F(ConfigTest, rejeu_file_must_exist) {
+  auto text = replace(kValid, "  deadlines:\n",
+                      replace(kRejeu, "fichier: ca.pem", "fichier: absent.xml") + "  deadlines:\n");
+  EXPECT_THAT(error_of(text), HasSubstr("file not found"));
+}
+
+}  // namespace
+}  // namespace insgate::config
