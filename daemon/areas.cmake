@@ -51,3 +51,14 @@ add_library(insgate_plugin_host STATIC src/plugin_host/plugin_loader.cpp
 target_include_directories(insgate_plugin_host PUBLIC ${SRC} ${PROJECT_SOURCE_DIR}/plugins/include)
 target_link_libraries(insgate_plugin_host PUBLIC yaml-cpp nlohmann_json::nlohmann_json
   PRIVATE spdlog::spdlog ${CMAKE_DL_LIBS})
+
+# Durable state (issue 5): SQLite store, cache of INSi answers, identities,
+# outbox rows, monthly activity. Headers only from insgate_insi (no link).
+find_package(SQLiteCpp REQUIRED)
+add_library(insgate_state STATIC src/state/records.cpp src/state/sqlite_schema.cpp
+  src/state/sqlite_store.cpp src/state/sqlite_tx.cpp src/state/sqlite_outbox.cpp
+  src/state/hashing.cpp src/state/resultat_json.cpp src/state/events.cpp
+  src/state/identities.cpp src/state/cache.cpp src/state/activity.cpp)
+target_include_directories(insgate_state PUBLIC ${SRC})
+target_link_libraries(insgate_state PUBLIC insgate_identity insgate_util
+  nlohmann_json::nlohmann_json OpenSSL::Crypto PRIVATE SQLiteCpp Boost::headers)

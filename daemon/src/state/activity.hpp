@@ -1,0 +1,56 @@
+// insgate — monthly INSi activity per FINESS (the regional usage file).
+//
+// Counters per FINESS × month ("AAAA-MM", the daemon's local time zone —
+// Europe/Paris on a French host): sollicitations (requests that reached
+// INSi), récupération and vérification calls (retries and first-name
+// attempts included), outcomes CR 00/01/02/error per request, cache hits,
+// distinct operators and distinct persons. Operators and persons are stored
+// only as HMAC-SHA256 under the installation key, so "the same operator
+// twice counts once" without the raw value ever reaching the file.
+// Source rule: ins-identity-rules.md §0 rule 7, §6; local-api.md "Caller
+// identity" and GET /v1/stats/mensuel.
+// Thread safety: [any-thread] as the StateStore it uses.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "state/state_store.hpp"
+
+namespace insgate::state {
+
+enum class RequestOutcome { cr00, cr01, cr02, erreur };
+
+/// One handled request.
+struct ActivityEvent {
+  std::string finess;  ///< 9 characters
+  TimePoint when;
+  InsiOperation operation = InsiOperation::recuperation;
+  int appels_insi = 0;      ///< INSi calls actually sent (0 on a cache hit)
+  bool from_cache = false;  ///< answered from the cache
+  RequestOutcome outcome = RequestOutcome::cr00;
+  std::string_view operateur;  ///< raw; hashed here, never stored ("" = not counted)
+  std::string_view personne;   ///< raw person discriminator (e.g. INS or cache key); hashed
+};
+
+class ActivityCounter {
+ public:
+  /// @param hmac_key installation secret. @throw StateError if empty.
+  ActivityCounter(StateStore& store, std::string hmac_key);
+
+  /// Adds one request to its FINESS × month. @throw StateError.
+  void record(const ActivityEvent& e);
+
+  /// Keyed hash of an operator (also what Identities::qualify stores).
+  std::string operator_hash(std::string_view operateur) const;
+
+  /// "AAAA-MM" of `t` in the local time zone.
+  static std::string month_of(TimePoint t);
+
+ private:
+  StateStore& store_;
+  std::string key_;
+};
+
+}  // namespace insgate::state

@@ -1,0 +1,83 @@
+// insgate — cache of INSi answers: keys, policy, replacement detection.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "state/cache.hpp"
+
+#include "insi/recherche.hpp"
+#include "state/hashing.hpp"
+#include "state/resultat_json.hpp"
+
+namespace insgate::state {
+namespace {
+
+constexpr char kSep = '\x1f';  // unit separator: cannot occur in normalised traits
+
+std::string nir(const std::optional<insi::NirCarte>& n) {
+  return n ? n->matricule + n->cle.value_or("") : std::string();
+}
+
+}  // namespace
+
+ResultCache::ResultCache(StateStore& store, Identities& identities, CachePolicy policy, Now now)
+    : store_(store), identities_(identities), policy_(policy), now_(std::move(now)) {}
+
+std::string ResultCache::key_for(const insi::TraitsRecherche& t) {
+  std::string joined;
+  for (const auto& p : t.prenoms) joined += (joined.empty() ? "" : " ") + p;
+  const std::string& prenoms = joined;
+  std::string k = "traits";
+  for (const std::string* f : {&t.nom_naissance, &prenoms, &t.sexe, &t.date_naissance})
+    k += kSep + *f;
+  k += kSep + t.lieu_naissance.value_or("");
+  return sha256_hex(k);
+}
+
+std::string ResultCache::key_for(const insi::RechercheVitale& v) {
+  std::string k = "vitale";
+  k += kSep + nir(v.nir_individu);
+  k += kSep + nir(v.nir_ouvrant_droit);
+  k += kSep + v.nom_naissance.value_or("");
+  k += kSep + v.date_naissance;
+  k += kSep + v.rang_naissance;
+  return sha256_hex(k);
+}
+
+CacheLookup ResultCache::lookup(const std::string& key) {
+  std::optional<CacheEntry> e;
+  store_.transact([&](StateTx& tx) { e = tx.cache_get(key); });
+  CacheLookup out;
+  if (!e || now_() >= e->expires_at) return out;
+  out.hit = true;
+  out.resultat = resultat_from_json(e->resultat_json);
+  out.stored_at = e->stored_at;
+  return out;
+}
+
+StoreOutcome ResultCache::store(const std::string& key, const insi::Resultat& r,
+                                bool anomalies) {
+  StoreOutcome out;
+  if (r.code_cr != "00") out.reason = NotCached::cr_not_00;
+  else if (!r.individu) out.reason = NotCached::no_individu;
+  else if (anomalies) out.reason = NotCached::anomalies;
+  else if (!r.individu->ins_actif.cle) out.reason = NotCached::missing_key;
+  else if (policy_.ttl.count() <= 0) out.reason = NotCached::ttl_zero;
+  if (out.reason != NotCached::none) return out;
+
+  const auto& a = r.individu->ins_actif;
+  const identity::Ins ins{a.matricule, *a.cle, a.oid};
+  const TimePoint now = now_();
+  store_.transact([&](StateTx& tx) {
+    auto previous = tx.cache_get(key);
+    tx.cache_put({key, to_json(r), ins, now, now + policy_.ttl});
+    if (previous) out.ins_replaced = identities_.replace_ins_in(tx, previous->ins, ins, now);
+  });
+  out.stored = true;
+  return out;
+}
+
+std::size_t ResultCache::purge_expired(std::chrono::seconds grace) {
+  std::size_t n = 0;
+  store_.transact([&](StateTx& tx) { n = tx.cache_purge(now_() - grace); });
+  return n;
+}
+
+}  // namespace insgate::state

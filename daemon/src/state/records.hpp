@@ -1,0 +1,146 @@
+// insgate — the rows of the state store, as plain values.
+//
+// Times are std::chrono::system_clock points, stored as whole UTC seconds
+// (sub-second parts are dropped). Strings are UTF-8. Identity values (INS,
+// traits, local identifiers) live only in these rows, never in logs.
+// Source rule: ins-identity-rules.md §0 rule 1 (INS = matricule + cle + OID),
+// §3 (RNIV), §4 (INSHISTO), §6 (monthly indicators).
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "identity/matricule.hpp"  // Ins
+#include "identity/rniv.hpp"       // RnivIdentity
+
+namespace insgate::state {
+
+using Clock = std::chrono::system_clock;
+using TimePoint = Clock::time_point;
+
+/// One cached INSi CR 00 answer. `key` is a hex SHA-256 (cache.hpp), never
+/// raw traits; `resultat_json` the Resultat as resultat_json.hpp writes it.
+struct CacheEntry {
+  std::string key;
+  std::string resultat_json;
+  identity::Ins ins;  ///< INSACTIF of the answer (replacement detection)
+  TimePoint stored_at;
+  TimePoint expires_at;
+};
+
+/// How this daemon obtained attribute I (§3, §4).
+enum class InsiOperation { recuperation, verification };
+std::string_view to_name(InsiOperation op);  ///< "recuperation" | "verification"
+
+/// High-trust identity document types accepted for C (local-api.md, qualification).
+enum class PieceType { cni, passeport, titre_sejour, livret_famille_acte };
+std::string_view to_api_name(PieceType p);  ///< "CNI", "PASSEPORT", "TITRE_SEJOUR", "LIVRET_FAMILLE_ACTE"
+std::optional<PieceType> parse_piece_type(std::string_view name);  ///< exact match
+
+struct PieceIdentite {
+  PieceType type = PieceType::cni;
+  std::string verifiee_le;  ///< AAAA-MM-JJ, as the caller sent it
+};
+
+/// One identity known by its current INS. `rniv` holds I, C and the
+/// attributes; the status is always derived from it (rniv.hpp).
+struct IdentityRecord {
+  std::int64_t id = 0;  ///< store-assigned, 0 before insertion
+  identity::Ins ins;    ///< current (active) INS
+  identity::RnivIdentity rniv;
+  std::optional<InsiOperation> insi_operation;  ///< last INSi match by this daemon
+  std::optional<TimePoint> insi_at;
+  std::optional<std::string> identifiant_local;  ///< e.g. IPP
+  std::optional<PieceIdentite> piece;
+  std::optional<std::string> qualifie_par;  ///< operator HMAC (hex), never the raw operator
+  std::optional<TimePoint> qualifie_le;
+  std::string traits_json;  ///< TIQ traits as INSi returned them (resultat_json.hpp), "{}" if none
+  TimePoint created_at;
+  TimePoint updated_at;
+};
+
+/// Why an INS sits in an identity's history.
+enum class HistoryOrigin {
+  insi_histo,  ///< listed by INSi in INSHISTO (§4)
+  remplacee,   ///< was this identity's active INS until INSi returned another one
+};
+
+struct InsHistoryEntry {
+  identity::Ins ins;
+  HistoryOrigin origin = HistoryOrigin::insi_histo;
+  std::optional<std::string> date_debut;  ///< INSHISTO DateDeb, verbatim
+  std::optional<std::string> date_fin;
+  std::optional<TimePoint> replaced_at;  ///< origin == remplacee only
+};
+
+/// One recorded status change (audit of transitions and downgrades, §3).
+struct StatusChange {
+  identity::RnivStatus from = identity::RnivStatus::provisoire;
+  identity::RnivStatus to = identity::RnivStatus::provisoire;
+  std::string reason;  ///< stable name: "insi_match", "document_checked", a RnivEvent name, ...
+  TimePoint at;
+};
+
+/// Kinds of outbox events (plugins/include/insgate/plugin.h INSGATE_EVENT_*).
+enum class EventKind { qualifiee, mise_a_jour, ins_remplacee, declassee };
+std::string_view to_name(EventKind k);  ///< "qualifiee", "mise_a_jour", "ins_remplacee", "declassee"
+std::optional<EventKind> parse_event_kind(std::string_view name);
+
+enum class OutboxState { pending, delivered, dead };
+std::string_view to_name(OutboxState s);  ///< "pending", "delivered", "dead"
+std::optional<OutboxState> parse_outbox_state(std::string_view name);
+
+/// An event to queue. The idempotency key is unique per plugin (NULL plugin
+/// = "all plugins", for a worker that fans out itself).
+struct NewOutboxEvent {
+  std::optional<std::string> plugin;
+  EventKind kind = EventKind::qualifiee;
+  std::string idempotency_key;  ///< printable ASCII, ≤ 64 bytes (plugin.h)
+  std::string payload_json;     ///< see events.hpp for the shape
+  TimePoint created_at;
+};
+
+/// A queued event as the delivery worker sees it.
+struct OutboxRow {
+  std::int64_t id = 0;  ///< increasing: delivery order
+  std::optional<std::string> plugin;
+  EventKind kind = EventKind::qualifiee;
+  std::string idempotency_key;
+  std::string payload_json;
+  int attempts = 0;
+  TimePoint next_attempt_at;  ///< not before this (epoch = immediately)
+  OutboxState state = OutboxState::pending;
+  std::optional<std::string> last_error;  ///< technical, never identity data
+  TimePoint created_at;
+  std::optional<TimePoint> delivered_at;
+};
+
+/// Increments of one FINESS's counters for one month (`mois` = "AAAA-MM").
+/// Hashes are hex HMAC-SHA256 (hashing.hpp); empty = not counted.
+struct ActivityDelta {
+  std::string finess;
+  std::string mois;
+  std::int64_t sollicitations = 0;  ///< requests that called INSi at least once
+  std::int64_t recuperations = 0;   ///< INSi calls of récupération (retries included)
+  std::int64_t verifications = 0;   ///< INSi calls of vérification
+  std::int64_t cr00 = 0, cr01 = 0, cr02 = 0, erreurs = 0;  ///< per request outcome
+  std::int64_t cache_hits = 0;      ///< requests answered from the cache
+  std::string operateur_hash;
+  std::string personne_hash;
+};
+
+/// One FINESS × month, as the regional usage file needs it (§6).
+struct ActivityMonth {
+  std::string finess;
+  std::string mois;  ///< "AAAA-MM"
+  std::int64_t sollicitations = 0, recuperations = 0, verifications = 0;
+  std::int64_t cr00 = 0, cr01 = 0, cr02 = 0, erreurs = 0, cache_hits = 0;
+  std::int64_t operateurs_distincts = 0;
+  std::int64_t personnes_distinctes = 0;
+};
+
+}  // namespace insgate::state

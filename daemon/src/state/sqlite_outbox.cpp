@@ -1,0 +1,157 @@
+// insgate — SqliteStore: outbox management and activity reads, one
+// transaction per call (autocommit), under the connection mutex.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <string>
+
+#include "state/sqlite_store.hpp"
+#include "state/sqlite_tx.hpp"
+#include "state/state_error.hpp"
+
+namespace insgate::state {
+namespace {
+
+using detail::to_unix;
+
+template <class F>
+auto guarded(const char* what, F&& f) {
+  try {
+    return f();
+  } catch (const SQLite::Exception& e) {
+    throw StateError(std::string("state: ") + what + " failed (" + e.what() + ")");
+  }
+}
+
+int64_t sql_limit(std::size_t limit) {
+  return limit > static_cast<std::size_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(limit);
+}
+
+ActivityMonth read_month(SQLite::Statement& q) {
+  ActivityMonth m;
+  m.finess = q.getColumn(0).getString();
+  m.mois = q.getColumn(1).getString();
+  std::int64_t* fields[] = {&m.sollicitations, &m.recuperations, &m.verifications, &m.cr00,
+                            &m.cr01, &m.cr02, &m.erreurs, &m.cache_hits,
+                            &m.operateurs_distincts, &m.personnes_distinctes};
+  for (int i = 0; i < 10; ++i) *fields[i] = q.getColumn(2 + i).getInt64();
+  return m;
+}
+
+constexpr const char* kMonthSelect =
+    "SELECT a.finess, a.mois, sollicitations, recuperations, verifications, cr00, cr01, cr02, "
+    "erreurs, cache_hits, "
+    "(SELECT count(*) FROM activite_operateur o WHERE o.finess = a.finess AND o.mois = a.mois), "
+    "(SELECT count(*) FROM activite_personne p WHERE p.finess = a.finess AND p.mois = a.mois) "
+    "FROM activite a WHERE a.mois = ?";
+
+}  // namespace
+
+std::vector<OutboxRow> SqliteStore::pending(const std::optional<std::string>& plugin,
+                                            std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  return guarded("reading the outbox", [&] {
+    std::string sql = std::string("SELECT ") + detail::kOutboxColumns +
+                      " FROM outbox WHERE etat = 'pending'" +
+                      (plugin ? " AND plugin IS ?" : "") + " ORDER BY id LIMIT ?";
+    SQLite::Statement q(*db_, sql);
+    int i = 1;
+    if (plugin) q.bind(i++, *plugin);
+    q.bind(i, sql_limit(limit));
+    std::vector<OutboxRow> out;
+    while (q.executeStep()) out.push_back(detail::read_outbox_row(q));
+    return out;
+  });
+}
+
+bool SqliteStore::mark_delivered(std::int64_t id, TimePoint when) {
+  std::lock_guard lock(mutex_);
+  return guarded("updating the outbox", [&] {
+    SQLite::Statement q(*db_, "UPDATE outbox SET etat = 'delivered', tentatives = tentatives + 1, "
+                              "livre_le = ? WHERE id = ? AND etat = 'pending'");
+    q.bind(1, static_cast<int64_t>(to_unix(when)));
+    q.bind(2, static_cast<int64_t>(id));
+    return q.exec() == 1;
+  });
+}
+
+bool SqliteStore::mark_retry(std::int64_t id, TimePoint next_at, const std::string& error) {
+  std::lock_guard lock(mutex_);
+  return guarded("updating the outbox", [&] {
+    SQLite::Statement q(*db_, "UPDATE outbox SET tentatives = tentatives + 1, "
+                              "prochaine_tentative = ?, derniere_erreur = ? "
+                              "WHERE id = ? AND etat = 'pending'");
+    q.bind(1, static_cast<int64_t>(to_unix(next_at)));
+    q.bind(2, error);
+    q.bind(3, static_cast<int64_t>(id));
+    return q.exec() == 1;
+  });
+}
+
+bool SqliteStore::mark_dead(std::int64_t id, const std::string& error) {
+  std::lock_guard lock(mutex_);
+  return guarded("updating the outbox", [&] {
+    SQLite::Statement q(*db_, "UPDATE outbox SET etat = 'dead', tentatives = tentatives + 1, "
+                              "derniere_erreur = ? WHERE id = ? AND etat = 'pending'");
+    q.bind(1, error);
+    q.bind(2, static_cast<int64_t>(id));
+    return q.exec() == 1;
+  });
+}
+
+std::vector<OutboxRow> SqliteStore::list(OutboxState s, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  return guarded("reading the outbox", [&] {
+    SQLite::Statement q(*db_, std::string("SELECT ") + detail::kOutboxColumns +
+                                  " FROM outbox WHERE etat = ? ORDER BY id LIMIT ?");
+    q.bind(1, std::string(to_name(s)));
+    q.bind(2, sql_limit(limit));
+    std::vector<OutboxRow> out;
+    while (q.executeStep()) out.push_back(detail::read_outbox_row(q));
+    return out;
+  });
+}
+
+bool SqliteStore::retry_dead(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  return guarded("updating the outbox", [&] {
+    SQLite::Statement q(*db_, "UPDATE outbox SET etat = 'pending', tentatives = 0, "
+                              "prochaine_tentative = 0 WHERE id = ? AND etat = 'dead'");
+    q.bind(1, static_cast<int64_t>(id));
+    return q.exec() == 1;
+  });
+}
+
+std::size_t SqliteStore::purge_delivered(TimePoint before) {
+  std::lock_guard lock(mutex_);
+  return guarded("purging the outbox", [&] {
+    SQLite::Statement q(*db_, "DELETE FROM outbox WHERE etat = 'delivered' AND livre_le < ?");
+    q.bind(1, static_cast<int64_t>(to_unix(before)));
+    return static_cast<std::size_t>(q.exec());
+  });
+}
+
+std::optional<ActivityMonth> SqliteStore::activity(const std::string& finess,
+                                                   const std::string& mois) {
+  std::lock_guard lock(mutex_);
+  return guarded("reading activity", [&]() -> std::optional<ActivityMonth> {
+    SQLite::Statement q(*db_, std::string(kMonthSelect) + " AND a.finess = ?");
+    q.bind(1, mois);
+    q.bind(2, finess);
+    if (!q.executeStep()) return std::nullopt;
+    return read_month(q);
+  });
+}
+
+std::vector<ActivityMonth> SqliteStore::activity_month(const std::string& mois) {
+  std::lock_guard lock(mutex_);
+  return guarded("reading activity", [&] {
+    SQLite::Statement q(*db_, std::string(kMonthSelect) + " ORDER BY a.finess");
+    q.bind(1, mois);
+    std::vector<ActivityMonth> out;
+    while (q.executeStep()) out.push_back(read_month(q));
+    return out;
+  });
+}
+
+}  // namespace insgate::state

@@ -1,0 +1,119 @@
+// insgate — the durable state behind narrow interfaces: result cache,
+// identities and their INS history, the events outbox, monthly activity.
+//
+// The embedded implementation is SQLite (sqlite_store.hpp); a shared server
+// database can implement the same interfaces later. Everything that must be
+// atomic (a status change and its outbox event, an INS replacement, its
+// history and its event) runs inside one StateStore::transact call.
+// Source rule: issue 5 (durable state), ins-identity-rules.md §3, §4, §6.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "state/records.hpp"
+
+namespace insgate::state {
+
+/// Cached INSi answers, by hex SHA-256 key.
+class CacheTable {
+ public:
+  virtual ~CacheTable() = default;
+  /// The entry for `key`, expired or not (the caller decides).
+  virtual std::optional<CacheEntry> cache_get(const std::string& key) = 0;
+  /// Inserts or replaces the entry of `e.key`.
+  virtual void cache_put(const CacheEntry& e) = 0;
+  /// Deletes entries whose expires_at is before `t`; returns how many.
+  virtual std::size_t cache_purge(TimePoint t) = 0;
+};
+
+/// Identities keyed by their current INS, their INS history and status log.
+class IdentityTable {
+ public:
+  virtual ~IdentityTable() = default;
+  virtual std::optional<IdentityRecord> identity_by_ins(const identity::Ins& ins) = 0;
+  /// Most recently updated identity with this local identifier, if any.
+  virtual std::optional<IdentityRecord> identity_by_local_id(const std::string& local_id) = 0;
+  /// Identity whose history holds `ins` (any origin), if any.
+  virtual std::optional<IdentityRecord> identity_by_history_ins(const identity::Ins& ins) = 0;
+  /// @return the new id. @throw StateError if the INS is already someone's current INS.
+  virtual std::int64_t identity_insert(const IdentityRecord& r) = 0;
+  /// Rewrites every column of row `r.id` (the INS included).
+  virtual void identity_update(const IdentityRecord& r) = 0;
+  /// Adds or refreshes one history entry (one row per identity × INS).
+  virtual void history_put(std::int64_t identity_id, const InsHistoryEntry& h) = 0;
+  virtual std::vector<InsHistoryEntry> history(std::int64_t identity_id) = 0;
+  virtual void status_log(std::int64_t identity_id, const StatusChange& c) = 0;
+  virtual std::vector<StatusChange> status_changes(std::int64_t identity_id) = 0;
+};
+
+/// Queues events for the delivery worker (outbox rows start `pending`).
+class OutboxWriter {
+ public:
+  virtual ~OutboxWriter() = default;
+  /// @return the row id. @throw StateError on a duplicate (plugin, idempotency key).
+  virtual std::int64_t outbox_enqueue(const NewOutboxEvent& e) = 0;
+};
+
+/// Adds to the monthly counters; distinct hashes are counted once.
+class ActivityWriter {
+ public:
+  virtual ~ActivityWriter() = default;
+  virtual void activity_add(const ActivityDelta& d) = 0;
+};
+
+/// Everything reachable inside one transaction. Valid only during the
+/// transact() call that handed it out.
+class StateTx : public CacheTable, public IdentityTable, public OutboxWriter,
+                public ActivityWriter {};
+
+/// Management of the outbox, for the delivery worker and `insgatectl outbox`.
+/// Each call is its own transaction.
+class OutboxStore {
+ public:
+  virtual ~OutboxStore() = default;
+  /// Oldest pending rows first (id order), for `plugin` (nullopt: rows of
+  /// every plugin). next_attempt_at is not filtered: in-order delivery means
+  /// the worker waits for the head row's next_attempt_at.
+  virtual std::vector<OutboxRow> pending(const std::optional<std::string>& plugin,
+                                         std::size_t limit) = 0;
+  /// attempts + 1, state delivered. @return false if `id` is not pending.
+  virtual bool mark_delivered(std::int64_t id, TimePoint when) = 0;
+  /// attempts + 1, stays pending until `next_at`. @return false if not pending.
+  virtual bool mark_retry(std::int64_t id, TimePoint next_at, const std::string& error) = 0;
+  /// attempts + 1, state dead (dead-letter list). @return false if not pending.
+  virtual bool mark_dead(std::int64_t id, const std::string& error) = 0;
+  /// Rows in `s`, id order, at most `limit`.
+  virtual std::vector<OutboxRow> list(OutboxState s, std::size_t limit) = 0;
+  /// dead → pending, attempts 0, due now. @return false if `id` is not dead.
+  virtual bool retry_dead(std::int64_t id) = 0;
+  /// Deletes delivered rows delivered before `before`. @return how many.
+  virtual std::size_t purge_delivered(TimePoint before) = 0;
+};
+
+/// Monthly counters, for `GET /v1/stats/mensuel`.
+class ActivityReader {
+ public:
+  virtual ~ActivityReader() = default;
+  virtual std::optional<ActivityMonth> activity(const std::string& finess,
+                                                const std::string& mois) = 0;
+  /// Every FINESS with activity in `mois` ("AAAA-MM"), FINESS order.
+  virtual std::vector<ActivityMonth> activity_month(const std::string& mois) = 0;
+};
+
+/// The whole store. Implementations document their thread safety.
+class StateStore : public OutboxStore, public ActivityReader {
+ public:
+  /// @brief Runs `work` in one transaction: committed when it returns,
+  /// rolled back when it throws (the exception is rethrown unchanged).
+  /// Not reentrant: never call transact() from inside `work`.
+  /// @throw StateError when the transaction cannot begin or commit.
+  virtual void transact(const std::function<void(StateTx&)>& work) = 0;
+};
+
+}  // namespace insgate::state

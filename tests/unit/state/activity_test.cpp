@@ -1,0 +1,110 @@
+// Unit tests of state/activity.hpp: counters per FINESS and month, distinct
+// operators and persons through keyed hashes, raw values never stored.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "state/activity.hpp"
+
+#include <gtest/gtest.h>
+
+#include "state/hashing.hpp"
+#include "state/sqlite_store.hpp"
+#include "state/state_error.hpp"
+#include "state_test_support.hpp"
+
+namespace insgate::state {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+constexpr const char* kFiness = "750000001";
+constexpr const char* kOther = "690000002";
+
+class ActivityTest : public ::testing::Test {
+ protected:
+  test::TempDir dir;
+  std::optional<SqliteStore> store{std::in_place, SqliteOptions{dir.path()}};
+  ActivityCounter counter{*store, "installation-secret-0123456789abcdef"};
+
+  ActivityEvent ev(std::string_view op, RequestOutcome o = RequestOutcome::cr00,
+                   int appels = 1, const char* finess = kFiness) {
+    ActivityEvent e;
+    e.finess = finess;
+    e.when = test::t0();
+    e.appels_insi = appels;
+    e.outcome = o;
+    e.operateur = op;
+    e.personne = "2800275056123";
+    return e;
+  }
+  std::string mois() const { return ActivityCounter::month_of(test::t0()); }
+};
+
+TEST_F(ActivityTest, month_is_aaaa_mm) { EXPECT_EQ(mois(), "2024-03"); }
+
+TEST_F(ActivityTest, counts_calls_and_outcomes) {
+  counter.record(ev("u-4711", RequestOutcome::cr00, 1));
+  counter.record(ev("u-4711", RequestOutcome::cr01, 3));
+  auto v = ev("u-4711", RequestOutcome::cr02, 2);
+  v.operation = InsiOperation::verification;
+  counter.record(v);
+  counter.record(ev("u-4711", RequestOutcome::erreur, 1));
+  auto hit = ev("u-4711", RequestOutcome::cr00, 0);
+  hit.from_cache = true;
+  counter.record(hit);
+  auto m = store->activity(kFiness, mois());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->sollicitations, 4);
+  EXPECT_EQ(m->recuperations, 5);
+  EXPECT_EQ(m->verifications, 2);
+  EXPECT_EQ(m->cr00, 2);
+  EXPECT_EQ(m->cr01, 1);
+  EXPECT_EQ(m->cr02, 1);
+  EXPECT_EQ(m->erreurs, 1);
+  EXPECT_EQ(m->cache_hits, 1);
+}
+
+TEST_F(ActivityTest, same_operator_twice_counts_once) {
+  counter.record(ev("u-4711"));
+  counter.record(ev("u-4711"));
+  counter.record(ev("u-0042"));
+  auto m = store->activity(kFiness, mois());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->operateurs_distincts, 2);
+  EXPECT_EQ(m->personnes_distinctes, 1);
+}
+
+TEST_F(ActivityTest, finess_and_months_are_kept_apart) {
+  counter.record(ev("u-4711"));
+  counter.record(ev("u-4711", RequestOutcome::cr00, 1, kOther));
+  auto next = ev("u-4711");
+  next.when = test::t0() + 24h * 31;
+  counter.record(next);
+  auto march = store->activity_month(mois());
+  ASSERT_EQ(march.size(), 2u);
+  EXPECT_EQ(march[0].finess, kOther);
+  EXPECT_EQ(march[1].finess, kFiness);
+  EXPECT_EQ(march[1].sollicitations, 1);
+  auto april = store->activity(kFiness, "2024-04");
+  ASSERT_TRUE(april);
+  EXPECT_EQ(april->operateurs_distincts, 1);
+}
+
+TEST_F(ActivityTest, raw_operator_and_person_never_reach_the_file) {
+  counter.record(ev("operateur-tres-reconnaissable"));
+  fs::path db = store->path();
+  store.reset();  // closes: WAL checkpointed into the main file
+  std::string bytes = test::read_bytes(db) + test::read_bytes(db.string() + "-wal");
+  EXPECT_EQ(bytes.find("operateur-tres-reconnaissable"), std::string::npos);
+  EXPECT_EQ(bytes.find("2800275056123"), std::string::npos);
+  std::string h = counter.operator_hash("operateur-tres-reconnaissable");
+  EXPECT_NE(bytes.find(h), std::string::npos);
+}
+
+TEST_F(ActivityTest, hash_is_keyed) {
+  EXPECT_NE(hmac_sha256_hex("k1", "u"), hmac_sha256_hex("k2", "u"));
+  EXPECT_EQ(hmac_sha256_hex("k1", "u").size(), 64u);
+  EXPECT_THROW(ActivityCounter(*store, ""), StateError);
+}
+
+}  // namespace
+}  // namespace insgate::state

@@ -1,0 +1,112 @@
+// Unit tests of the outbox management of state/sqlite_store.hpp:
+// pending → delivered / retry / dead, retry of dead rows, purge.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <gtest/gtest.h>
+
+#include "state/sqlite_store.hpp"
+#include "state_test_support.hpp"
+
+namespace insgate::state {
+namespace {
+
+using namespace std::chrono_literals;
+
+class OutboxTest : public ::testing::Test {
+ protected:
+  test::TempDir dir;
+  SqliteStore store{SqliteOptions{dir.path()}};
+
+  std::int64_t enqueue(const char* key, std::optional<std::string> plugin = "spool") {
+    std::int64_t id = 0;
+    store.transact([&](StateTx& tx) {
+      id = tx.outbox_enqueue({plugin, EventKind::qualifiee, key, "{\"n\":1}", test::t0()});
+    });
+    return id;
+  }
+};
+
+TEST_F(OutboxTest, new_rows_are_pending_in_insertion_order) {
+  auto a = enqueue("a"), b = enqueue("b");
+  auto rows = store.pending(std::string("spool"), 10);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].id, a);
+  EXPECT_EQ(rows[1].id, b);
+  EXPECT_EQ(rows[0].attempts, 0);
+  EXPECT_EQ(rows[0].state, OutboxState::pending);
+  EXPECT_EQ(rows[0].payload_json, "{\"n\":1}");
+  EXPECT_EQ(rows[0].created_at, test::t0());
+}
+
+TEST_F(OutboxTest, pending_filters_by_plugin_and_honours_limit) {
+  enqueue("a", "spool");
+  enqueue("b", "dmp-fhir");
+  enqueue("c", std::nullopt);
+  EXPECT_EQ(store.pending(std::string("dmp-fhir"), 10).size(), 1u);
+  EXPECT_EQ(store.pending(std::nullopt, 10).size(), 3u);
+  EXPECT_EQ(store.pending(std::nullopt, 2).size(), 2u);
+}
+
+TEST_F(OutboxTest, delivered_leaves_pending) {
+  auto id = enqueue("a");
+  EXPECT_TRUE(store.mark_delivered(id, test::t0() + 5s));
+  EXPECT_TRUE(store.pending(std::nullopt, 10).empty());
+  auto rows = store.list(OutboxState::delivered, 10);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].attempts, 1);
+  EXPECT_EQ(rows[0].delivered_at, test::t0() + 5s);
+  EXPECT_FALSE(store.mark_delivered(id, test::t0()));  // no longer pending
+}
+
+TEST_F(OutboxTest, retry_counts_attempts_and_sets_next_attempt) {
+  auto id = enqueue("a");
+  EXPECT_TRUE(store.mark_retry(id, test::t0() + 30s, "connector down"));
+  EXPECT_TRUE(store.mark_retry(id, test::t0() + 90s, "connector down"));
+  auto rows = store.pending(std::nullopt, 10);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].attempts, 2);
+  EXPECT_EQ(rows[0].next_attempt_at, test::t0() + 90s);
+  EXPECT_EQ(rows[0].last_error, "connector down");
+}
+
+TEST_F(OutboxTest, dead_rows_leave_pending_and_can_be_retried) {
+  auto id = enqueue("a");
+  EXPECT_TRUE(store.mark_dead(id, "HTTP 400"));
+  EXPECT_TRUE(store.pending(std::nullopt, 10).empty());
+  auto dead = store.list(OutboxState::dead, 10);
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].last_error, "HTTP 400");
+  EXPECT_TRUE(store.retry_dead(id));
+  auto rows = store.pending(std::nullopt, 10);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].attempts, 0);
+  EXPECT_EQ(rows[0].next_attempt_at, TimePoint{});
+  EXPECT_FALSE(store.retry_dead(id));  // pending, not dead
+}
+
+TEST_F(OutboxTest, unknown_id_changes_nothing) {
+  EXPECT_FALSE(store.mark_delivered(42, test::t0()));
+  EXPECT_FALSE(store.mark_retry(42, test::t0(), "x"));
+  EXPECT_FALSE(store.mark_dead(42, "x"));
+  EXPECT_FALSE(store.retry_dead(42));
+}
+
+TEST_F(OutboxTest, purge_removes_only_old_delivered_rows) {
+  auto old_row = enqueue("a"), recent = enqueue("b"), dead = enqueue("c");
+  enqueue("d");
+  store.mark_delivered(old_row, test::t0());
+  store.mark_delivered(recent, test::t0() + 3600s);
+  store.mark_dead(dead, "x");
+  EXPECT_EQ(store.purge_delivered(test::t0() + 60s), 1u);
+  EXPECT_EQ(store.list(OutboxState::delivered, 10).size(), 1u);
+  EXPECT_EQ(store.list(OutboxState::dead, 10).size(), 1u);
+  EXPECT_EQ(store.list(OutboxState::pending, 10).size(), 1u);
+}
+
+TEST_F(OutboxTest, rows_survive_reopen) {
+  enqueue("a");
+  SqliteStore again{SqliteOptions{dir.path()}};  // second connection, same file
+  EXPECT_EQ(again.pending(std::nullopt, 10).size(), 1u);
+}
+
+}  // namespace
+}  // namespace insgate::state
