@@ -12,7 +12,7 @@ target_link_libraries(insgate_identity PUBLIC nlohmann_json::nlohmann_json
 
 add_library(insgate_config STATIC src/config/config.cpp)
 target_include_directories(insgate_config PUBLIC ${SRC})
-target_link_libraries(insgate_config PUBLIC yaml-cpp)
+target_link_libraries(insgate_config PUBLIC yaml-cpp insgate_plugin_host)
 
 add_library(insgate_insi STATIC
   src/insi/tls_setup.cpp src/insi/insi_client.cpp src/insi/recherche.cpp
@@ -31,7 +31,7 @@ target_link_libraries(insgate_api PUBLIC insgate_insi insgate_identity
 
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 add_library(insgate_app STATIC src/app/controller.cpp)
-target_link_libraries(insgate_app PUBLIC insgate_api PkgConfig::SYSTEMD)
+target_link_libraries(insgate_app PUBLIC insgate_api insgate_plugin_host PkgConfig::SYSTEMD)
 
 add_executable(insgated main.cpp)
 target_link_libraries(insgated PRIVATE insgate_app Boost::program_options)

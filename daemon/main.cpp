@@ -11,6 +11,7 @@
 #include "app/controller.hpp"
 #include "config/config.hpp"
 #include "insi/tls_setup.hpp"
+#include "plugin_host/plugin_loader.hpp"
 
 namespace po = boost::program_options;
 
@@ -55,6 +56,8 @@ int main(int argc, char** argv) {
     std::cerr << "insgated: invalid configuration: " << e.what() << "\n";
   } catch (const insgate::insi::TlsSetupError& e) {
     std::cerr << "insgated: certificate problem: " << e.what() << "\n";
+  } catch (const insgate::plugin_host::PluginError& e) {
+    std::cerr << "insgated: plugin problem: " << e.what() << "\n";
   } catch (const insgate::api::ListenError& e) {
     std::cerr << "insgated: cannot listen: " << e.what() << "\n";
   } catch (const std::exception& e) {

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "e2e_env.hpp"
@@ -52,4 +53,46 @@ TEST(CliE2E, sigterm_stops_the_daemon_cleanly_and_removes_the_socket) {
   std::string sock = d->socket();
   d.reset();  // SIGTERM
   EXPECT_FALSE(std::filesystem::exists(sock));
+}
+
+TEST(CliE2E, plugin_without_entry_stops_start_up_naming_the_file) {
+  Workspace ws;
+  DaemonOptions opt;
+  opt.port = unused_port();
+  opt.top_extra = std::string("plugins:\n  - {nom: casse, chemin: ") + INSGATE_FIXTURE_NO_ENTRY +
+                  ", config: {}}\n";
+  std::string cfg = write_daemon_config(ws, "insgated", opt);
+  std::string log = ws.path("start.log");
+  int rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgated", "--config", cfg}, log);
+  EXPECT_EQ(rc, 1);
+  std::string out = read_file(log);
+  EXPECT_NE(out.find("plugin problem"), std::string::npos) << out;
+  EXPECT_NE(out.find(INSGATE_FIXTURE_NO_ENTRY), std::string::npos) << out;
+  EXPECT_FALSE(std::filesystem::exists(ws.path("insgated.sock"))) << "nothing listens";
+  // --check-config finds it too.
+  rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgated", "--check-config", cfg}, log);
+  EXPECT_EQ(rc, 1);
+}
+
+TEST(CliE2E, missing_plugin_file_stops_start_up) {
+  Workspace ws;
+  DaemonOptions opt;
+  opt.port = unused_port();
+  opt.top_extra = "plugins:\n  - {nom: absent, chemin: plugins/absent.so}\n";
+  std::string log = ws.path("start.log");
+  int rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgated", "--check-config",
+                        write_daemon_config(ws, "insgated", opt)},
+                       log);
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(read_file(log).find("absent.so"), std::string::npos) << read_file(log);
+}
+
+TEST(CliE2E, working_plugin_is_loaded_at_start_up) {
+  Workspace ws;
+  DaemonOptions opt;
+  opt.port = unused_port();
+  opt.top_extra = std::string("plugins:\n  - {nom: bon, chemin: ") + INSGATE_FIXTURE_GOOD +
+                  ", config: {output: " + ws.path("good.out") + "}}\n";
+  Daemon d(ws, "insgated", opt);
+  EXPECT_NE(d.log().find("[APP_PLUGIN] plugin bon loaded"), std::string::npos) << d.log();
 }

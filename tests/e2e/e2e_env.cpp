@@ -53,11 +53,11 @@ std::vector<nlohmann::json> Simulator::journal() const {
   return out;
 }
 
-Daemon::Daemon(const Workspace& ws, const std::string& name, const DaemonOptions& opt) {
-  socket_ = ws.path(name + ".sock");
-  log_ = ws.path(name + ".log");
+std::string write_daemon_config(const Workspace& ws, const std::string& name,
+                                const DaemonOptions& opt) {
+  std::string socket = ws.path(name + ".sock");
   std::string cfg = ws.path(name + ".yaml");
-  std::ofstream(cfg) << "api:\n  socket: " << socket_ << "\n  socket_mode: \"0600\"\n"
+  std::ofstream(cfg) << "api:\n  socket: " << socket << "\n  socket_mode: \"0600\"\n"
                      << "insi:\n  endpoint: https://localhost:" << opt.port << "/lps\n"
                      << "  environment: test\n"
                      << "  certificate:\n    cert: pki/" << opt.client << ".pem\n    key: pki/"
@@ -73,7 +73,16 @@ Daemon::Daemon(const Workspace& ws, const std::string& name, const DaemonOptions
                      << "structure: {finess: \"010000001\", nom: \"EHPAD de test\"}\n"
                      << "lps: {idam: \"" << opt.idam
                      << "\", instance: \"6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"}\n"
-                     << "log_level: debug\n";
+                     << "log_level: debug\n"
+                     << opt.top_extra;
+  return cfg;
+}
+
+
+Daemon::Daemon(const Workspace& ws, const std::string& name, const DaemonOptions& opt) {
+  socket_ = ws.path(name + ".sock");
+  log_ = ws.path(name + ".log");
+  std::string cfg = write_daemon_config(ws, name, opt);
   process_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{std::string(INSGATE_BIN_DIR) + "/insgated", "--config", cfg}, log_);
   bool up = wait_until([&] {

@@ -55,7 +55,13 @@ struct DaemonOptions {
   int circuit_failures = 5;
   int circuit_cooldown_ms = 30000;
   std::string insi_extra;  ///< more YAML lines inside `insi:` (2-space indented)
+  std::string top_extra;   ///< more top-level YAML lines
 };
+
+/// Writes the insgated configuration for `opt` into the workspace; returns
+/// its path. The socket is ws.path(name + ".sock").
+std::string write_daemon_config(const Workspace& ws, const std::string& name,
+                                const DaemonOptions& opt);
 
 /// insgated with a generated configuration.
 class Daemon {

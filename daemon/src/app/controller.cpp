@@ -11,11 +11,32 @@
 #include "api/unix_server.hpp"
 #include "insi/insi_client.hpp"
 #include "insi/rejeu_transport.hpp"
+#include "plugin_host/plugin_loader.hpp"
 #include "insi/tls_setup.hpp"
 
 namespace insgate::app {
 
-void check(const config::Config& cfg) { (void)insi::make_client_tls(cfg.insi); }
+void check(const config::Config& cfg) {
+  (void)insi::make_client_tls(cfg.insi);
+  // dlopen + ABI checks, without create(): a plugin's start-up side effects
+  // do not belong in a configuration check.
+  for (const auto& p : cfg.plugins) (void)plugin_host::LoadedPlugin::load(p.path);
+}
+
+namespace {
+
+/// Loads and creates every configured plugin. @throw plugin_host::PluginError
+std::vector<plugin_host::PluginInstance> start_plugins(const config::Config& cfg) {
+  std::vector<plugin_host::PluginInstance> out;
+  for (const auto& p : cfg.plugins) {
+    auto lib = plugin_host::LoadedPlugin::load(p.path);
+    out.push_back(lib.create(p.config.dump()));
+    spdlog::info("[APP_PLUGIN] plugin {} loaded from {}", p.name, p.path);
+  }
+  return out;
+}
+
+}  // namespace
 
 namespace {
 constexpr std::chrono::seconds kDrain{5};
@@ -31,6 +52,7 @@ int run(const config::Config& cfg) {
   std::optional<api::UnixServer> server;
   asio::io_context io(1);
   auto tls = insi::make_client_tls(cfg.insi);
+  auto plugins = start_plugins(cfg);
   spdlog::info("[APP_CERTIFICATE] client certificate CN={} expires in {} day(s)",
                tls.certificate.subject_cn, tls.certificate.days_left);
   client.emplace(io.get_executor(), tls.context, cfg.insi.endpoint, cfg.insi.deadlines.connect);

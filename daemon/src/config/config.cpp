@@ -3,6 +3,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "plugin_host/yaml_json.hpp"
+
 #include <filesystem>
 #include <regex>
 #include <set>
@@ -244,6 +246,30 @@ void load_identity(const Reader& r, const Field& top, Config& c) {
   c.call_context.emetteur = r.string(top, "emetteur", false, c.structure.finess);
 }
 
+void load_plugins(const Reader& r, const Field& top, Config& c) {
+  Field list = r.child(top, "plugins");
+  if (!list.node || list.node.IsNull()) return;
+  if (!list.node.IsSequence()) list.fail("must be a list of {nom, chemin, config}");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < list.node.size(); ++i) {
+    Field item{list.node[i], list.key + "[" + std::to_string(i) + "]", 0};
+    if (!item.node.IsMap()) item.fail("must be a mapping {nom, chemin, config}");
+    r.only_keys(item, {"nom", "chemin", "config"});
+    plugin_host::PluginConfig p;
+    p.name = r.string(item, "nom", true);
+    if (!names.insert(p.name).second) r.child(item, "nom").fail("duplicate plugin name");
+    // Existence and ABI are checked by the loader, which names the problem.
+    p.path = r.path(item, "chemin", true, false);
+    Field sub = r.child(item, "config");
+    try {
+      p.config = sub.node ? plugin_host::yaml_to_json(sub.node) : nlohmann::json::object();
+    } catch (const std::exception& e) {
+      sub.fail(e.what());
+    }
+    c.plugins.push_back(std::move(p));
+  }
+}
+
 }  // namespace
 
 Endpoint parse_endpoint(const std::string& url, int line) {
@@ -277,11 +303,12 @@ Config load(const std::string& path) {
   c.source_path = std::filesystem::absolute(path).string();
   Reader r(root, std::filesystem::path(c.source_path).parent_path());
   Field top{root, "", 0};
-  r.only_keys(top, {"api", "insi", "structure", "lps", "emetteur", "log_level"});
+  r.only_keys(top, {"api", "insi", "structure", "lps", "emetteur", "log_level", "plugins"});
   try {
     load_api(r, top, c);
     load_insi(r, top, c);
     load_identity(r, top, c);
+    load_plugins(r, top, c);
     c.log_level = r.string(top, "log_level", false, "info");
     static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
     if (!levels.count(c.log_level)) r.child(top, "log_level").fail("must be one of trace, debug, info, warn, error, off");

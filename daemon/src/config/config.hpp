@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "insi/insi_messages.hpp"
+#include "plugin_host/plugin_config.hpp"
 
 namespace insgate::config {
 
@@ -97,6 +98,9 @@ struct Config {
   Structure structure;
   insi::CallContext call_context;  ///< Emetteur + ContexteLPS values
   std::string log_level = "info";
+  /// DMP connector plugins (`plugins:`, each {nom, chemin, config}); the
+  /// `config` subtree is handed to the plugin's create() as JSON.
+  std::vector<plugin_host::PluginConfig> plugins;
 };
 
 /// Loads and validates a configuration file.
