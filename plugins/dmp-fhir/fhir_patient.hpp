@@ -1,0 +1,38 @@
+// insgate dmp-fhir plugin — the FHIR R4 FR Core Patient for one identity
+// event (ins-identity-rules.md §5.2). Pure function, thread-safe.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include <insgate/plugin.h>
+#include <nlohmann/json.hpp>
+
+#include "identity/representations.hpp"
+
+namespace insgate::dmp_fhir {
+
+struct PatientOptions {
+  identity::FrCoreVersion fr_core = identity::FrCoreVersion::v2_1;
+  std::string systeme_identifiant_local;  ///< identifier.system of the local id (optional)
+};
+
+/// Why an event cannot be represented (never identity data).
+struct Refused {
+  std::string message;
+};
+
+/// The Patient resource:
+///  - QUALIFIEE / MISE_A_JOUR / INS_REMPLACEE: profile fr-core-patient-ins, the
+///    INS identifier (use official, temp for a NIA), the replaced INS as a
+///    second INS identifier with use old (INS_REMPLACEE), identityStatus of a
+///    qualifiée identity;
+///  - DECLASSEE: profile fr-core-patient, NO INS identifier, identityStatus of
+///    the new status; the receiver matches the patient on the local identifier.
+/// Always: the local identifier (type PI) when not empty, name (official,
+/// family = birth name, given = first first name, birth-list-given-name =
+/// full list), gender, birthDate, birthPlace with the COG.
+std::variant<nlohmann::json, Refused> patient(const insgate_event& ev, const PatientOptions& opt);
+
+}  // namespace insgate::dmp_fhir
