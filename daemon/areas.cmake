@@ -24,13 +24,15 @@ target_link_libraries(insgate_insi PUBLIC insgate_insi_codec insgate_config insg
 add_library(insgate_api STATIC
   src/api/problem.cpp src/api/recherche_input.cpp src/api/recherche_answer.cpp
   src/api/router.cpp src/api/unix_server.cpp src/api/verification_api.cpp
-  src/api/vitale_api.cpp)
+  src/api/vitale_api.cpp src/api/state_gateway.cpp src/api/qualification_api.cpp
+  src/api/outbox_routes.cpp)
 find_package(LibXml2 REQUIRED)
-target_link_libraries(insgate_api PUBLIC insgate_insi insgate_identity
+target_link_libraries(insgate_api PUBLIC insgate_insi insgate_identity insgate_state
   nlohmann_json::nlohmann_json spdlog::spdlog LibXml2::LibXml2)
 
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
-add_library(insgate_app STATIC src/app/controller.cpp)
+add_library(insgate_app STATIC src/app/controller.cpp src/app/state_services.cpp
+  src/app/outbox_worker.cpp)
 target_link_libraries(insgate_app PUBLIC insgate_api insgate_plugin_host PkgConfig::SYSTEMD)
 
 add_executable(insgated main.cpp)
@@ -62,3 +64,18 @@ add_library(insgate_state STATIC src/state/records.cpp src/state/sqlite_schema.c
 target_include_directories(insgate_state PUBLIC ${SRC})
 target_link_libraries(insgate_state PUBLIC insgate_identity insgate_util
   nlohmann_json::nlohmann_json OpenSSL::Crypto PRIVATE SQLiteCpp Boost::headers)
+
+# Metrics (issue 6): one prometheus-cpp registry, families built once, typed
+# recorders; the scrape listener (prometheus::Exposer). insi_outcome.hpp is
+# header only, for code that already links insgate_insi.
+find_package(prometheus-cpp CONFIG REQUIRED)
+add_library(insgate_metrics STATIC src/metrics/metrics.cpp src/metrics/metrics_server.cpp)
+target_include_directories(insgate_metrics PUBLIC ${SRC})
+target_link_libraries(insgate_metrics PUBLIC prometheus-cpp::core
+  PRIVATE prometheus-cpp::pull)
+
+# Monthly INSi activity report (issue 6): FINESS → département, the rows,
+# CSV and JSON of the regional usage file. Headers only from insgate_state.
+add_library(insgate_stats STATIC src/stats/departements.cpp src/stats/monthly_report.cpp)
+target_include_directories(insgate_stats PUBLIC ${SRC})
+target_link_libraries(insgate_stats PUBLIC nlohmann_json::nlohmann_json)

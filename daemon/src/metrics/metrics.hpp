@@ -1,0 +1,173 @@
+// insgate — Prometheus metrics of the daemon (issue #6).
+//
+// One prometheus::Registry (a shared_ptr the MetricsServer exposes). Every
+// family and every series is built once, in the constructor: all label
+// values come from closed sets (enums below, or lists taken from the
+// configuration at construction), so the number of series is fixed when the
+// object exists and never grows with traffic. No INS, trait, `operateur` or
+// request id can reach a label: the recording API takes enums and
+// configuration names only; an unknown FINESS or plugin name is folded into
+// the fixed label "autre" (counters) or ignored (gauges).
+// Source rule: ins-identity-rules.md §0 rule 7 (no identity data outside the
+// store), §6 (indicators); style-examples.md §10.
+// Thread safety: [any-thread] after construction. Recording only touches
+// pre-built prometheus series (atomic) through read-only lookup tables.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "identity/rniv.hpp"  // RnivStatus (enum only, no link needed)
+
+namespace prometheus {
+class Registry;
+class Counter;
+class Gauge;
+class Histogram;
+}  // namespace prometheus
+
+namespace insgate::metrics {
+
+/// A configuration value that cannot become a label, or a listener problem.
+class MetricsError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// INSi operations as the API exposes them ("operation" label).
+enum class Operation { recuperation_traits, recuperation_vitale, verification };
+inline constexpr std::size_t kOperations = 3;
+std::string_view to_label(Operation op);  ///< "recuperation_traits", ...
+
+/// How one INSi operation call (retries included) ended ("outcome" label).
+/// A circuit-open refusal is not a call: do not record it (see insi_outcome.hpp).
+enum class InsiOutcome { cr_00, cr_01, cr_02, fault, transport, timeout };
+inline constexpr std::size_t kInsiOutcomes = 6;
+std::string_view to_label(InsiOutcome o);  ///< "cr_00", ..., "timeout"
+
+/// Routes of the local API ("route" label); anything else is `autre`.
+enum class Route {
+  health, recherche, recherche_vitale, verification, qualification, stats_mensuel, autre
+};
+inline constexpr std::size_t kRoutes = 7;
+std::string_view to_label(Route r);  ///< the path ("/v1/health", ...) or "autre"
+/// The route of a request target; the query string is ignored.
+Route route_of(std::string_view target);
+
+enum class CacheResult { hit, miss, bypass };
+inline constexpr std::size_t kCacheResults = 3;
+std::string_view to_label(CacheResult r);
+
+/// Outcome of one delivery attempt of an outbox event to a plugin.
+enum class DeliveryOutcome { delivered, retry, dead };
+inline constexpr std::size_t kDeliveryOutcomes = 3;
+std::string_view to_label(DeliveryOutcome o);
+
+/// Which certificate an expiry belongs to ("usage" label).
+enum class CertificateUsage { insi_client, insi_ca };
+inline constexpr std::size_t kCertificateUsages = 2;
+std::string_view to_label(CertificateUsage u);  ///< "insi_client" | "insi_ca"
+
+std::string_view to_label(identity::RnivStatus s);  ///< "provisoire", ... "qualifiee"
+
+/// The "status" label of an HTTP status: the exact code when it is one of
+/// the codes the API answers (200, 201, 204, 400, 401, 403, 404, 405, 406,
+/// 408, 409, 411, 413, 415, 422, 429, 431, 500, 502, 503, 504), else its
+/// class ("1xx".."5xx"), else "autre".
+std::string_view status_label(int http_status);
+/// Every value status_label() can return, in a fixed order.
+const std::vector<std::string_view>& status_labels();
+
+/// The fixed label for anything outside the configured lists.
+inline constexpr std::string_view kAutre = "autre";
+
+struct MetricsOptions {
+  /// FINESS of the configured structures (9 characters [0-9A-Z] each, at
+  /// most 64). The only values the "finess" label takes, with "autre".
+  std::vector<std::string> finess;
+  /// Names of the configured plugins ([A-Za-z0-9_.-], 1..64 bytes, at most 64).
+  std::vector<std::string> plugins;
+  /// Daemon version for insgate_build_info ([0-9A-Za-z.+~_-], 1..64 bytes).
+  std::string version;
+};
+
+/// The daemon's metrics. Construct once at start-up (with the configured
+/// FINESS and plugin names); a reload that changes those lists builds a new
+/// Metrics and hands its registry to the MetricsServer.
+class Metrics {
+ public:
+  /// @throw MetricsError when a FINESS, plugin name or version is not
+  /// acceptable as a label value (see MetricsOptions).
+  explicit Metrics(MetricsOptions options);
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  /// The registry to expose (MetricsServer keeps a weak reference).
+  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+
+  // --- INSi ---------------------------------------------------------------
+  /// One INSi operation call with its retries: insgate_insi_calls_total +1,
+  /// insgate_insi_call_duration_seconds observes `seconds`; when the call
+  /// reached INSi (cr_* or fault) also sets
+  /// insgate_insi_last_call_timestamp_seconds{finess} to `when`.
+  /// An unknown FINESS counts under finess="autre".
+  void insi_call(Operation op, std::string_view finess, InsiOutcome outcome, double seconds,
+                 std::chrono::system_clock::time_point when = std::chrono::system_clock::now());
+  /// Seeds the last-call time (e.g. at start-up from the persisted activity).
+  /// @return false (nothing set) for a FINESS that is not configured.
+  bool set_insi_last_call(std::string_view finess, std::chrono::system_clock::time_point when);
+  /// Distinct operators of the current month (ActivityMonth::operateurs_distincts).
+  bool set_insi_unique_users(std::string_view finess, std::int64_t n);
+  /// qualifiées / identities in the active file, in [0, 1]; nullopt when the
+  /// active file is empty (the gauge then reads NaN).
+  bool set_qualified_identity_rate(std::string_view finess, std::optional<double> rate);
+  /// 1 while the circuit breaker is open or half-open, 0 when closed.
+  void set_insi_circuit_open(bool open);
+
+  // --- local API ----------------------------------------------------------
+  /// One answered request: insgate_api_requests_total{route,status} +1 and
+  /// insgate_api_request_duration_seconds{route} observes `seconds`.
+  void api_request(Route route, int http_status, double seconds);
+  void api_connection_opened();
+  void api_connection_closed();
+
+  // --- state --------------------------------------------------------------
+  void cache_lookup(CacheResult r);
+  /// Number of identities with status `s` (absolute value).
+  void set_identities(identity::RnivStatus s, std::int64_t n);
+  /// Pending outbox rows of `plugin`, and the age of its oldest one (0 if none).
+  /// @return false for a plugin that is not configured.
+  bool set_outbox_pending(std::string_view plugin, std::int64_t n, double oldest_age_seconds);
+  /// One delivery attempt; an unknown plugin counts under plugin="autre".
+  void outbox_delivery(std::string_view plugin, DeliveryOutcome o);
+
+  // --- certificates -------------------------------------------------------
+  void set_certificate_expiry(CertificateUsage u, std::chrono::system_clock::time_point not_after);
+
+  /// Names of every family this class exports (histograms by their base
+  /// name; their samples add _bucket, _sum and _count).
+  static const std::vector<std::string>& metric_names();
+  /// The subset of metric_names() that are histograms.
+  static const std::vector<std::string>& histogram_names();
+
+ private:
+  struct Series;
+  std::optional<std::size_t> finess_index(std::string_view finess) const;
+  std::optional<std::size_t> plugin_index(std::string_view plugin) const;
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::vector<std::string> finess_;   // configured, index = label slot; slot size() = autre
+  std::vector<std::string> plugins_;  // idem
+  std::unique_ptr<Series> s_;
+};
+
+}  // namespace insgate::metrics
