@@ -74,6 +74,8 @@ std::string write_daemon_config(const Workspace& ws, const std::string& name,
                      << "lps: {idam: \"" << opt.idam
                      << "\", instance: \"6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"}\n"
                      << "log_level: debug\n"
+                     << "etat: {repertoire: " << ws.path(name + ".etat") << "}\n"
+                     << "cache: {ttl_s: " << opt.cache_ttl_s << "}\n"
                      << opt.top_extra;
   return cfg;
 }

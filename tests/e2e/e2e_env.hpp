@@ -54,6 +54,7 @@ struct DaemonOptions {
   int backoff_ms = 50;
   int circuit_failures = 5;
   int circuit_cooldown_ms = 30000;
+  int cache_ttl_s = 0;     ///< 0: every request reaches insi-sim
   std::string insi_extra;  ///< more YAML lines inside `insi:` (2-space indented)
   std::string top_extra;   ///< more top-level YAML lines
 };
@@ -69,6 +70,8 @@ class Daemon {
   Daemon(const Workspace& ws, const std::string& name, const DaemonOptions& opt);
   const std::string& socket() const { return socket_; }
   std::string log() const { return read_file(log_); }
+  /// Sends `sig` (e.g. 9 for kill -9) and reaps the process.
+  void stop(int sig) { process_->stop(sig); }
 
  private:
   std::string socket_;

@@ -106,20 +106,26 @@ ApiResponse fault_answer(const insi::RechercheOutcome& o) {
 
 ApiResponse recherche_answer(const insi::RechercheOutcome& o,
                              const insi::TraitsRecherche& envoyes,
-                             const std::string& requete_id, const identity::OidPolicy& policy) {
-  return resultat_answer(o, "traits_envoyes", envoyes_json(envoyes), requete_id, policy);
+                             const std::string& requete_id, const identity::OidPolicy& policy,
+                             const char* source) {
+  return resultat_answer(o, "traits_envoyes", envoyes_json(envoyes), requete_id, policy, source);
+}
+
+bool has_anomalies(const insi::RechercheOutcome& o, const identity::OidPolicy& policy) {
+  return o.kind == Kind::resultat && o.resultat.individu &&
+         !anomalies_json(*o.resultat.individu, policy).empty();
 }
 
 ApiResponse resultat_answer(const insi::RechercheOutcome& o, const std::string& envoyes_key,
                             nlohmann::json envoyes, const std::string& requete_id,
-                            const identity::OidPolicy& policy) {
+                            const identity::OidPolicy& policy, const char* source) {
   if (auto failure = insi_failure_answer(o)) return *failure;
   const auto& r = o.resultat;
   json j = {{"cr", r.code_cr},       {"libelle_cr", r.libelle_cr}, {"ins", nullptr},
             {"historique", json::array()}, {"traits_ins", nullptr},
             {envoyes_key, std::move(envoyes)},
             {"anomalies", json::array()}, {"statut", nullptr},
-            {"source", "insi"},           {"appels_insi", o.appels},
+            {"source", source},           {"appels_insi", o.appels},
             {"requete_id", requete_id}};
   if (r.individu) {
     j["ins"] = ins_json(r.individu->ins_actif);

@@ -28,13 +28,20 @@ inline constexpr int kRetryAfterSeconds = 30;
 ApiResponse recherche_answer(const insi::RechercheOutcome& outcome,
                              const insi::TraitsRecherche& envoyes,
                              const std::string& requete_id,
-                             const identity::OidPolicy& policy = kTestOidPolicy);
+                             const identity::OidPolicy& policy = kTestOidPolicy,
+                             const char* source = "insi");
 
 /// The same answer for any récupération; `envoyes` (under `envoyes_key`)
 /// is what was sent to INSi.
+/// `source` is "insi", or "cache" for an answer replayed from the cache
+/// (then `appels_insi` is 0).
 ApiResponse resultat_answer(const insi::RechercheOutcome& outcome, const std::string& envoyes_key,
                             nlohmann::json envoyes, const std::string& requete_id,
-                            const identity::OidPolicy& policy = kTestOidPolicy);
+                            const identity::OidPolicy& policy = kTestOidPolicy,
+                            const char* source = "insi");
+
+/// True when INSi's CR 00 answer has anomalies (never cached nor recorded).
+bool has_anomalies(const insi::RechercheOutcome& outcome, const identity::OidPolicy& policy);
 
 /// The problem answer for an outcome that is not a CR (fault, unreadable,
 /// transport, circuit open, timeout); nullopt when INSi answered a CR.

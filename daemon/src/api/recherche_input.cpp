@@ -181,8 +181,16 @@ std::variant<insi::TraitsRecherche, BadRequest, InvalidTraits> decode_traits(con
                                std::move(t.lieu_naissance)};
 }
 
+std::variant<bool, BadRequest> decode_cache_bypass(const json& j) {
+  auto c = j.find("cache");
+  if (c == j.end() || c->is_null()) return false;
+  if (c->is_string() && c->get_ref<const std::string&>() == "bypass") return true;
+  if (c->is_string() && c->get_ref<const std::string&>() == "normal") return false;
+  return BadRequest{"cache vaut \"normal\" ou \"bypass\"."};
+}
+
 Decoded decode_recherche(std::string_view body) {
-  auto parsed = parse_object(body, {"operateur", "traits", "finess"});
+  auto parsed = parse_object(body, {"operateur", "traits", "finess", "cache"});
   if (auto* bad = std::get_if<BadRequest>(&parsed)) return *bad;
   const json& j = std::get<json>(parsed);
   auto op = decode_operateur(j);
@@ -192,8 +200,10 @@ Decoded decode_recherche(std::string_view body) {
   auto t = decode_traits(*traits);
   if (auto* bad = std::get_if<BadRequest>(&t)) return *bad;
   if (auto* inv = std::get_if<InvalidTraits>(&t)) return *inv;
+  auto bypass = decode_cache_bypass(j);
+  if (auto* bad = std::get_if<BadRequest>(&bypass)) return *bad;
   return RechercheInput{std::get<std::string>(std::move(op)),
-                        std::get<insi::TraitsRecherche>(std::move(t))};
+                        std::get<insi::TraitsRecherche>(std::move(t)), std::get<bool>(bypass)};
 }
 
 }  // namespace insgate::api

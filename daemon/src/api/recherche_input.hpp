@@ -24,7 +24,9 @@ namespace insgate::api {
 struct RechercheInput {
   std::string operateur;
   insi::TraitsRecherche traits;
+  bool cache_bypass = false;  ///< "cache": "bypass" forces an INSi call
 };
+
 
 /// Body is not JSON, too deep, has unknown members or wrong top-level
 /// types: 400 requete_invalide.
@@ -66,5 +68,7 @@ std::variant<nlohmann::json, BadRequest> parse_object(std::string_view body,
 
 /// The `operateur` member: required, 1..128 bytes.
 std::variant<std::string, BadRequest> decode_operateur(const nlohmann::json& body);
+/// The optional `"cache"` member: "normal" (default) or "bypass".
+std::variant<bool, BadRequest> decode_cache_bypass(const nlohmann::json& body);
 
 }  // namespace insgate::api

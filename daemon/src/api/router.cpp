@@ -5,6 +5,9 @@
 
 #include "api/recherche_answer.hpp"
 #include "api/recherche_input.hpp"
+#include "api/outbox_routes.hpp"
+#include "api/qualification_api.hpp"
+#include "api/state_gateway.hpp"
 #include "api/verification_api.hpp"
 #include "api/vitale_api.hpp"
 #include "insi/recherche_vitale.hpp"
@@ -61,9 +64,11 @@ std::string iso_date(std::chrono::system_clock::time_point t) {
 }  // namespace
 
 Router::Router(insi::InsiTransport& transport, insi::CircuitBreaker& breaker,
-               const config::Config& cfg, insi::ClientCertificateInfo certificate)
+               StateGateway& state, const config::Config& cfg,
+               insi::ClientCertificateInfo certificate)
     : transport_(transport),
       breaker_(breaker),
+      state_(state),
       cfg_(cfg),
       certificate_(std::move(certificate)),
       oid_policy_(identity::OidPolicy::for_environment(
@@ -96,6 +101,14 @@ asio::awaitable<ApiResponse> Router::handle(const Request& req, const std::strin
       if (req.method() != http::verb::post) co_return method_not_allowed("POST");
       co_return co_await recherche_vitale(req, requete_id);
     }
+    if (path == "/v1/ins/qualification") {
+      if (req.method() != http::verb::post) co_return method_not_allowed("POST");
+      co_return co_await qualification(req, requete_id);
+    }
+    if (path.rfind("/v1/outbox", 0) == 0)
+      co_return co_await outbox_route(state_, req, path,
+                                      q == std::string_view::npos ? std::string_view()
+                                                                  : target.substr(q + 1));
     if (path == "/v1/ins/verification") {
       if (req.method() != http::verb::post) co_return method_not_allowed("POST");
       co_return co_await verification(req, requete_id);
@@ -118,9 +131,26 @@ asio::awaitable<ApiResponse> Router::recherche(const Request& req, const std::st
   if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
   const auto& input = std::get<RechercheInput>(decoded);
 
+  RequestRecord record;
+  record.operateur = input.operateur;
+  record.cache_key = state::ResultCache::key_for(input.traits);
+  if (input.cache_bypass) {
+    state_.note_bypass();
+  } else if (auto hit = co_await state_.lookup(record.cache_key); hit.hit) {
+    insi::RechercheOutcome cached;
+    cached.kind = insi::RechercheOutcome::Kind::resultat;
+    cached.resultat = std::move(*hit.resultat);
+    record.from_cache = true;
+    co_await state_.record(record);
+    spdlog::info("[CACHE_HIT] request {}: answered from the cache", requete_id);
+    co_return recherche_answer(cached, input.traits, requete_id, oid_policy_, "cache");
+  }
   auto outcome = co_await insi::rechercher_par_traits(transport_, cfg_.call_context, input.traits,
                                                       limits(), policy());
   note_insi_outcome(outcome, "INSI_RECHERCHE", requete_id);
+  record.outcome = &outcome;
+  record.anomalies = has_anomalies(outcome, oid_policy_);
+  co_await state_.record(record);
   co_return recherche_answer(outcome, input.traits, requete_id, oid_policy_);
 }
 
@@ -154,11 +184,47 @@ asio::awaitable<ApiResponse> Router::recherche_vitale(const Request& req,
     co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
   if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
   const auto& input = std::get<VitaleInput>(decoded);
+  nlohmann::json envoyee = {{"assertion_vitale", input.assertion_xml.has_value()}};
+  RequestRecord record;
+  record.operateur = input.operateur;
+  record.cache_key = state::ResultCache::key_for(input.carte);
+  if (input.cache_bypass) {
+    state_.note_bypass();
+  } else if (auto hit = co_await state_.lookup(record.cache_key); hit.hit) {
+    insi::RechercheOutcome cached;
+    cached.kind = insi::RechercheOutcome::Kind::resultat;
+    cached.resultat = std::move(*hit.resultat);
+    record.from_cache = true;
+    co_await state_.record(record);
+    co_return resultat_answer(cached, "vitale_envoyee", envoyee, requete_id, oid_policy_, "cache");
+  }
   auto outcome = co_await insi::rechercher_par_carte_vitale(
       transport_, cfg_.call_context, input.carte, input.assertion_xml, limits(), policy());
   note_insi_outcome(outcome, "INSI_RECHERCHE_VITALE", requete_id);
-  nlohmann::json envoyee = {{"assertion_vitale", input.assertion_xml.has_value()}};
+  record.outcome = &outcome;
+  record.anomalies = has_anomalies(outcome, oid_policy_);
+  co_await state_.record(record);
   co_return resultat_answer(outcome, "vitale_envoyee", envoyee, requete_id, oid_policy_);
+}
+
+asio::awaitable<ApiResponse> Router::qualification(const Request& req,
+                                                   const std::string& requete_id) {
+  if (auto refused = check_json_body(req)) co_return *refused;
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char today[16];
+  std::strftime(today, sizeof today, "%Y-%m-%d", &tm);
+  auto decoded = decode_qualification(req.body(), oid_policy_, today);
+  if (auto* bad = std::get_if<BadRequest>(&decoded))
+    co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
+  if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
+  auto& input = std::get<QualificationInput>(decoded);
+  auto outcome =
+      co_await state_.qualify(input.ins, input.piece, input.identifiant_local, input.operateur);
+  spdlog::info("[IDENTITY_QUALIFICATION] request {}: {}", requete_id,
+               outcome.result == state::QualifyResult::qualified ? "qualifiee" : "refusee");
+  co_return qualification_answer(outcome, input.ins, requete_id);
 }
 
 asio::awaitable<ApiResponse> Router::verification(const Request& req,
@@ -172,6 +238,14 @@ asio::awaitable<ApiResponse> Router::verification(const Request& req,
   auto outcome = co_await verificateur_->verifier(transport_, cfg_.call_context, input.ins,
                                                   input.traits, limits(), policy());
   note_insi_outcome(outcome.recherche, "INSI_VERIFICATION", requete_id);
+  RequestRecord record;
+  record.operation = state::InsiOperation::verification;
+  record.operateur = input.operateur;
+  record.outcome = &outcome.recherche;
+  // Only a conforming answer confirms the INS (attribute I).
+  record.anomalies = has_anomalies(outcome.recherche, oid_policy_) ||
+                     !(outcome.verification && outcome.verification->conforme);
+  co_await state_.record(record);
   co_return verification_answer(outcome, verificateur_->methode(), requete_id, oid_policy_);
 }
 

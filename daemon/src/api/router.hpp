@@ -19,10 +19,11 @@
 namespace insgate::api {
 
 using Request = http::request<http::string_body>;
+class StateGateway;
 
 class Router {
  public:
-  Router(insi::InsiTransport& transport, insi::CircuitBreaker& breaker,
+  Router(insi::InsiTransport& transport, insi::CircuitBreaker& breaker, StateGateway& state,
          const config::Config& cfg, insi::ClientCertificateInfo certificate);
 
   /// Never throws: any failure becomes a problem+json response.
@@ -32,6 +33,7 @@ class Router {
   asio::awaitable<ApiResponse> recherche(const Request& req, const std::string& requete_id);
   asio::awaitable<ApiResponse> verification(const Request& req, const std::string& requete_id);
   asio::awaitable<ApiResponse> recherche_vitale(const Request& req, const std::string& requete_id);
+  asio::awaitable<ApiResponse> qualification(const Request& req, const std::string& requete_id);
   insi::RechercheLimits limits() const;
   insi::FaultPolicy policy();
   void note_insi_outcome(const insi::RechercheOutcome& outcome, const char* what,
@@ -40,6 +42,7 @@ class Router {
 
   insi::InsiTransport& transport_;
   insi::CircuitBreaker& breaker_;
+  StateGateway& state_;
   const config::Config& cfg_;
   insi::ClientCertificateInfo certificate_;
   identity::OidPolicy oid_policy_;

@@ -1,18 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "api/verification_api.hpp"
 
+#include "api/qualification_api.hpp"
 #include "api/recherche_answer.hpp"
 
 namespace insgate::api {
 namespace {
 
 using nlohmann::json;
-
-std::string champ_of(std::string_view anomaly) {
-  if (anomaly == "cle_invalide") return "ins.cle";
-  if (anomaly.rfind("oid", 0) == 0) return "ins.oid";
-  return "ins.matricule";
-}
 
 }  // namespace
 
@@ -23,22 +18,10 @@ VerificationDecoded decode_verification(std::string_view body, const identity::O
   auto op = decode_operateur(j);
   if (auto* bad = std::get_if<BadRequest>(&op)) return *bad;
 
-  auto ins = j.find("ins");
-  if (ins == j.end() || !ins->is_object()) return BadRequest{"ins (objet) est obligatoire."};
-  for (const auto& [k, v] : ins->items())
-    if (k != "matricule" && k != "cle" && k != "oid")
-      return BadRequest{"Membre inconnu dans ins."};
   std::vector<FieldError> errors;
-  auto text = [&](const char* key) -> std::string {
-    auto it = ins->find(key);
-    if (it == ins->end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
-      errors.push_back({std::string("ins.") + key,
-                        std::string("ins.") + key + " : chaîne obligatoire", "obligatoire"});
-      return {};
-    }
-    return it->get<std::string>();
-  };
-  std::string matricule = text("matricule"), cle = text("cle"), oid = text("oid");
+  std::optional<BadRequest> bad;
+  auto ins = decode_ins(j, policy, errors, bad);
+  if (bad) return *bad;
 
   auto traits = j.find("traits");
   if (traits == j.end()) return BadRequest{"traits (objet) est obligatoire."};
@@ -48,13 +31,7 @@ VerificationDecoded decode_verification(std::string_view body, const identity::O
     errors.insert(errors.end(), inv->errors.begin(), inv->errors.end());
 
   VerificationInput in;
-  if (!matricule.empty() && !cle.empty() && !oid.empty()) {
-    auto verdict = identity::check_matricule(matricule, cle, oid, policy,
-                                             identity::MatriculeParsing::lenient);
-    for (const auto& a : verdict.anomalies)
-      errors.push_back({champ_of(a), champ_of(a) + " : INS refusé (" + a + ")", a});
-    in.ins = {verdict.matricule, verdict.cle, verdict.oid};
-  }
+  if (ins) in.ins = {ins->matricule, ins->cle, ins->oid};
   if (!errors.empty()) return InvalidTraits{std::move(errors)};
   in.operateur = std::get<std::string>(std::move(op));
   in.traits = std::get<insi::TraitsRecherche>(std::move(t));

@@ -127,7 +127,7 @@ std::optional<std::string> decode_base64(std::string_view text) {
 }
 
 std::variant<VitaleInput, BadRequest, InvalidTraits> decode_recherche_vitale(std::string_view body) {
-  auto parsed = parse_object(body, {"operateur", "vitale", "assertion_vitale", "finess"});
+  auto parsed = parse_object(body, {"operateur", "vitale", "assertion_vitale", "finess", "cache"});
   if (auto* bad = std::get_if<BadRequest>(&parsed)) return *bad;
   const json& j = std::get<json>(parsed);
   auto op = decode_operateur(j);
@@ -188,6 +188,9 @@ std::variant<VitaleInput, BadRequest, InvalidTraits> decode_recherche_vitale(std
       in.assertion_xml = std::move(xml);
   }
   if (!read.errors.empty()) return InvalidTraits{std::move(read.errors)};
+  auto bypass = decode_cache_bypass(j);
+  if (auto* bad = std::get_if<BadRequest>(&bypass)) return *bad;
+  in.cache_bypass = std::get<bool>(bypass);
   in.operateur = std::get<std::string>(std::move(op));
   return in;
 }

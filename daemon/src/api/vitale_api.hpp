@@ -26,6 +26,7 @@ struct VitaleInput {
   std::string operateur;
   insi::RechercheVitale carte;
   std::optional<std::string> assertion_xml;
+  bool cache_bypass = false;
 };
 
 inline constexpr std::size_t kMaxAssertionBytes = 32 * 1024;

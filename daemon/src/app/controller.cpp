@@ -9,6 +9,7 @@
 
 #include "api/router.hpp"
 #include "api/unix_server.hpp"
+#include "app/state_services.hpp"
 #include "insi/insi_client.hpp"
 #include "insi/rejeu_transport.hpp"
 #include "plugin_host/plugin_loader.hpp"
@@ -24,27 +25,13 @@ void check(const config::Config& cfg) {
 }
 
 namespace {
-
-/// Loads and creates every configured plugin. @throw plugin_host::PluginError
-std::vector<plugin_host::PluginInstance> start_plugins(const config::Config& cfg) {
-  std::vector<plugin_host::PluginInstance> out;
-  for (const auto& p : cfg.plugins) {
-    auto lib = plugin_host::LoadedPlugin::load(p.path);
-    out.push_back(lib.create(p.config.dump()));
-    spdlog::info("[APP_PLUGIN] plugin {} loaded from {}", p.name, p.path);
-  }
-  return out;
-}
-
-}  // namespace
-
-namespace {
 constexpr std::chrono::seconds kDrain{5};
 }
 
 int run(const config::Config& cfg) {
   // Everything the io_context's handlers refer to is declared before it, so
   // that it is destroyed (with any coroutine frame still pending) first.
+  std::optional<StateServices> services;
   std::optional<insi::InsiClient> client;
   std::optional<insi::RejeuTransport> rejeu;
   std::optional<insi::CircuitBreaker> breaker;
@@ -52,7 +39,7 @@ int run(const config::Config& cfg) {
   std::optional<api::UnixServer> server;
   asio::io_context io(1);
   auto tls = insi::make_client_tls(cfg.insi);
-  auto plugins = start_plugins(cfg);
+  services.emplace(cfg);
   spdlog::info("[APP_CERTIFICATE] client certificate CN={} expires in {} day(s)",
                tls.certificate.subject_cn, tls.certificate.days_left);
   client.emplace(io.get_executor(), tls.context, cfg.insi.endpoint, cfg.insi.deadlines.connect);
@@ -65,7 +52,7 @@ int run(const config::Config& cfg) {
                  "(integration environment only)",
                  rejeu->size());
   }
-  router.emplace(*transport, *breaker, cfg, tls.certificate);
+  router.emplace(*transport, *breaker, services->gateway(), cfg, tls.certificate);
   server.emplace(io, cfg.api, *router);
   server->start();
 

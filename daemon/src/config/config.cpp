@@ -246,6 +246,26 @@ void load_identity(const Reader& r, const Field& top, Config& c) {
   c.call_context.emetteur = r.string(top, "emetteur", false, c.structure.finess);
 }
 
+void load_state(const Reader& r, const Field& top, Config& c) {
+  Field etat = r.child(top, "etat");
+  r.only_keys(etat, {"repertoire", "cle_hmac_fichier"});
+  if (etat.node) {
+    c.state.directory = r.path(etat, "repertoire", false, false);
+    if (c.state.directory.empty()) c.state.directory = "/var/lib/insgate";
+    c.state.hmac_key_file = r.path(etat, "cle_hmac_fichier", false, true);
+  }
+  Field cache = r.child(top, "cache");
+  r.only_keys(cache, {"ttl_s"});
+  if (cache.node)
+    c.state.cache_ttl = std::chrono::seconds(r.integer(cache, "ttl_s", 24 * 3600, 0, 30 * 24 * 3600));
+  Field outbox = r.child(top, "outbox");
+  r.only_keys(outbox, {"max_tentatives", "backoff_ms"});
+  if (outbox.node) {
+    c.state.outbox_max_attempts = r.integer(outbox, "max_tentatives", 20, 1, 1000);
+    c.state.outbox_backoff = r.millis(outbox, "backoff_ms", c.state.outbox_backoff);
+  }
+}
+
 void load_plugins(const Reader& r, const Field& top, Config& c) {
   Field list = r.child(top, "plugins");
   if (!list.node || list.node.IsNull()) return;
@@ -303,12 +323,14 @@ Config load(const std::string& path) {
   c.source_path = std::filesystem::absolute(path).string();
   Reader r(root, std::filesystem::path(c.source_path).parent_path());
   Field top{root, "", 0};
-  r.only_keys(top, {"api", "insi", "structure", "lps", "emetteur", "log_level", "plugins"});
+  r.only_keys(top, {"api", "insi", "structure", "lps", "emetteur", "log_level", "plugins",
+                    "etat", "cache", "outbox"});
   try {
     load_api(r, top, c);
     load_insi(r, top, c);
     load_identity(r, top, c);
     load_plugins(r, top, c);
+    load_state(r, top, c);
     c.log_level = r.string(top, "log_level", false, "info");
     static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
     if (!levels.count(c.log_level)) r.child(top, "log_level").fail("must be one of trace, debug, info, warn, error, off");

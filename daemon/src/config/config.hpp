@@ -91,6 +91,18 @@ struct Structure {
   std::string name;
 };
 
+/// Durable state (issue #5): SQLite file in `directory`, result cache,
+/// outbox delivery, activity counting.
+struct StateConfig {
+  std::string directory = "/var/lib/insgate";  ///< systemd StateDirectory
+  std::chrono::seconds cache_ttl{24 * 3600};   ///< 0 disables the cache
+  /// Secret keying the hashes of operators and persons in the activity
+  /// counters; when empty, one is generated once into the state directory.
+  std::string hmac_key_file;
+  int outbox_max_attempts = 20;                  ///< then the event goes to the dead letters
+  std::chrono::milliseconds outbox_backoff{1000};  ///< first retry delay, doubled, capped 1 h
+};
+
 struct Config {
   std::string source_path;
   ApiConfig api;
@@ -101,6 +113,7 @@ struct Config {
   /// DMP connector plugins (`plugins:`, each {nom, chemin, config}); the
   /// `config` subtree is handed to the plugin's create() as JSON.
   std::vector<plugin_host::PluginConfig> plugins;
+  StateConfig state;
 };
 
 /// Loads and validates a configuration file.

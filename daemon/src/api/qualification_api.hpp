@@ -1,0 +1,42 @@
+// insgate — POST /v1/ins/qualification: record the identity-document check
+// (local-api.md; ins-identity-rules.md §3). Body: {"operateur", "ins":
+// {"matricule", "cle", "oid"}, "piece_identite": {"type": "CNI" |
+// "PASSEPORT" | "TITRE_SEJOUR" | "LIVRET_FAMILLE_ACTE", "verifiee_le":
+// "AAAA-MM-JJ"}, "identifiant_local"}. Allowed only for an INS this daemon
+// retrieved or verified via INSi (else 409 statut_incompatible).
+// Pure functions; messages never echo caller values.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "api/problem.hpp"
+#include "api/recherche_input.hpp"
+#include "identity/matricule.hpp"
+#include "state/identities.hpp"
+
+namespace insgate::api {
+
+struct QualificationInput {
+  std::string operateur;
+  identity::Ins ins;
+  state::PieceIdentite piece;
+  std::string identifiant_local;
+};
+
+std::variant<QualificationInput, BadRequest, InvalidTraits> decode_qualification(
+    std::string_view body, const identity::OidPolicy& policy, std::string_view today);
+
+ApiResponse qualification_answer(const state::QualifyOutcome& outcome, const identity::Ins& ins,
+                                 const std::string& requete_id);
+
+/// The INS object of a request body, checked (layout, key, OID policy);
+/// errors are added to `errors` with champ "ins.*".
+std::optional<identity::Ins> decode_ins(const nlohmann::json& body,
+                                        const identity::OidPolicy& policy,
+                                        std::vector<FieldError>& errors,
+                                        std::optional<BadRequest>& bad);
+
+}  // namespace insgate::api

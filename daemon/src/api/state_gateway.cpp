@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "api/state_gateway.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace insgate::api {
+
+// Lambdas are named locals, never temporaries inside a co_await expression:
+// g++ 12 destroys such temporaries twice (double free seen here).
+template <typename F>
+auto StateGateway::offload(F f) -> asio::awaitable<decltype(f())> {
+  using R = decltype(f());
+  auto task = [f = std::move(f)]() mutable -> asio::awaitable<R> { co_return f(); };
+  auto op = asio::co_spawn(pool_.get_executor(), std::move(task), asio::use_awaitable);
+  co_return co_await std::move(op);
+}
+
+StateGateway::StateGateway(asio::thread_pool& pool, state::StateStore& store,
+                           state::ResultCache& cache, state::Identities& identities,
+                           state::ActivityCounter& activity, std::string finess,
+                           std::function<void()> on_event_queued)
+    : pool_(pool),
+      store_(store),
+      cache_(cache),
+      identities_(identities),
+      activity_(activity),
+      finess_(std::move(finess)),
+      on_event_queued_(std::move(on_event_queued)) {}
+
+asio::awaitable<state::CacheLookup> StateGateway::lookup(std::string key) {
+  auto work = [this, key = std::move(key)] { return cache_.lookup(key); };
+  co_return co_await offload(std::move(work));
+}
+
+namespace {
+
+state::RequestOutcome request_outcome(const insi::RechercheOutcome* o) {
+  if (o == nullptr) return state::RequestOutcome::cr00;  // a cache hit is a CR 00
+  if (o->kind != insi::RechercheOutcome::Kind::resultat) return state::RequestOutcome::erreur;
+  if (o->resultat.code_cr == "00") return state::RequestOutcome::cr00;
+  if (o->resultat.code_cr == "01") return state::RequestOutcome::cr01;
+  if (o->resultat.code_cr == "02") return state::RequestOutcome::cr02;
+  return state::RequestOutcome::erreur;
+}
+
+}  // namespace
+
+asio::awaitable<void> StateGateway::record(RequestRecord r) {
+  // The outcome lives in the caller's frame, which outlives this await.
+  auto work = [this, r]() {
+    try {
+      const auto* o = r.outcome;
+      bool clean_00 = o && o->kind == insi::RechercheOutcome::Kind::resultat &&
+                      o->resultat.code_cr == "00" && o->resultat.individu && !r.anomalies;
+      std::string personne = r.cache_key;
+      if (clean_00) {
+        if (auto match = state::InsiMatch::from(*o->resultat.individu, r.identifiant_local)) {
+          if (!r.cache_key.empty()) match->cache_key = r.cache_key;
+          auto now = state::Clock::now();
+          auto rec = r.operation == state::InsiOperation::verification
+                         ? identities_.record_insi_verification(*match, now)
+                         : identities_.record_insi_retrieval(*match, now);
+          if (rec.ins_replaced && on_event_queued_) on_event_queued_();
+          personne = match->ins.matricule + match->ins.cle;
+        }
+        if (!r.cache_key.empty() && r.operation == state::InsiOperation::recuperation) {
+          auto stored = cache_.store(r.cache_key, o->resultat, r.anomalies);
+          if (stored.ins_replaced && on_event_queued_) on_event_queued_();
+        }
+      }
+      state::ActivityEvent e;
+      e.finess = finess_;
+      e.when = state::Clock::now();
+      e.operation = r.operation;
+      e.appels_insi = o ? o->appels : 0;
+      e.from_cache = r.from_cache;
+      e.outcome = request_outcome(o);
+      e.operateur = r.operateur;
+      e.personne = personne;
+      activity_.record(e);
+    } catch (const std::exception& e) {
+      spdlog::error("[STATE_WRITE] could not record a request: {}", e.what());
+    }
+  };
+  co_await offload(std::move(work));
+}
+
+asio::awaitable<state::QualifyOutcome> StateGateway::qualify(identity::Ins ins,
+                                                             state::PieceIdentite piece,
+                                                             std::string identifiant_local,
+                                                             std::string operateur) {
+  auto work = [&, this] {
+    return identities_.qualify(ins, piece, identifiant_local, activity_.operator_hash(operateur),
+                               state::Clock::now());
+  };
+  auto out = co_await offload(std::move(work));
+  if (out.event_queued && on_event_queued_) on_event_queued_();
+  co_return out;
+}
+
+asio::awaitable<std::vector<state::OutboxRow>> StateGateway::outbox_list(state::OutboxState s,
+                                                                         std::size_t limit) {
+  auto work = [this, s, limit] { return store_.list(s, limit); };
+  co_return co_await offload(std::move(work));
+}
+
+asio::awaitable<bool> StateGateway::outbox_retry(std::int64_t id) {
+  auto work = [this, id] { return store_.retry_dead(id); };
+  bool done = co_await offload(std::move(work));
+  if (done && on_event_queued_) on_event_queued_();
+  co_return done;
+}
+
+asio::awaitable<std::size_t> StateGateway::outbox_purge(std::chrono::hours older_than) {
+  auto work = [this, older_than] {
+    return store_.purge_delivered(state::Clock::now() - older_than);
+  };
+  co_return co_await offload(std::move(work));
+}
+
+}  // namespace insgate::api

@@ -1,0 +1,74 @@
+// insgate — what the API routes need from the durable state (issue #5), run
+// off the event loop: every call is posted to a small thread pool (SQLite
+// commits fsync) and awaited, so the io thread never blocks on the disk.
+//
+// Cache policy (state/cache.hpp): only CR 00 answers without anomalies are
+// stored, keyed on a hash of the normalised traits or card data; a CR 00
+// without anomalies also records the identity as récupérée (RNIV attribute
+// I). Activity counters (Ségur, ins-identity-rules.md §6) count every
+// INSi-backed request per FINESS and month, operators and persons as keyed
+// hashes only.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "insi/recherche.hpp"
+#include "net/net.hpp"
+#include "state/activity.hpp"
+#include "state/cache.hpp"
+#include "state/identities.hpp"
+#include "state/state_store.hpp"
+
+namespace insgate::api {
+
+/// One INSi-backed request, for the cache, the identities and the counters.
+struct RequestRecord {
+  state::InsiOperation operation = state::InsiOperation::recuperation;
+  std::string cache_key;          ///< "" when the request has no cache key
+  const insi::RechercheOutcome* outcome = nullptr;  ///< nullptr for a cache hit
+  bool anomalies = false;         ///< INSi's answer had anomalies (never cached/recorded)
+  bool from_cache = false;
+  std::string operateur;          ///< raw; hashed by the activity counter
+  std::optional<std::string> identifiant_local;
+};
+
+class StateGateway {
+ public:
+  StateGateway(asio::thread_pool& pool, state::StateStore& store, state::ResultCache& cache,
+               state::Identities& identities, state::ActivityCounter& activity,
+               std::string finess, std::function<void()> on_event_queued);
+
+  asio::awaitable<state::CacheLookup> lookup(std::string key);
+  void note_bypass() { cache_.note_bypass(); }
+
+  /// After a request: caches and records a clean CR 00, counts the activity.
+  /// Storage errors are logged, never turned into a failed answer: INSi did
+  /// answer, and the caller gets that answer.
+  asio::awaitable<void> record(RequestRecord r);
+
+  asio::awaitable<state::QualifyOutcome> qualify(identity::Ins ins, state::PieceIdentite piece,
+                                                 std::string identifiant_local,
+                                                 std::string operateur);
+
+  asio::awaitable<std::vector<state::OutboxRow>> outbox_list(state::OutboxState s,
+                                                             std::size_t limit);
+  asio::awaitable<bool> outbox_retry(std::int64_t id);
+  asio::awaitable<std::size_t> outbox_purge(std::chrono::hours older_than);
+
+ private:
+  template <typename F>
+  auto offload(F f) -> asio::awaitable<decltype(f())>;
+
+  asio::thread_pool& pool_;
+  state::StateStore& store_;
+  state::ResultCache& cache_;
+  state::Identities& identities_;
+  state::ActivityCounter& activity_;
+  std::string finess_;
+  std::function<void()> on_event_queued_;
+};
+
+}  // namespace insgate::api

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/outbox_worker.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+namespace insgate::app {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+constexpr auto kPoll = std::chrono::seconds(5);
+constexpr auto kMaxBackoff = std::chrono::hours(1);
+
+plugin_host::Ins ins_of(const nlohmann::json& j) {
+  return {j.at("matricule").get<std::string>(), j.at("cle").get<std::string>(),
+          j.at("oid").get<std::string>()};
+}
+
+}  // namespace
+
+plugin_host::IdentityEvent event_from_payload(const std::string& payload_json) {
+  auto j = nlohmann::json::parse(payload_json, nullptr, false);
+  if (!j.is_object()) throw std::runtime_error("unreadable outbox payload");
+  try {
+    plugin_host::IdentityEvent e;
+    auto kind = state::parse_event_kind(j.at("type").get<std::string>());
+    if (!kind) throw std::runtime_error("unknown event kind");
+    e.kind = static_cast<plugin_host::EventKind>(
+        *kind == state::EventKind::qualifiee       ? INSGATE_EVENT_QUALIFIEE
+        : *kind == state::EventKind::mise_a_jour   ? INSGATE_EVENT_MISE_A_JOUR
+        : *kind == state::EventKind::ins_remplacee ? INSGATE_EVENT_INS_REMPLACEE
+                                                   : INSGATE_EVENT_DECLASSEE);
+    e.idempotency_key = j.at("cle_idempotence").get<std::string>();
+    e.event_time = j.at("horodatage").get<std::string>();
+    e.rniv_status = j.at("statut").get<std::string>();
+    if (j.contains("identifiant_local") && j["identifiant_local"].is_string())
+      e.local_id = j["identifiant_local"].get<std::string>();
+    e.ins = ins_of(j.at("ins"));
+    const auto& t = j.at("traits");
+    e.nom_naissance = t.value("nom_naissance", "");
+    e.liste_prenoms = t.value("liste_prenoms", "");
+    e.premier_prenom = t.value("premier_prenom", "");
+    e.sexe = t.value("sexe", "");
+    e.date_naissance = t.value("date_naissance", "");
+    e.lieu_naissance = t.value("lieu_naissance", "");
+    if (j.contains("ins_precedent")) e.previous_ins = ins_of(j["ins_precedent"]);
+    return e;
+  } catch (const nlohmann::json::exception&) {
+    throw std::runtime_error("incomplete outbox payload");
+  }
+}
+
+OutboxWorker::OutboxWorker(state::OutboxStore& store, std::string plugin_name,
+                           plugin_host::PluginInstance& instance, int max_attempts,
+                           std::chrono::milliseconds backoff)
+    : store_(store),
+      plugin_(std::move(plugin_name)),
+      instance_(instance),
+      max_attempts_(max_attempts),
+      backoff_(backoff),
+      thread_([this] { run(); }) {}
+
+OutboxWorker::~OutboxWorker() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void OutboxWorker::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+bool OutboxWorker::wait_until(SteadyClock::time_point until) {
+  std::unique_lock lock(mutex_);
+  cv_.wait_until(lock, until, [this] { return stop_ || woken_; });
+  woken_ = false;
+  return !stop_;
+}
+
+void OutboxWorker::run() {
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stop_) return;
+    }
+    std::vector<state::OutboxRow> head;
+    try {
+      head = store_.pending(plugin_, 1);
+    } catch (const std::exception& e) {
+      spdlog::error("[OUTBOX_READ] plugin {}: {}", plugin_, e.what());
+    }
+    if (head.empty()) {
+      if (!wait_until(SteadyClock::now() + kPoll)) return;
+      continue;
+    }
+    auto wait = head[0].next_attempt_at - state::Clock::now();
+    if (wait > std::chrono::seconds(0)) {
+      auto step = std::min<SteadyClock::duration>(
+          std::chrono::duration_cast<SteadyClock::duration>(wait), kPoll);
+      if (!wait_until(SteadyClock::now() + step)) return;
+      continue;
+    }
+    deliver_one(head[0]);
+  }
+}
+
+void OutboxWorker::deliver_one(const state::OutboxRow& row) {
+  try {
+    plugin_host::DeliveryResult result;
+    try {
+      result = instance_.deliver(event_from_payload(row.payload_json));
+    } catch (const std::runtime_error& e) {
+      result = {plugin_host::DeliveryStatus::permanent_failure, e.what()};
+    }
+    int attempts = row.attempts + 1;
+    switch (result.status) {
+      case plugin_host::DeliveryStatus::ok:
+        store_.mark_delivered(row.id, state::Clock::now());
+        spdlog::info("[OUTBOX_DELIVERED] plugin {}: event {} delivered", plugin_, row.id);
+        return;
+      case plugin_host::DeliveryStatus::retry_later:
+        if (attempts < max_attempts_) {
+          auto delay = backoff_ * (1LL << std::min(attempts - 1, 20));
+          auto capped = std::min<std::chrono::milliseconds>(delay, kMaxBackoff);
+          store_.mark_retry(row.id, state::Clock::now() + capped, result.error);
+          spdlog::warn("[OUTBOX_RETRY] plugin {}: event {} attempt {} failed, retry in {} ms",
+                       plugin_, row.id, attempts, capped.count());
+          return;
+        }
+        [[fallthrough]];
+      case plugin_host::DeliveryStatus::permanent_failure:
+        store_.mark_dead(row.id, result.error);
+        spdlog::error("[OUTBOX_DEAD] plugin {}: event {} moved to the dead letters after {} "
+                      "attempt(s)",
+                      plugin_, row.id, attempts);
+        return;
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("[OUTBOX_WRITE] plugin {}: {}", plugin_, e.what());
+    wait_until(SteadyClock::now() + std::chrono::seconds(1));
+  }
+}
+
+}  // namespace insgate::app

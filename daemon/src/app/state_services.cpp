@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/state_services.hpp"
+
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "state/state_error.hpp"
+
+namespace insgate::app {
+namespace {
+
+std::string read_secret(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw state::StateError(path + ": cannot read the activity hash key");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string key = ss.str();
+  while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+  if (key.size() < 16) throw state::StateError(path + ": the activity hash key is too short");
+  return key;
+}
+
+}  // namespace
+
+std::string load_or_create_hmac_key(const config::StateConfig& cfg) {
+  if (!cfg.hmac_key_file.empty()) return read_secret(cfg.hmac_key_file);
+  std::filesystem::path path = std::filesystem::path(cfg.directory) / "activite.key";
+  if (std::filesystem::exists(path)) return read_secret(path.string());
+  unsigned char raw[32];
+  if (RAND_bytes(raw, sizeof raw) != 1) throw state::StateError("cannot draw a random key");
+  static const char* hex = "0123456789abcdef";
+  std::string key;
+  for (unsigned char b : raw) {
+    key.push_back(hex[b >> 4]);
+    key.push_back(hex[b & 15]);
+  }
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw state::StateError(path.string() + ": cannot create the activity hash key");
+  bool ok = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) throw state::StateError(path.string() + ": cannot write the activity hash key");
+  return key;
+}
+
+StateServices::StateServices(const config::Config& cfg) {
+  store_ = std::make_unique<state::SqliteStore>(state::SqliteOptions{cfg.state.directory, {}});
+  state::IdentityPolicy policy;
+  policy.oids = identity::OidPolicy::for_environment(
+      identity::parse_environment(cfg.insi.environment).value_or(identity::Environment::production));
+  for (const auto& p : cfg.plugins) policy.plugins.push_back(p.name);
+  identities_ = std::make_unique<state::Identities>(*store_, policy);
+  cache_ = std::make_unique<state::ResultCache>(*store_, *identities_,
+                                                state::CachePolicy{cfg.state.cache_ttl});
+  activity_ = std::make_unique<state::ActivityCounter>(*store_, load_or_create_hmac_key(cfg.state));
+  for (const auto& p : cfg.plugins) {
+    auto lib = plugin_host::LoadedPlugin::load(p.path);
+    plugins_.push_back(lib.create(p.config.dump()));
+    spdlog::info("[APP_PLUGIN] plugin {} loaded from {}", p.name, p.path);
+  }
+  for (std::size_t i = 0; i < plugins_.size(); ++i)
+    workers_.push_back(std::make_unique<OutboxWorker>(*store_, cfg.plugins[i].name, plugins_[i],
+                                                      cfg.state.outbox_max_attempts,
+                                                      cfg.state.outbox_backoff));
+  gateway_ = std::make_unique<api::StateGateway>(pool_, *store_, *cache_, *identities_,
+                                                 *activity_, cfg.structure.finess,
+                                                 [this] { wake_workers(); });
+  spdlog::info("[APP_STATE] state store {} (cache TTL {} s)", store_->path().string(),
+               cfg.state.cache_ttl.count());
+}
+
+StateServices::~StateServices() {
+  gateway_.reset();
+  pool_.join();
+  workers_.clear();   // joins the delivery threads
+  plugins_.clear();   // destroy() on the main thread, before dlclose
+}
+
+void StateServices::wake_workers() {
+  for (auto& w : workers_) w->wake();
+}
+
+}  // namespace insgate::app

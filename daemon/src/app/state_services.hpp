@@ -1,0 +1,49 @@
+// insgate — the durable side of the daemon (issue #5), built in the right
+// order and torn down in the reverse one: SQLite store, identities, cache,
+// activity counters, plugins and their outbox workers, and the thread pool
+// the API uses to reach the store off the event loop.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "api/state_gateway.hpp"
+#include "app/outbox_worker.hpp"
+#include "config/config.hpp"
+#include "plugin_host/plugin_loader.hpp"
+#include "state/sqlite_store.hpp"
+
+namespace insgate::app {
+
+class StateServices {
+ public:
+  /// Opens the store (migrations), loads and creates the plugins, starts one
+  /// outbox worker per plugin.
+  /// @throw state::StateError, plugin_host::PluginError
+  explicit StateServices(const config::Config& cfg);
+  /// Stops the workers (a deliver() in progress ends first), destroys the
+  /// plugin instances, closes the store.
+  ~StateServices();
+
+  api::StateGateway& gateway() { return *gateway_; }
+
+ private:
+  void wake_workers();
+
+  std::unique_ptr<state::SqliteStore> store_;
+  std::unique_ptr<state::Identities> identities_;
+  std::unique_ptr<state::ResultCache> cache_;
+  std::unique_ptr<state::ActivityCounter> activity_;
+  std::vector<plugin_host::PluginInstance> plugins_;
+  std::vector<std::unique_ptr<OutboxWorker>> workers_;
+  asio::thread_pool pool_{1};
+  std::unique_ptr<api::StateGateway> gateway_;
+};
+
+/// The installation secret keying operator/person hashes: read from
+/// `hmac_key_file` when configured, else from `<state dir>/activite.key`,
+/// created once (random, mode 0600). Never logged. @throw state::StateError
+std::string load_or_create_hmac_key(const config::StateConfig& cfg);
+
+}  // namespace insgate::app
