@@ -21,6 +21,9 @@ const char* kUsage =
     "             --date-naissance AAAA-MM-JJ [--lieu-naissance COG] [--operateur ID]\n"
     "  insgatectl [--socket PATH] verification --matricule M13 --cle CC --oid OID\n"
     "             --nom NOM --prenoms ... --sexe M|F --date-naissance AAAA-MM-JJ [...]\n"
+    "  insgatectl [--socket PATH] outbox list [--etat pending|dead|delivered]\n"
+    "  insgatectl [--socket PATH] outbox retry --id N\n"
+    "  insgatectl [--socket PATH] outbox purge --jours N\n"
     "Exit codes: 0 success, 1 the daemon answered an error, 2 usage error,\n"
     "            3 the daemon could not be reached.\n\n";
 
@@ -55,16 +58,20 @@ int main(int argc, char** argv) {
       "lieu-naissance", po::value<std::string>(), "COG code of the birthplace (optional)")(
       "matricule", po::value<std::string>(), "verification: the 13-character matricule")(
       "cle", po::value<std::string>(), "verification: the 2-digit key")(
-      "oid", po::value<std::string>(), "verification: the OID of the INS")("version",
-                                                                           "print the version")(
+      "oid", po::value<std::string>(), "verification: the OID of the INS")(
+      "etat", po::value<std::string>()->default_value("pending"), "outbox list: which events")(
+      "id", po::value<long>(), "outbox retry: the event id")(
+      "jours", po::value<long>(), "outbox purge: delivered events older than N days")(
+      "version", "print the version")(
       "operateur", po::value<std::string>()->default_value(default_operateur()),
       "identifier of the person at the keyboard");
   po::options_description hidden;
-  hidden.add_options()("command", po::value<std::string>(), "health | recherche | verification");
+  hidden.add_options()("command", po::value<std::string>(), "health | recherche | verification")(
+      "subcommand", po::value<std::string>(), "outbox: list | retry | purge");
   po::options_description all;
   all.add(opts).add(hidden);
   po::positional_options_description pos;
-  pos.add("command", 1);
+  pos.add("command", 1).add("subcommand", 1);
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
@@ -85,6 +92,20 @@ int main(int argc, char** argv) {
   insgate::net::LocalHttpClient client(vm["socket"].as<std::string>());
   try {
     if (command == "health") return print(client.request(insgate::http::verb::get, "/v1/health"));
+    if (command == "outbox") {
+      std::string sub = vm.count("subcommand") ? vm["subcommand"].as<std::string>() : "list";
+      if (sub == "list")
+        return print(client.request(insgate::http::verb::get,
+                                    "/v1/outbox?etat=" + vm["etat"].as<std::string>()));
+      if (sub == "retry" && vm.count("id"))
+        return print(client.request(insgate::http::verb::post, "/v1/outbox/retry",
+                                    json{{"id", vm["id"].as<long>()}}.dump()));
+      if (sub == "purge" && vm.count("jours"))
+        return print(client.request(insgate::http::verb::post, "/v1/outbox/purge",
+                                    json{{"jours", vm["jours"].as<long>()}}.dump()));
+      std::cerr << "insgatectl: outbox list | retry --id N | purge --jours N\n";
+      return 2;
+    }
     if (command == "recherche" || command == "verification") {
       std::vector<const char*> required = {"nom", "prenoms", "sexe", "date-naissance"};
       if (command == "verification") required.insert(required.end(), {"matricule", "cle", "oid"});

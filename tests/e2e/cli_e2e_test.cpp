@@ -96,3 +96,22 @@ TEST(CliE2E, working_plugin_is_loaded_at_start_up) {
   Daemon d(ws, "insgated", opt);
   EXPECT_NE(d.log().find("[APP_PLUGIN] plugin bon loaded"), std::string::npos) << d.log();
 }
+
+TEST(CliE2E, insgatectl_outbox_list_prints_the_events) {
+  Workspace ws;
+  DaemonOptions opt;
+  opt.port = unused_port();
+  Daemon d(ws, "insgated", opt);
+  std::string out = ws.path("ctl.out");
+  int rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgatectl", "--socket", d.socket(),
+                        "outbox", "list", "--etat", "dead"},
+                       out);
+  EXPECT_EQ(rc, 0);
+  auto j = nlohmann::json::parse(read_file(out));
+  EXPECT_EQ(j["etat"], "dead");
+  EXPECT_TRUE(j["evenements"].is_array());
+  rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgatectl", "--socket", d.socket(), "outbox",
+                    "retry", "--id", "42"},
+                   out);
+  EXPECT_EQ(rc, 1) << "no such dead event: the daemon answers 404";
+}
