@@ -28,6 +28,7 @@ add_library(insgate_api STATIC
   src/api/outbox_routes.cpp)
 find_package(LibXml2 REQUIRED)
 target_link_libraries(insgate_api PUBLIC insgate_insi insgate_identity insgate_state
+  insgate_metrics insgate_stats
   nlohmann_json::nlohmann_json spdlog::spdlog LibXml2::LibXml2)
 
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)

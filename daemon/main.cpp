@@ -12,6 +12,7 @@
 #include "config/config.hpp"
 #include "insi/tls_setup.hpp"
 #include "plugin_host/plugin_loader.hpp"
+#include "metrics/metrics.hpp"
 #include "state/state_error.hpp"
 
 namespace po = boost::program_options;
@@ -57,6 +58,8 @@ int main(int argc, char** argv) {
     std::cerr << "insgated: invalid configuration: " << e.what() << "\n";
   } catch (const insgate::insi::TlsSetupError& e) {
     std::cerr << "insgated: certificate problem: " << e.what() << "\n";
+  } catch (const insgate::metrics::MetricsError& e) {
+    std::cerr << "insgated: metrics listener problem: " << e.what() << "\n";
   } catch (const insgate::state::StateError& e) {
     std::cerr << "insgated: state store problem: " << e.what() << "\n";
   } catch (const insgate::plugin_host::PluginError& e) {

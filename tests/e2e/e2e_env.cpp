@@ -76,6 +76,7 @@ std::string write_daemon_config(const Workspace& ws, const std::string& name,
                      << "log_level: debug\n"
                      << "etat: {repertoire: " << ws.path(name + ".etat") << "}\n"
                      << "cache: {ttl_s: " << opt.cache_ttl_s << "}\n"
+                     << "metriques: {ecoute: \"127.0.0.1:0\"}\n"
                      << opt.top_extra;
   return cfg;
 }

@@ -6,6 +6,8 @@
 #include "api/recherche_answer.hpp"
 #include "api/recherche_input.hpp"
 #include "api/outbox_routes.hpp"
+#include "metrics/insi_outcome.hpp"
+#include "stats/monthly_report.hpp"
 #include "api/qualification_api.hpp"
 #include "api/state_gateway.hpp"
 #include "api/verification_api.hpp"
@@ -64,11 +66,12 @@ std::string iso_date(std::chrono::system_clock::time_point t) {
 }  // namespace
 
 Router::Router(insi::InsiTransport& transport, insi::CircuitBreaker& breaker,
-               StateGateway& state, const config::Config& cfg,
+               StateGateway& state, metrics::Metrics& metrics, const config::Config& cfg,
                insi::ClientCertificateInfo certificate)
     : transport_(transport),
       breaker_(breaker),
       state_(state),
+      metrics_(metrics),
       cfg_(cfg),
       certificate_(std::move(certificate)),
       oid_policy_(identity::OidPolicy::for_environment(
@@ -105,6 +108,11 @@ asio::awaitable<ApiResponse> Router::handle(const Request& req, const std::strin
       if (req.method() != http::verb::post) co_return method_not_allowed("POST");
       co_return co_await qualification(req, requete_id);
     }
+    if (path == "/v1/stats/mensuel") {
+      if (req.method() != http::verb::get) co_return method_not_allowed("GET");
+      co_return co_await stats_mensuel(req, q == std::string_view::npos ? std::string_view()
+                                                                         : target.substr(q + 1));
+    }
     if (path.rfind("/v1/outbox", 0) == 0)
       co_return co_await outbox_route(state_, req, path,
                                       q == std::string_view::npos ? std::string_view()
@@ -136,7 +144,9 @@ asio::awaitable<ApiResponse> Router::recherche(const Request& req, const std::st
   record.cache_key = state::ResultCache::key_for(input.traits);
   if (input.cache_bypass) {
     state_.note_bypass();
+    metrics_.cache_lookup(metrics::CacheResult::bypass);
   } else if (auto hit = co_await state_.lookup(record.cache_key); hit.hit) {
+    metrics_.cache_lookup(metrics::CacheResult::hit);
     insi::RechercheOutcome cached;
     cached.kind = insi::RechercheOutcome::Kind::resultat;
     cached.resultat = std::move(*hit.resultat);
@@ -145,9 +155,12 @@ asio::awaitable<ApiResponse> Router::recherche(const Request& req, const std::st
     spdlog::info("[CACHE_HIT] request {}: answered from the cache", requete_id);
     co_return recherche_answer(cached, input.traits, requete_id, oid_policy_, "cache");
   }
+  if (!input.cache_bypass) metrics_.cache_lookup(metrics::CacheResult::miss);
+  auto started = Clock::now();
   auto outcome = co_await insi::rechercher_par_traits(transport_, cfg_.call_context, input.traits,
                                                       limits(), policy());
-  note_insi_outcome(outcome, "INSI_RECHERCHE", requete_id);
+  note_insi_outcome(outcome, "INSI_RECHERCHE", requete_id, metrics::Operation::recuperation_traits,
+                    started);
   record.outcome = &outcome;
   record.anomalies = has_anomalies(outcome, oid_policy_);
   co_await state_.record(record);
@@ -155,8 +168,14 @@ asio::awaitable<ApiResponse> Router::recherche(const Request& req, const std::st
 }
 
 void Router::note_insi_outcome(const insi::RechercheOutcome& outcome, const char* what,
-                               const std::string& requete_id) {
+                               const std::string& requete_id, metrics::Operation op,
+                               Clock::time_point started) {
   using K = insi::RechercheOutcome::Kind;
+  if (auto o = metrics::outcome_of(outcome))
+    metrics_.insi_call(op, cfg_.structure.finess, *o,
+                       std::chrono::duration<double>(Clock::now() - started).count());
+  metrics_.set_insi_circuit_open(breaker_.state(Clock::now()) !=
+                                 insi::CircuitBreaker::State::closed);
   insi_reachable_ = outcome.kind != K::transport && outcome.kind != K::timeout &&
                     outcome.kind != K::circuit_open &&
                     !(outcome.kind == K::fault && insi::is_retryable(outcome.fault));
@@ -190,7 +209,9 @@ asio::awaitable<ApiResponse> Router::recherche_vitale(const Request& req,
   record.cache_key = state::ResultCache::key_for(input.carte);
   if (input.cache_bypass) {
     state_.note_bypass();
+    metrics_.cache_lookup(metrics::CacheResult::bypass);
   } else if (auto hit = co_await state_.lookup(record.cache_key); hit.hit) {
+    metrics_.cache_lookup(metrics::CacheResult::hit);
     insi::RechercheOutcome cached;
     cached.kind = insi::RechercheOutcome::Kind::resultat;
     cached.resultat = std::move(*hit.resultat);
@@ -198,13 +219,49 @@ asio::awaitable<ApiResponse> Router::recherche_vitale(const Request& req,
     co_await state_.record(record);
     co_return resultat_answer(cached, "vitale_envoyee", envoyee, requete_id, oid_policy_, "cache");
   }
+  if (!input.cache_bypass) metrics_.cache_lookup(metrics::CacheResult::miss);
+  auto started = Clock::now();
   auto outcome = co_await insi::rechercher_par_carte_vitale(
       transport_, cfg_.call_context, input.carte, input.assertion_xml, limits(), policy());
-  note_insi_outcome(outcome, "INSI_RECHERCHE_VITALE", requete_id);
+  note_insi_outcome(outcome, "INSI_RECHERCHE_VITALE", requete_id,
+                    metrics::Operation::recuperation_vitale, started);
   record.outcome = &outcome;
   record.anomalies = has_anomalies(outcome, oid_policy_);
   co_await state_.record(record);
   co_return resultat_answer(outcome, "vitale_envoyee", envoyee, requete_id, oid_policy_);
+}
+
+asio::awaitable<ApiResponse> Router::stats_mensuel(const Request& req, std::string_view query) {
+  std::string mois, format;
+  for (std::string_view rest = query; !rest.empty();) {
+    auto amp = rest.find('&');
+    auto part = rest.substr(0, amp);
+    auto eq = part.find('=');
+    if (eq != std::string_view::npos) {
+      if (part.substr(0, eq) == "mois") mois = std::string(part.substr(eq + 1));
+      if (part.substr(0, eq) == "format") format = std::string(part.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  auto parsed = stats::parse_mois(mois);
+  if (!parsed) co_return problem(400, "requete_invalide", "Mois invalide", parsed.erreur);
+  if (!format.empty() && format != "csv" && format != "json")
+    co_return problem(400, "requete_invalide", "Format invalide", "format vaut json ou csv.");
+  const auto& m = *parsed.mois;
+  auto months = co_await state_.activity_month(m.iso());
+  auto report = stats::build_report(
+      m, {{cfg_.structure.finess, cfg_.structure.name, cfg_.structure.categorie}}, months);
+  if (format == "csv") {
+    ApiResponse r;
+    r.status = 200;
+    r.content_type = "text/csv";
+    r.body = stats::to_csv(report);
+    r.headers.emplace_back("Content-Disposition",
+                           "attachment; filename=\"insi-activite-" + m.iso() + ".csv\"");
+    co_return r;
+  }
+  co_return json_response(200, stats::to_json(report));
 }
 
 asio::awaitable<ApiResponse> Router::qualification(const Request& req,
@@ -235,9 +292,11 @@ asio::awaitable<ApiResponse> Router::verification(const Request& req,
     co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
   if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
   const auto& input = std::get<VerificationInput>(decoded);
+  auto started = Clock::now();
   auto outcome = co_await verificateur_->verifier(transport_, cfg_.call_context, input.ins,
                                                   input.traits, limits(), policy());
-  note_insi_outcome(outcome.recherche, "INSI_VERIFICATION", requete_id);
+  note_insi_outcome(outcome.recherche, "INSI_VERIFICATION", requete_id,
+                    metrics::Operation::verification, started);
   RequestRecord record;
   record.operation = state::InsiOperation::verification;
   record.operateur = input.operateur;

@@ -14,6 +14,7 @@
 #include "identity/matricule.hpp"
 #include "insi/tls_setup.hpp"
 #include "insi/verification.hpp"
+#include "metrics/metrics.hpp"
 #include "net/net.hpp"
 
 namespace insgate::api {
@@ -24,7 +25,8 @@ class StateGateway;
 class Router {
  public:
   Router(insi::InsiTransport& transport, insi::CircuitBreaker& breaker, StateGateway& state,
-         const config::Config& cfg, insi::ClientCertificateInfo certificate);
+         metrics::Metrics& metrics, const config::Config& cfg,
+         insi::ClientCertificateInfo certificate);
 
   /// Never throws: any failure becomes a problem+json response.
   asio::awaitable<ApiResponse> handle(const Request& req, const std::string& requete_id);
@@ -37,12 +39,15 @@ class Router {
   insi::RechercheLimits limits() const;
   insi::FaultPolicy policy();
   void note_insi_outcome(const insi::RechercheOutcome& outcome, const char* what,
-                         const std::string& requete_id);
+                         const std::string& requete_id, metrics::Operation op,
+                         Clock::time_point started);
+  asio::awaitable<ApiResponse> stats_mensuel(const Request& req, std::string_view query);
   ApiResponse health() const;
 
   insi::InsiTransport& transport_;
   insi::CircuitBreaker& breaker_;
   StateGateway& state_;
+  metrics::Metrics& metrics_;
   const config::Config& cfg_;
   insi::ClientCertificateInfo certificate_;
   identity::OidPolicy oid_policy_;

@@ -57,6 +57,8 @@ class StateGateway {
                                                              std::size_t limit);
   asio::awaitable<bool> outbox_retry(std::int64_t id);
   asio::awaitable<std::size_t> outbox_purge(std::chrono::hours older_than);
+  /// Activity of every FINESS for `mois` ("AAAA-MM").
+  asio::awaitable<std::vector<state::ActivityMonth>> activity_month(std::string mois);
 
  private:
   template <typename F>

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "metrics/metrics.hpp"
 #include "util/ids.hpp"
 
 namespace insgate::api {
@@ -33,7 +34,10 @@ std::string request_id_of(const Request& req) {
 std::string loggable(const Request& req) {
   std::string_view target = sv(req.target());
   std::string_view path = target.substr(0, target.find('?'));
-  bool known_path = path == "/v1/health" || path == "/v1/ins/recherche";
+  bool known_path = path == "/v1/health" || path == "/v1/ins/recherche" ||
+                    path == "/v1/ins/recherche-vitale" || path == "/v1/ins/verification" ||
+                    path == "/v1/ins/qualification" || path == "/v1/stats/mensuel" ||
+                    path.rfind("/v1/outbox", 0) == 0;
   bool known_method = req.method() != http::verb::unknown;
   return std::string(known_method ? sv(req.method_string()) : "(methode inconnue)") + " " +
          (known_path ? std::string(path) : "(chemin inconnu)");
@@ -86,8 +90,9 @@ bool unsupported_transfer_coding(const Request& req) {
 
 }  // namespace
 
-UnixServer::UnixServer(asio::io_context& io, const config::ApiConfig& cfg, Router& router)
-    : io_(io), cfg_(cfg), router_(router), acceptor_(io) {}
+UnixServer::UnixServer(asio::io_context& io, const config::ApiConfig& cfg, Router& router,
+                       metrics::Metrics* metrics)
+    : io_(io), cfg_(cfg), router_(router), metrics_(metrics), acceptor_(io) {}
 
 UnixServer::~UnixServer() { stop(); }
 
@@ -164,11 +169,16 @@ asio::awaitable<void> UnixServer::session(Local::socket socket) {
   Stream stream(std::move(socket));
   auto sessions = sessions_;  // keeps the registry alive as long as this frame
   sessions->emplace(&stream, false);
+  if (metrics_) metrics_->api_connection_opened();
   struct Unregister {
     std::shared_ptr<Sessions> sessions;
     Stream* s;
-    ~Unregister() { sessions->erase(s); }
-  } unregister{sessions, &stream};
+    metrics::Metrics* metrics;
+    ~Unregister() {
+      sessions->erase(s);
+      if (metrics) metrics->api_connection_closed();
+    }
+  } unregister{sessions, &stream, metrics_};
 
   beast::flat_buffer buffer;
   while (!stopping_ && co_await serve_one(stream, buffer)) {
@@ -232,9 +242,12 @@ asio::awaitable<bool> UnixServer::serve_one(Stream& stream, beast::flat_buffer& 
   (*sessions_)[&stream] = false;
   bool keep_alive = req.keep_alive() && !stopping_;
   auto res = to_http(api, req.version(), keep_alive, requete_id);
+  auto elapsed = Clock::now() - started;
   spdlog::info("[API_REQUEST] {} -> {} in {} ms (request {})", loggable(req), api.status,
-               std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count(),
-               requete_id);
+               std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), requete_id);
+  if (metrics_)
+    metrics_->api_request(metrics::route_of(sv(req.target())), static_cast<int>(api.status),
+                          std::chrono::duration<double>(elapsed).count());
   stream.expires_after(cfg_.idle_timeout);
   co_await http::async_write(stream, res, with_ec(ec));
   co_return !ec && keep_alive;

@@ -18,6 +18,10 @@
 #include "config/config.hpp"
 #include "net/net.hpp"
 
+namespace insgate::metrics {
+class Metrics;
+}
+
 namespace insgate::api {
 
 /// The socket path cannot be used (in use by a live process, not a socket,
@@ -29,7 +33,8 @@ class ListenError : public std::runtime_error {
 
 class UnixServer {
  public:
-  UnixServer(asio::io_context& io, const config::ApiConfig& cfg, Router& router);
+  UnixServer(asio::io_context& io, const config::ApiConfig& cfg, Router& router,
+             metrics::Metrics* metrics = nullptr);
   ~UnixServer();
 
   /// Binds the socket (replacing a stale one), applies the mode, starts
@@ -56,6 +61,7 @@ class UnixServer {
   asio::io_context& io_;
   config::ApiConfig cfg_;
   Router& router_;
+  metrics::Metrics* metrics_;
   Local::acceptor acceptor_;
   std::shared_ptr<Sessions> sessions_ = std::make_shared<Sessions>();
   bool stopping_ = false;

@@ -10,6 +10,8 @@
 #include "api/router.hpp"
 #include "api/unix_server.hpp"
 #include "app/state_services.hpp"
+#include "metrics/metrics.hpp"
+#include "metrics/metrics_server.hpp"
 #include "insi/insi_client.hpp"
 #include "insi/rejeu_transport.hpp"
 #include "plugin_host/plugin_loader.hpp"
@@ -31,6 +33,8 @@ constexpr std::chrono::seconds kDrain{5};
 int run(const config::Config& cfg) {
   // Everything the io_context's handlers refer to is declared before it, so
   // that it is destroyed (with any coroutine frame still pending) first.
+  std::optional<metrics::Metrics> metrics;
+  std::optional<metrics::MetricsServer> metrics_server;
   std::optional<StateServices> services;
   std::optional<insi::InsiClient> client;
   std::optional<insi::RejeuTransport> rejeu;
@@ -39,7 +43,20 @@ int run(const config::Config& cfg) {
   std::optional<api::UnixServer> server;
   asio::io_context io(1);
   auto tls = insi::make_client_tls(cfg.insi);
-  services.emplace(cfg);
+  metrics::MetricsOptions mopt;
+  mopt.finess = {cfg.structure.finess};
+  for (const auto& p : cfg.plugins) mopt.plugins.push_back(p.name);
+  mopt.version = INSGATE_VERSION;
+  metrics.emplace(mopt);
+  metrics->set_certificate_expiry(metrics::CertificateUsage::insi_client,
+                                  tls.certificate.not_after);
+  if (!cfg.metrics.listen.empty()) {
+    metrics_server.emplace(metrics::MetricsServerOptions{cfg.metrics.listen, cfg.metrics.path},
+                           metrics->registry());
+    spdlog::info("[APP_METRICS] Prometheus metrics on {}:{}{}", cfg.metrics.listen.substr(0, cfg.metrics.listen.rfind(':')),
+                 metrics_server->port(), cfg.metrics.path);
+  }
+  services.emplace(cfg, &*metrics);
   spdlog::info("[APP_CERTIFICATE] client certificate CN={} expires in {} day(s)",
                tls.certificate.subject_cn, tls.certificate.days_left);
   client.emplace(io.get_executor(), tls.context, cfg.insi.endpoint, cfg.insi.deadlines.connect);
@@ -52,12 +69,13 @@ int run(const config::Config& cfg) {
                  "(integration environment only)",
                  rejeu->size());
   }
-  router.emplace(*transport, *breaker, services->gateway(), cfg, tls.certificate);
-  server.emplace(io, cfg.api, *router);
+  router.emplace(*transport, *breaker, services->gateway(), *metrics, cfg, tls.certificate);
+  server.emplace(io, cfg.api, *router, &*metrics);
   server->start();
 
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   asio::steady_timer drain(io);
+  asio::steady_timer watchdog(io);
   std::function<void(const boost::system::error_code&, int)> on_signal =
       [&](const boost::system::error_code& ec, int sig) {
         if (ec) return;
@@ -71,6 +89,7 @@ int run(const config::Config& cfg) {
         sd_notify(0, "STOPPING=1");
         server->stop();
         client->close_idle();
+        watchdog.cancel();
         signals.cancel();
         // Requests still waiting on INSi get up to kDrain to finish, then
         // the loop ends.
@@ -91,6 +110,21 @@ int run(const config::Config& cfg) {
   spdlog::info("[APP_READY] insgated {} listening on {} (INSi {} environment)", INSGATE_VERSION,
                cfg.api.socket_path, cfg.insi.environment);
   sd_notify(0, "READY=1");
+  // systemd watchdog: pinged from the io thread, so a stuck event loop is
+  // detected (WatchdogSec= in the unit).
+  std::uint64_t watchdog_usec = 0;
+  std::function<void()> ping;
+  if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0) {
+    auto period = std::chrono::microseconds(watchdog_usec / 2);
+    ping = [&watchdog, &ping, period] {
+      sd_notify(0, "WATCHDOG=1");
+      watchdog.expires_after(period);
+      watchdog.async_wait([&ping](const boost::system::error_code& e) {
+        if (!e) ping();
+      });
+    };
+    ping();
+  }
   // The drain timer is the only work left once everything else has stopped:
   // run until it fires or nothing remains.
   io.run();

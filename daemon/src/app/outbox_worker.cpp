@@ -53,12 +53,13 @@ plugin_host::IdentityEvent event_from_payload(const std::string& payload_json) {
 
 OutboxWorker::OutboxWorker(state::OutboxStore& store, std::string plugin_name,
                            plugin_host::PluginInstance& instance, int max_attempts,
-                           std::chrono::milliseconds backoff)
+                           std::chrono::milliseconds backoff, metrics::Metrics* metrics)
     : store_(store),
       plugin_(std::move(plugin_name)),
       instance_(instance),
       max_attempts_(max_attempts),
       backoff_(backoff),
+      metrics_(metrics),
       thread_([this] { run(); }) {}
 
 OutboxWorker::~OutboxWorker() {
@@ -124,6 +125,7 @@ void OutboxWorker::deliver_one(const state::OutboxRow& row) {
     switch (result.status) {
       case plugin_host::DeliveryStatus::ok:
         store_.mark_delivered(row.id, state::Clock::now());
+        if (metrics_) metrics_->outbox_delivery(plugin_, metrics::DeliveryOutcome::delivered);
         spdlog::info("[OUTBOX_DELIVERED] plugin {}: event {} delivered", plugin_, row.id);
         return;
       case plugin_host::DeliveryStatus::retry_later:
@@ -131,6 +133,7 @@ void OutboxWorker::deliver_one(const state::OutboxRow& row) {
           auto delay = backoff_ * (1LL << std::min(attempts - 1, 20));
           auto capped = std::min<std::chrono::milliseconds>(delay, kMaxBackoff);
           store_.mark_retry(row.id, state::Clock::now() + capped, result.error);
+          if (metrics_) metrics_->outbox_delivery(plugin_, metrics::DeliveryOutcome::retry);
           spdlog::warn("[OUTBOX_RETRY] plugin {}: event {} attempt {} failed, retry in {} ms",
                        plugin_, row.id, attempts, capped.count());
           return;
@@ -138,6 +141,7 @@ void OutboxWorker::deliver_one(const state::OutboxRow& row) {
         [[fallthrough]];
       case plugin_host::DeliveryStatus::permanent_failure:
         store_.mark_dead(row.id, result.error);
+        if (metrics_) metrics_->outbox_delivery(plugin_, metrics::DeliveryOutcome::dead);
         spdlog::error("[OUTBOX_DEAD] plugin {}: event {} moved to the dead letters after {} "
                       "attempt(s)",
                       plugin_, row.id, attempts);

@@ -18,6 +18,7 @@
 #include <string>
 #include <thread>
 
+#include "metrics/metrics.hpp"
 #include "plugin_host/plugin_loader.hpp"
 #include "state/state_store.hpp"
 
@@ -27,7 +28,7 @@ class OutboxWorker {
  public:
   OutboxWorker(state::OutboxStore& store, std::string plugin_name,
                plugin_host::PluginInstance& instance, int max_attempts,
-               std::chrono::milliseconds backoff);
+               std::chrono::milliseconds backoff, metrics::Metrics* metrics = nullptr);
   /// Stops and joins (waits for a deliver() in progress to return).
   ~OutboxWorker();
   OutboxWorker(const OutboxWorker&) = delete;
@@ -47,6 +48,7 @@ class OutboxWorker {
   plugin_host::PluginInstance& instance_;
   int max_attempts_;
   std::chrono::milliseconds backoff_;
+  metrics::Metrics* metrics_;
   std::mutex mutex_;
   std::condition_variable cv_;
   bool stop_ = false;

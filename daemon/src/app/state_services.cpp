@@ -49,7 +49,7 @@ std::string load_or_create_hmac_key(const config::StateConfig& cfg) {
   return key;
 }
 
-StateServices::StateServices(const config::Config& cfg) {
+StateServices::StateServices(const config::Config& cfg, metrics::Metrics* metrics) {
   store_ = std::make_unique<state::SqliteStore>(state::SqliteOptions{cfg.state.directory, {}});
   state::IdentityPolicy policy;
   policy.oids = identity::OidPolicy::for_environment(
@@ -67,7 +67,7 @@ StateServices::StateServices(const config::Config& cfg) {
   for (std::size_t i = 0; i < plugins_.size(); ++i)
     workers_.push_back(std::make_unique<OutboxWorker>(*store_, cfg.plugins[i].name, plugins_[i],
                                                       cfg.state.outbox_max_attempts,
-                                                      cfg.state.outbox_backoff));
+                                                      cfg.state.outbox_backoff, metrics));
   gateway_ = std::make_unique<api::StateGateway>(pool_, *store_, *cache_, *identities_,
                                                  *activity_, cfg.structure.finess,
                                                  [this] { wake_workers(); });

@@ -21,7 +21,7 @@ class StateServices {
   /// Opens the store (migrations), loads and creates the plugins, starts one
   /// outbox worker per plugin.
   /// @throw state::StateError, plugin_host::PluginError
-  explicit StateServices(const config::Config& cfg);
+  StateServices(const config::Config& cfg, metrics::Metrics* metrics);
   /// Stops the workers (a deliver() in progress ends first), destroys the
   /// plugin instances, closes the store.
   ~StateServices();

@@ -76,6 +76,15 @@ class Reader {
                    bool must_exist) const {
     auto v = string(parent, name, required);
     if (v.empty()) return v;
+    // systemd LoadCredential= files: ${CREDENTIALS_DIRECTORY}/name.
+    const std::string var = "${CREDENTIALS_DIRECTORY}";
+    if (auto at = v.find(var); at != std::string::npos) {
+      const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+      if (dir == nullptr || *dir == '\0')
+        child(parent, name).fail("uses ${CREDENTIALS_DIRECTORY}, which is not set (run under "
+                                 "systemd with LoadCredential=)");
+      v.replace(at, var.size(), dir);
+    }
     fs::path p(v);
     if (p.is_relative()) p = base_ / p;
     if (must_exist && !fs::exists(p)) child(parent, name).fail("file not found: " + p.string());
@@ -225,12 +234,13 @@ void load_insi(const Reader& r, const Field& top, Config& c) {
 
 void load_identity(const Reader& r, const Field& top, Config& c) {
   Field st = r.require_map(top, "structure");
-  r.only_keys(st, {"finess", "nom"});
+  r.only_keys(st, {"finess", "nom", "categorie"});
   c.structure.finess = r.string(st, "finess", true);
   static const std::regex finess("[0-9][0-9AB][0-9]{7}");
   if (!std::regex_match(c.structure.finess, finess))
     r.child(st, "finess").fail("must be a 9-character FINESS number");
   c.structure.name = r.string(st, "nom", true);
+  c.structure.categorie = r.string(st, "categorie", false);
 
   Field lps = r.require_map(top, "lps");
   r.only_keys(lps, {"idam", "nom_logiciel", "version_logiciel", "instance"});
@@ -264,6 +274,15 @@ void load_state(const Reader& r, const Field& top, Config& c) {
     c.state.outbox_max_attempts = r.integer(outbox, "max_tentatives", 20, 1, 1000);
     c.state.outbox_backoff = r.millis(outbox, "backoff_ms", c.state.outbox_backoff);
   }
+}
+
+void load_metrics(const Reader& r, const Field& top, Config& c) {
+  Field m = r.child(top, "metriques");
+  r.only_keys(m, {"ecoute", "chemin"});
+  if (!m.node) return;
+  c.metrics.listen = r.string(m, "ecoute", false, c.metrics.listen);
+  c.metrics.path = r.string(m, "chemin", false, c.metrics.path);
+  if (c.metrics.path.empty() || c.metrics.path[0] != '/') r.child(m, "chemin").fail("must start with /");
 }
 
 void load_plugins(const Reader& r, const Field& top, Config& c) {
@@ -324,13 +343,14 @@ Config load(const std::string& path) {
   Reader r(root, std::filesystem::path(c.source_path).parent_path());
   Field top{root, "", 0};
   r.only_keys(top, {"api", "insi", "structure", "lps", "emetteur", "log_level", "plugins",
-                    "etat", "cache", "outbox"});
+                    "etat", "cache", "outbox", "metriques"});
   try {
     load_api(r, top, c);
     load_insi(r, top, c);
     load_identity(r, top, c);
     load_plugins(r, top, c);
     load_state(r, top, c);
+    load_metrics(r, top, c);
     c.log_level = r.string(top, "log_level", false, "info");
     static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
     if (!levels.count(c.log_level)) r.child(top, "log_level").fail("must be one of trace, debug, info, warn, error, off");

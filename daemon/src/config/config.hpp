@@ -87,8 +87,15 @@ struct InsiConfig {
 };
 
 struct Structure {
-  std::string finess;  ///< 9 characters
+  std::string finess;     ///< 9 characters
   std::string name;
+  std::string categorie;  ///< Catégorie FINESS, for the monthly report ("" if unknown)
+};
+
+/// Prometheus listener (issue #6); empty `listen` disables it.
+struct MetricsConfig {
+  std::string listen = "127.0.0.1:9464";
+  std::string path = "/metrics";
 };
 
 /// Durable state (issue #5): SQLite file in `directory`, result cache,
@@ -114,6 +121,7 @@ struct Config {
   /// `config` subtree is handed to the plugin's create() as JSON.
   std::vector<plugin_host::PluginConfig> plugins;
   StateConfig state;
+  MetricsConfig metrics;
 };
 
 /// Loads and validates a configuration file.
