@@ -21,6 +21,7 @@ const char* kUsage =
     "             --date-naissance AAAA-MM-JJ [--lieu-naissance COG] [--operateur ID]\n"
     "  insgatectl [--socket PATH] verification --matricule M13 --cle CC --oid OID\n"
     "             --nom NOM --prenoms ... --sexe M|F --date-naissance AAAA-MM-JJ [...]\n"
+    "  insgatectl [--socket PATH] stats --mois AAAA-MM [--csv]\n"
     "  insgatectl [--socket PATH] outbox list [--etat pending|dead|delivered]\n"
     "  insgatectl [--socket PATH] outbox retry --id N\n"
     "  insgatectl [--socket PATH] outbox purge --jours N\n"
@@ -60,6 +61,8 @@ int main(int argc, char** argv) {
       "cle", po::value<std::string>(), "verification: the 2-digit key")(
       "oid", po::value<std::string>(), "verification: the OID of the INS")(
       "etat", po::value<std::string>()->default_value("pending"), "outbox list: which events")(
+      "mois", po::value<std::string>(), "stats: the month, AAAA-MM")(
+      "csv", "stats: CSV for French spreadsheets instead of JSON")(
       "id", po::value<long>(), "outbox retry: the event id")(
       "jours", po::value<long>(), "outbox purge: delivered events older than N days")(
       "version", "print the version")(
@@ -92,6 +95,20 @@ int main(int argc, char** argv) {
   insgate::net::LocalHttpClient client(vm["socket"].as<std::string>());
   try {
     if (command == "health") return print(client.request(insgate::http::verb::get, "/v1/health"));
+    if (command == "stats") {
+      if (!vm.count("mois")) {
+        std::cerr << "insgatectl: --mois AAAA-MM is required\n";
+        return 2;
+      }
+      auto reply = client.request(insgate::http::verb::get,
+                                  "/v1/stats/mensuel?mois=" + vm["mois"].as<std::string>() +
+                                      (vm.count("csv") ? "&format=csv" : ""));
+      if (vm.count("csv") && reply.status == 200) {
+        std::cout << reply.body;
+        return 0;
+      }
+      return print(reply);
+    }
     if (command == "outbox") {
       std::string sub = vm.count("subcommand") ? vm["subcommand"].as<std::string>() : "list";
       if (sub == "list")

@@ -1,0 +1,95 @@
+// End to end: Ségur activity (issue #6) — GET /v1/stats/mensuel (JSON and
+// CSV), insgatectl stats, and the Prometheus listener.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <gtest/gtest.h>
+
+#include <ctime>
+
+#include "e2e_env.hpp"
+
+using namespace insgate::testing;
+using insgate::net::LocalHttpClient;
+using nlohmann::json;
+
+namespace {
+
+std::string this_month() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m", &tm);
+  return buf;
+}
+
+}  // namespace
+
+TEST(StatsE2E, monthly_report_counts_recuperations_verifications_and_unique_operators) {
+  Workspace ws;
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  Daemon d(ws, "insgated", opt);
+  LocalHttpClient c(d.socket());
+  auto body = recherche_body("ECETINSI", {"PIERRE-ALAIN"}, "M", "2009-07-14");
+  ASSERT_EQ(post_recherche(c, body).status, 200u);
+  body["operateur"] = "u-other";
+  ASSERT_EQ(post_recherche(c, body).status, 200u);
+  json v = {{"operateur", "u-test"},
+            {"ins", {{"matricule", "1090763220834"}, {"cle", "89"}, {"oid", "1.2.250.1.213.1.4.8"}}},
+            {"traits", body["traits"]}};
+  ASSERT_EQ(c.request(insgate::http::verb::post, "/v1/ins/verification", v.dump()).status, 200u);
+
+  auto r = c.request(insgate::http::verb::get, "/v1/stats/mensuel?mois=" + this_month());
+  ASSERT_EQ(r.status, 200u) << r.body;
+  auto j = json::parse(r.body);
+  ASSERT_EQ(j["lignes"].size(), 1u);
+  const auto& l = j["lignes"][0];
+  EXPECT_EQ(l["finess"], "010000001");
+  EXPECT_EQ(l["departement"], "01 - Ain");
+  EXPECT_EQ(l["appels_recuperation"], 2);
+  EXPECT_EQ(l["appels_verification"], 1);
+  EXPECT_EQ(l["utilisateurs_uniques"], 2);
+  EXPECT_EQ(r.body.find("u-other"), std::string::npos) << "operators are never shown";
+
+  auto csv = c.request(insgate::http::verb::get,
+                       "/v1/stats/mensuel?mois=" + this_month() + "&format=csv");
+  ASSERT_EQ(csv.status, 200u);
+  EXPECT_EQ(csv.body.rfind("\xEF\xBB\xBFMois;", 0), 0u) << "UTF-8 BOM then the first column";
+  EXPECT_NE(csv.body.find("010000001"), std::string::npos);
+
+  EXPECT_EQ(c.request(insgate::http::verb::get, "/v1/stats/mensuel?mois=2026-13").status, 400u);
+
+  std::string out = ws.path("stats.out");
+  int rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgatectl", "--socket", d.socket(),
+                        "stats", "--mois", this_month(), "--csv"},
+                       out);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(read_file(out).find("Mois;"), std::string::npos);
+}
+
+TEST(StatsE2E, prometheus_listener_serves_the_metrics_without_identity_labels) {
+  Workspace ws;
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  Daemon d(ws, "insgated", opt);
+  LocalHttpClient c(d.socket());
+  ASSERT_EQ(post_recherche(c, recherche_body("ECETINSI", {"PIERRE-ALAIN"}, "M", "2009-07-14"))
+                .status, 200u);
+  // The log names the ephemeral port of the listener.
+  std::string log = d.log();
+  auto at = log.find("[APP_METRICS] Prometheus metrics on 127.0.0.1:");
+  ASSERT_NE(at, std::string::npos) << log;
+  int port = std::stoi(log.substr(at + std::string("[APP_METRICS] Prometheus metrics on 127.0.0.1:").size()));
+  std::string scrape = ws.path("metrics.txt");
+  int rc = run_command({"/usr/bin/curl", "-s", "http://127.0.0.1:" + std::to_string(port) + "/metrics"},
+                       scrape);
+  ASSERT_EQ(rc, 0);
+  std::string text = read_file(scrape);
+  EXPECT_NE(text.find("insgate_insi_calls_total{"), std::string::npos);
+  EXPECT_NE(text.find("outcome=\"cr_00\""), std::string::npos);
+  EXPECT_NE(text.find("insgate_api_requests_total{"), std::string::npos);
+  for (const char* secret : {"ECETINSI", "PIERRE", "1090763220834", "u-test"})
+    EXPECT_EQ(text.find(secret), std::string::npos) << secret;
+}
