@@ -10,6 +10,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include "test_event.hpp"
@@ -163,9 +165,28 @@ TEST_F(Spool, FileInsteadOfDirectoryIsInvalidConfig) {
 }
 
 TEST_F(Spool, ReadOnlyDirectoryIsInvalidConfig) {
-  if (geteuid() == 0) GTEST_SKIP() << "root can write anywhere";
-  fs::permissions(dir.path(), fs::perms::owner_read | fs::perms::owner_exec);
-  EXPECT_THROW(plugin.create(config(dir.path(), "json")), PluginError);
+  fs::permissions(dir.path(), fs::perms::owner_read | fs::perms::owner_exec |
+                                  fs::perms::others_read | fs::perms::others_exec);
+  if (geteuid() != 0) {
+    EXPECT_THROW(plugin.create(config(dir.path(), "json")), PluginError);
+  } else {
+    // Root writes anywhere: check as an unprivileged user in a child process.
+    pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      if (setgid(65534) != 0 || setuid(65534) != 0) _exit(3);
+      try {
+        plugin.create(config(dir.path(), "json"));
+      } catch (const PluginError&) {
+        _exit(0);
+      }
+      _exit(1);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "1: created anyway, 3: could not drop privileges";
+  }
   fs::permissions(dir.path(), fs::perms::owner_all);
 }
 
