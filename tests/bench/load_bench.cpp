@@ -1,0 +1,406 @@
+// insgate load benchmark (issue 7), all measured in one run on one machine:
+//   1. cache hits through insgated (cache: {ttl_s: 3600}, one person primed);
+//   2. the ceiling: bench_ceiling_server answering a body of the same size;
+//   3. recherches forwarded to insi-sim through insgated (cache off);
+//   4. the same SOAP call made directly to insi-sim over kept-alive mTLS;
+// plus RSS with 1,000 idle keep-alive connections and the time from process
+// start to READY=1 (NOTIFY_SOCKET). Prints a Markdown report, writes JSON.
+//
+// Usage: bench_load [--json FILE] [--micro-json FILE] [--markdown FILE] [--quick]
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "e2e_env.hpp"
+#include "histogram.hpp"
+#include "insi/soap_codec.hpp"
+#include "net/net.hpp"
+#include "process.hpp"
+
+using namespace insgate;
+using namespace insgate::testing;
+using bench::Histogram;
+using SteadyClock = std::chrono::steady_clock;
+namespace {
+
+struct Phase {
+  std::string key, name;
+  int conns = 0;
+  std::uint64_t requests = 0, errors = 0;
+  double seconds = 0;
+  Histogram h;
+  double rps() const { return seconds > 0 ? static_cast<double>(requests) / seconds : 0; }
+};
+
+std::string raw_post(const std::string& target, const std::string& body) {
+  return "POST " + target + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+/// N keep-alive connections on one client thread, `total` requests shared;
+/// the first `warmup` are not recorded.
+template <class Stream, class Connect>
+Phase run_phase(std::string key, std::string name, int conns, std::uint64_t total,
+                std::uint64_t warmup, const std::string& request, Connect connect) {
+  Phase p;
+  p.key = std::move(key);
+  p.name = std::move(name);
+  p.conns = conns;
+  asio::io_context io(1);
+  std::vector<std::unique_ptr<Stream>> streams;
+  for (int i = 0; i < conns; ++i) streams.push_back(connect(io));
+  std::uint64_t next = 0;
+  SteadyClock::time_point started{};
+  auto worker = [&](Stream& s) -> asio::awaitable<void> {
+    beast::flat_buffer buf;
+    for (;;) {
+      std::uint64_t n = next++;
+      if (n >= total + warmup) co_return;
+      if (n == warmup) started = SteadyClock::now();
+      auto t0 = SteadyClock::now();
+      beast::error_code ec;
+      co_await asio::async_write(s, asio::buffer(request), asio::redirect_error(asio::use_awaitable, ec));
+      http::response<http::string_body> res;
+      if (!ec) co_await http::async_read(s, buf, res, asio::redirect_error(asio::use_awaitable, ec));
+      auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - t0).count();
+      if (n >= warmup) {
+        p.h.record(static_cast<std::uint64_t>(ns));
+        ++p.requests;
+        if (ec || res.result_int() != 200) ++p.errors;
+      }
+      if (ec) co_return;
+    }
+  };
+  for (auto& s : streams) asio::co_spawn(io, worker(*s), asio::detached);
+  io.run();
+  p.seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
+  return p;
+}
+
+Phase run_unix(std::string key, std::string name, const std::string& socket, int conns,
+               std::uint64_t total, const std::string& request) {
+  return run_phase<Local::socket>(std::move(key), std::move(name), conns, total, 200, request,
+                                  [&](asio::io_context& io) {
+                                    auto s = std::make_unique<Local::socket>(io);
+                                    s->connect(Local::endpoint(socket));
+                                    return s;
+                                  });
+}
+
+using TlsStream = ssl::stream<beast::tcp_stream>;
+
+Phase run_tls(std::string key, std::string name, const Workspace& ws, int port, int conns,
+              std::uint64_t total, const std::string& request) {
+  ssl::context ctx(ssl::context::tls_client);
+  ctx.use_certificate_chain_file(ws.pki("client.pem"));
+  ctx.use_private_key_file(ws.pki("client.key"), ssl::context::pem);
+  ctx.load_verify_file(ws.pki("ca.pem"));
+  ctx.set_verify_mode(ssl::verify_peer);
+  return run_phase<TlsStream>(std::move(key), std::move(name), conns, total, 100, request,
+                              [&](asio::io_context& io) {
+                                auto s = std::make_unique<TlsStream>(io, ctx);
+                                SSL_set_tlsext_host_name(s->native_handle(), "localhost");
+                                s->set_verify_callback(ssl::host_name_verification("localhost"));
+                                beast::get_lowest_layer(*s).connect(asio::ip::tcp::endpoint(
+                                    asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+                                beast::get_lowest_layer(*s).socket().set_option(asio::ip::tcp::no_delay(true));
+                                s->handshake(ssl::stream_base::client);
+                                return s;
+                              });
+}
+
+/// The e2e configuration, tuned for measuring: log_level info (the
+/// production default), room for 2,000 connections.
+std::string bench_config(const Workspace& ws, const std::string& name, const DaemonOptions& opt) {
+  std::string cfg = write_daemon_config(ws, name, opt);
+  std::string text = read_file(cfg);
+  const std::string anchor = "  socket_mode: \"0600\"\n";
+  text.insert(text.find(anchor) + anchor.size(), "  max_connections: 2000\n");
+  auto at = text.find("log_level: debug");
+  text.replace(at, 16, "log_level: info");
+  std::ofstream(cfg, std::ios::trunc) << text;
+  return cfg;
+}
+
+/// insgated started with NOTIFY_SOCKET pointing at a datagram socket of ours.
+struct NotifiedDaemon {
+  std::unique_ptr<ChildProcess> process;
+  std::string socket;
+  double ready_ms = -1;  ///< posix_spawn → READY=1
+};
+
+NotifiedDaemon start_daemon(const Workspace& ws, const std::string& name, const DaemonOptions& opt) {
+  NotifiedDaemon d;
+  d.socket = ws.path(name + ".sock");
+  std::string cfg = bench_config(ws, name, opt);
+  std::string notify = ws.path(name + ".notify");
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, notify.c_str(), sizeof addr.sun_path - 1);
+  ::unlink(notify.c_str());
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    throw std::runtime_error("bind " + notify);
+  ::setenv("NOTIFY_SOCKET", notify.c_str(), 1);
+  auto t0 = SteadyClock::now();
+  d.process = std::make_unique<ChildProcess>(
+      std::vector<std::string>{std::string(INSGATE_BIN_DIR) + "/insgated", "--config", cfg},
+      ws.path(name + ".log"));
+  ::unsetenv("NOTIFY_SOCKET");
+  auto until = t0 + std::chrono::seconds(15);
+  while (SteadyClock::now() < until) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    char msg[4096];
+    ssize_t n = ::recv(fd, msg, sizeof msg - 1, 0);
+    if (n <= 0) continue;
+    msg[n] = 0;
+    if (std::strstr(msg, "READY=1")) {
+      d.ready_ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count();
+      break;
+    }
+  }
+  ::close(fd);
+  if (d.ready_ms < 0) throw std::runtime_error("insgated never sent READY=1: " + read_file(ws.path(name + ".log")));
+  return d;
+}
+
+long proc_status_kib(pid_t pid, const char* field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(field, 0) == 0) return std::strtol(line.c_str() + std::strlen(field), nullptr, 10);
+  return 0;
+}
+
+std::string fmt_us(std::uint64_t ns) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f", static_cast<double>(ns) / 1000.0);
+  return b;
+}
+
+std::string machine() {
+  utsname u{};
+  ::uname(&u);
+  std::string cpu = "?";
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("model name", 0) == 0) {
+      cpu = line.substr(line.find(':') + 2);
+      break;
+    }
+  long mem_kib = 0;
+  std::ifstream mi("/proc/meminfo");
+  for (std::string line; std::getline(mi, line);)
+    if (line.rfind("MemTotal:", 0) == 0) mem_kib = std::strtol(line.c_str() + 9, nullptr, 10);
+  std::ostringstream o;
+  o << cpu << ", " << std::thread::hardware_concurrency() << " CPUs visible, "
+    << mem_kib / 1024 / 1024 << " GiB RAM, " << u.sysname << " " << u.release;
+  return o.str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string json_out = "bench-results.json", micro_json, md_out;
+  bool quick = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--json" && i + 1 < argc) json_out = argv[++i];
+    else if (a == "--micro-json" && i + 1 < argc) micro_json = argv[++i];
+    else if (a == "--markdown" && i + 1 < argc) md_out = argv[++i];
+    else if (a == "--quick") quick = true;
+    else {
+      std::cerr << "usage: bench_load [--json FILE] [--micro-json FILE] [--markdown FILE] [--quick]\n";
+      return 2;
+    }
+  }
+  // 1,000 idle connections need more than the usual 1,024 descriptors (the
+  // daemon inherits this limit, as systemd's LimitNOFILE would give it).
+  rlimit rl{};
+  ::getrlimit(RLIMIT_NOFILE, &rl);
+  rl.rlim_cur = std::min<rlim_t>(rl.rlim_max, 65536);
+  ::setrlimit(RLIMIT_NOFILE, &rl);
+
+  const std::uint64_t kFast = quick ? 5'000 : 40'000;   // cache hit / ceiling
+  const std::uint64_t kSlow = quick ? 1'000 : 6'000;    // through INSi
+  const int kConns = 16;
+
+  Workspace ws;
+  Simulator sim(ws, "sim");
+  const std::string body = recherche_body("ECETINSI", {"PIERRE-ALAIN"}, "M", "2009-07-14").dump();
+  const std::string req = raw_post("/v1/ins/recherche", body);
+  std::vector<Phase> phases;
+  nlohmann::json out;
+  out["machine"] = machine();
+
+  // READY=1: five cold starts, median reported.
+  std::vector<double> ready;
+  for (int i = 0; i < 5; ++i) {
+    DaemonOptions o;
+    o.port = sim.port();
+    auto d = start_daemon(ws, "ready" + std::to_string(i), o);
+    ready.push_back(d.ready_ms);
+    d.process->stop();
+  }
+  std::sort(ready.begin(), ready.end());
+
+  // (1) cache hits.
+  DaemonOptions cached;
+  cached.port = sim.port();
+  cached.cache_ttl_s = 3600;
+  auto dc = start_daemon(ws, "cached", cached);
+  net::LocalHttpClient prime(dc.socket);
+  auto primed = prime.request(http::verb::post, "/v1/ins/recherche", body);
+  auto primed_json = nlohmann::json::parse(primed.body);
+  if (primed.status != 200 || primed_json["cr"] != "00") {
+    std::cerr << "priming failed: " << primed.status << " " << primed.body << "\n";
+    return 1;
+  }
+  auto hit = prime.request(http::verb::post, "/v1/ins/recherche", body);
+  if (nlohmann::json::parse(hit.body)["source"] != "cache") std::cerr << "warning: second answer not from cache\n";
+  const std::size_t answer_bytes = hit.body.size();
+  phases.push_back(run_unix("cache_hit", "1. cache hit through insgated", dc.socket, kConns, kFast, req));
+
+  // (2) the ceiling, same body size, same socket kind.
+  std::string ceiling_sock = ws.path("ceiling.sock");
+  ChildProcess ceiling({std::string(INSGATE_BIN_DIR) + "/bench_ceiling_server", ceiling_sock,
+                        std::to_string(answer_bytes)},
+                       ws.path("ceiling.log"));
+  wait_until([&] { return ::access(ceiling_sock.c_str(), F_OK) == 0; });
+  phases.push_back(run_unix("ceiling", "2. ceiling (minimal Beast server)", ceiling_sock, kConns, kFast, req));
+  ceiling.stop();
+
+  // Idle keep-alive connections on the cache daemon: RSS before/after, peak.
+  long rss_before = proc_status_kib(dc.process->pid(), "VmRSS:");
+  std::vector<std::unique_ptr<net::LocalHttpClient>> idle;
+  int idle_ok = 0;
+  for (int i = 0; i < 1000; ++i) {
+    idle.push_back(std::make_unique<net::LocalHttpClient>(dc.socket, std::chrono::seconds(10)));
+    try {
+      if (idle.back()->request(http::verb::get, "/v1/health").status == 200) ++idle_ok;
+    } catch (const std::exception&) {
+    }
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  long rss_idle = proc_status_kib(dc.process->pid(), "VmRSS:");
+  long hwm = proc_status_kib(dc.process->pid(), "VmHWM:");
+  idle.clear();
+  dc.process->stop();
+
+  // (3) forwarded through insgated, cache off; (4) direct mTLS to insi-sim.
+  DaemonOptions fwd;
+  fwd.port = sim.port();
+  auto df = start_daemon(ws, "forward", fwd);
+  insi::CallContext ctx;
+  ctx.emetteur = "010000001";
+  ctx.lps = {"IDAM-TEST", "insgate", "0.1.0", "6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b"};
+  insi::RechercheTraits call{"ECETINSI", "PIERRE-ALAIN", "M", "2009-07-14", std::nullopt};
+  insi::EnvelopeIds ids{"0b1c2d3e-4f50-4617-8899-aabbccddeeff", "1b1c2d3e-4f50-4617-8899-aabbccddeeff",
+                        "2b1c2d3e-4f50-4617-8899-aabbccddeeff", "2024-05-02T09:15:03.120Z"};
+  std::string envelope = insi::build_recherche_traits(ctx, call, ids);
+  std::string soap = "POST /lps HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/soap+xml;charset=utf-8;action=\"" +
+                     std::string(insi::kActionRechercheTraits) + "\"\r\nContent-Length: " +
+                     std::to_string(envelope.size()) + "\r\n\r\n" + envelope;
+  for (int c : {1, 8}) {
+    std::string sfx = " (" + std::to_string(c) + " conn)";
+    phases.push_back(run_unix("forward_c" + std::to_string(c), "3. forwarded via insgated" + sfx, df.socket, c,
+                              c == 1 ? kSlow / 2 : kSlow, req));
+    phases.push_back(run_tls("direct_c" + std::to_string(c), "4. direct mTLS to insi-sim" + sfx, ws,
+                             sim.port(), c, c == 1 ? kSlow / 2 : kSlow, soap));
+  }
+  df.process->stop();
+
+  // ---- report ----
+  auto get = [&](const std::string& k) -> const Phase& {
+    for (const auto& p : phases) if (p.key == k) return p;
+    throw std::runtime_error("no phase " + k);
+  };
+  std::ostringstream md;
+  md << "## Load (Unix socket / mTLS, keep-alive, one client thread)\n\n"
+     << "| scenario | conns | requests | errors | req/s | p50 µs | p99 µs | p99.9 µs | max µs |\n"
+     << "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& p : phases) {
+    char rps[32];
+    std::snprintf(rps, sizeof rps, "%.0f", p.rps());
+    md << "| " << p.name << " | " << p.conns << " | " << p.requests << " | " << p.errors << " | " << rps
+       << " | " << fmt_us(p.h.percentile(0.5)) << " | " << fmt_us(p.h.percentile(0.99)) << " | "
+       << fmt_us(p.h.percentile(0.999)) << " | " << fmt_us(p.h.max()) << " |\n";
+    out["phases"][p.key] = {{"name", p.name}, {"conns", p.conns}, {"requests", p.requests},
+                            {"errors", p.errors}, {"seconds", p.seconds}, {"rps", p.rps()},
+                            {"p50_us", p.h.percentile(0.5) / 1000.0}, {"p99_us", p.h.percentile(0.99) / 1000.0},
+                            {"p999_us", p.h.percentile(0.999) / 1000.0}, {"max_us", p.h.max() / 1000.0},
+                            {"mean_us", p.h.mean() / 1000.0}};
+  }
+  double ratio = get("cache_hit").rps() / get("ceiling").rps();
+  double added_p50_us = (static_cast<double>(get("forward_c1").h.percentile(0.5)) -
+                         static_cast<double>(get("direct_c1").h.percentile(0.5))) / 1000.0;
+  double added_p99_us = (static_cast<double>(get("forward_c1").h.percentile(0.99)) -
+                         static_cast<double>(get("direct_c1").h.percentile(0.99))) / 1000.0;
+  double added_p50_c8_us = (static_cast<double>(get("forward_c8").h.percentile(0.5)) -
+                            static_cast<double>(get("direct_c8").h.percentile(0.5))) / 1000.0;
+  double ready_median = ready[ready.size() / 2];
+  auto verdict = [](bool ok) { return ok ? "met" : "**missed**"; };
+  char line[512];
+  md << "\n## Against the targets of issue 7\n\n| measure | value | target | |\n|---|---:|---|---|\n";
+  std::snprintf(line, sizeof line, "| cache-hit throughput ÷ ceiling (1÷2) | %.1f %% | ≥ 60 %% | %s |\n",
+                100 * ratio, verdict(ratio >= 0.6));
+  md << line;
+  std::snprintf(line, sizeof line,
+                "| added latency per forwarded call, p50 (3−4, 1 conn) | %.0f µs | < 300 µs | %s |\n",
+                added_p50_us, verdict(added_p50_us < 300));
+  md << line;
+  std::snprintf(line, sizeof line, "| added latency, p99 (3−4, 1 conn) | %.0f µs | — | |\n", added_p99_us);
+  md << line;
+  std::snprintf(line, sizeof line, "| added latency, p50 (3−4, 8 conns) | %.0f µs | — | |\n", added_p50_c8_us);
+  md << line;
+  std::snprintf(line, sizeof line,
+                "| RSS with 1,000 idle keep-alive connections (%d answered) | %.1f MiB (before %.1f MiB, peak VmHWM %.1f MiB) | < 40 MB | %s |\n",
+                idle_ok, rss_idle / 1024.0, rss_before / 1024.0, hwm / 1024.0, verdict(rss_idle * 1024.0 < 40e6));
+  md << line;
+  std::snprintf(line, sizeof line, "| process start → READY=1 (median of 5; min %.0f, max %.0f) | %.0f ms | < 150 ms | %s |\n",
+                ready.front(), ready.back(), ready_median, verdict(ready_median < 150));
+  md << line;
+  md << "\nAnswer body size (cache hit and ceiling): " << answer_bytes << " bytes.\n";
+  out["targets"] = {{"cache_over_ceiling", ratio}, {"added_p50_us", added_p50_us},
+                    {"added_p99_us", added_p99_us}, {"added_p50_c8_us", added_p50_c8_us},
+                    {"idle_1000_rss_kib", rss_idle}, {"idle_before_rss_kib", rss_before},
+                    {"idle_peak_hwm_kib", hwm}, {"idle_answered", idle_ok},
+                    {"ready_ms", ready}, {"ready_median_ms", ready_median},
+                    {"answer_bytes", answer_bytes}};
+
+  if (!micro_json.empty()) {
+    std::ifstream in(micro_json);
+    auto mj = nlohmann::json::parse(in, nullptr, false);
+    if (!mj.is_discarded()) {
+      md << "\n## Micro-benchmarks (Google Benchmark, per operation)\n\n| benchmark | ns/op | CPU ns/op | bytes |\n|---|---:|---:|---:|\n";
+      for (const auto& b : mj["benchmarks"]) {
+        char row[256];
+        std::snprintf(row, sizeof row, "| %s | %.0f | %.0f | %s |\n", b["name"].get<std::string>().c_str(),
+                      b.value("real_time", 0.0), b.value("cpu_time", 0.0),
+                      b.contains("bytes") ? std::to_string(b["bytes"].get<double>()).substr(0, std::to_string(b["bytes"].get<double>()).find('.')).c_str() : "");
+        md << row;
+      }
+      out["micro"] = mj["benchmarks"];
+    }
+  }
+  std::cout << "# insgate benchmark report\n\nMachine: " << out["machine"].get<std::string>() << "\n\n" << md.str();
+  std::ofstream(json_out) << out.dump(2) << "\n";
+  if (!md_out.empty())
+    std::ofstream(md_out) << "Machine: " << out["machine"].get<std::string>() << "\n\n" << md.str();
+  std::cerr << "bench_load: JSON written to " << json_out << "\n";
+  return 0;
+}
