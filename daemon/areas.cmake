@@ -21,6 +21,7 @@ add_library(insgate_insi STATIC
 target_link_libraries(insgate_insi PUBLIC insgate_insi_codec insgate_config insgate_util
   OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
 
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 add_library(insgate_api STATIC
   src/api/problem.cpp src/api/recherche_input.cpp src/api/recherche_answer.cpp
   src/api/router.cpp src/api/unix_server.cpp src/api/verification_api.cpp
@@ -29,9 +30,8 @@ add_library(insgate_api STATIC
 find_package(LibXml2 REQUIRED)
 target_link_libraries(insgate_api PUBLIC insgate_insi insgate_identity insgate_state
   insgate_metrics insgate_stats
-  nlohmann_json::nlohmann_json spdlog::spdlog LibXml2::LibXml2)
+  nlohmann_json::nlohmann_json spdlog::spdlog LibXml2::LibXml2 PkgConfig::SYSTEMD)
 
-pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 add_library(insgate_app STATIC src/app/controller.cpp src/app/state_services.cpp
   src/app/outbox_worker.cpp)
 target_link_libraries(insgate_app PUBLIC insgate_api insgate_plugin_host PkgConfig::SYSTEMD)

@@ -3,6 +3,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <signal.h>
+
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -72,6 +74,8 @@ class Daemon {
   std::string log() const { return read_file(log_); }
   /// Sends `sig` (e.g. 9 for kill -9) and reaps the process.
   void stop(int sig) { process_->stop(sig); }
+  /// Sends `sig` without waiting (e.g. SIGHUP).
+  void signal(int sig) { ::kill(process_->pid(), sig); }
 
  private:
   std::string socket_;

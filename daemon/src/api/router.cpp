@@ -65,26 +65,35 @@ std::string iso_date(std::chrono::system_clock::time_point t) {
 
 }  // namespace
 
-Router::Router(insi::InsiTransport& transport, insi::CircuitBreaker& breaker,
-               StateGateway& state, metrics::Metrics& metrics, const config::Config& cfg,
-               insi::ClientCertificateInfo certificate)
-    : transport_(transport),
+namespace {
+
+identity::OidPolicy oid_policy_of(const config::Config& cfg) {
+  return identity::OidPolicy::for_environment(
+      identity::parse_environment(cfg.insi.environment).value_or(identity::Environment::production));
+}
+
+}  // namespace
+
+Router::Router(std::shared_ptr<const InsiSetup> setup, insi::CircuitBreaker& breaker,
+               StateGateway& state, metrics::Metrics& metrics)
+    : setup_(std::move(setup)),
       breaker_(breaker),
       state_(state),
       metrics_(metrics),
-      cfg_(cfg),
-      certificate_(std::move(certificate)),
-      oid_policy_(identity::OidPolicy::for_environment(
-          identity::parse_environment(cfg.insi.environment)
-              .value_or(identity::Environment::production))),
+      oid_policy_(oid_policy_of(*setup_->cfg)),
       verificateur_(std::make_unique<insi::VerificationParComparaison>()) {}
 
-insi::RechercheLimits Router::limits() const {
-  return {Clock::now() + cfg_.insi.deadlines.request, cfg_.insi.deadlines.call};
+void Router::reconfigure(std::shared_ptr<const InsiSetup> next) {
+  setup_ = std::move(next);
+  oid_policy_ = oid_policy_of(*setup_->cfg);
 }
 
-insi::FaultPolicy Router::policy() {
-  return {cfg_.insi.resilience.max_retries, cfg_.insi.resilience.backoff, &breaker_};
+insi::RechercheLimits Router::limits(const config::Config& cfg) {
+  return {Clock::now() + cfg.insi.deadlines.request, cfg.insi.deadlines.call};
+}
+
+insi::FaultPolicy Router::policy(const config::Config& cfg) {
+  return {cfg.insi.resilience.max_retries, cfg.insi.resilience.backoff, &breaker_};
 }
 
 asio::awaitable<ApiResponse> Router::handle(const Request& req, const std::string& requete_id) {
@@ -132,6 +141,8 @@ asio::awaitable<ApiResponse> Router::handle(const Request& req, const std::strin
 }
 
 asio::awaitable<ApiResponse> Router::recherche(const Request& req, const std::string& requete_id) {
+  const auto setup = setup_;  // kept alive for this request, across reloads
+  const config::Config& cfg = *setup->cfg;
   if (auto refused = check_json_body(req)) co_return *refused;
   Decoded decoded = decode_recherche(req.body());
   if (auto* bad = std::get_if<BadRequest>(&decoded))
@@ -157,8 +168,8 @@ asio::awaitable<ApiResponse> Router::recherche(const Request& req, const std::st
   }
   if (!input.cache_bypass) metrics_.cache_lookup(metrics::CacheResult::miss);
   auto started = Clock::now();
-  auto outcome = co_await insi::rechercher_par_traits(transport_, cfg_.call_context, input.traits,
-                                                      limits(), policy());
+  auto outcome = co_await insi::rechercher_par_traits(*setup->transport, cfg.call_context,
+                                                      input.traits, limits(cfg), policy(cfg));
   note_insi_outcome(outcome, "INSI_RECHERCHE", requete_id, metrics::Operation::recuperation_traits,
                     started);
   record.outcome = &outcome;
@@ -172,7 +183,7 @@ void Router::note_insi_outcome(const insi::RechercheOutcome& outcome, const char
                                Clock::time_point started) {
   using K = insi::RechercheOutcome::Kind;
   if (auto o = metrics::outcome_of(outcome))
-    metrics_.insi_call(op, cfg_.structure.finess, *o,
+    metrics_.insi_call(op, setup_->cfg->structure.finess, *o,
                        std::chrono::duration<double>(Clock::now() - started).count());
   metrics_.set_insi_circuit_open(breaker_.state(Clock::now()) !=
                                  insi::CircuitBreaker::State::closed);
@@ -197,6 +208,8 @@ void Router::note_insi_outcome(const insi::RechercheOutcome& outcome, const char
 
 asio::awaitable<ApiResponse> Router::recherche_vitale(const Request& req,
                                                       const std::string& requete_id) {
+  const auto setup = setup_;  // kept alive for this request, across reloads
+  const config::Config& cfg = *setup->cfg;
   if (auto refused = check_json_body(req)) co_return *refused;
   auto decoded = decode_recherche_vitale(req.body());
   if (auto* bad = std::get_if<BadRequest>(&decoded))
@@ -222,7 +235,8 @@ asio::awaitable<ApiResponse> Router::recherche_vitale(const Request& req,
   if (!input.cache_bypass) metrics_.cache_lookup(metrics::CacheResult::miss);
   auto started = Clock::now();
   auto outcome = co_await insi::rechercher_par_carte_vitale(
-      transport_, cfg_.call_context, input.carte, input.assertion_xml, limits(), policy());
+      *setup->transport, cfg.call_context, input.carte, input.assertion_xml, limits(cfg),
+      policy(cfg));
   note_insi_outcome(outcome, "INSI_RECHERCHE_VITALE", requete_id,
                     metrics::Operation::recuperation_vitale, started);
   record.outcome = &outcome;
@@ -232,6 +246,8 @@ asio::awaitable<ApiResponse> Router::recherche_vitale(const Request& req,
 }
 
 asio::awaitable<ApiResponse> Router::stats_mensuel(const Request& req, std::string_view query) {
+  const auto setup = setup_;  // kept alive for this request, across reloads
+  const config::Config& cfg = *setup->cfg;
   std::string mois, format;
   for (std::string_view rest = query; !rest.empty();) {
     auto amp = rest.find('&');
@@ -251,7 +267,7 @@ asio::awaitable<ApiResponse> Router::stats_mensuel(const Request& req, std::stri
   const auto& m = *parsed.mois;
   auto months = co_await state_.activity_month(m.iso());
   auto report = stats::build_report(
-      m, {{cfg_.structure.finess, cfg_.structure.name, cfg_.structure.categorie}}, months);
+      m, {{cfg.structure.finess, cfg.structure.name, cfg.structure.categorie}}, months);
   if (format == "csv") {
     ApiResponse r;
     r.status = 200;
@@ -286,6 +302,8 @@ asio::awaitable<ApiResponse> Router::qualification(const Request& req,
 
 asio::awaitable<ApiResponse> Router::verification(const Request& req,
                                                   const std::string& requete_id) {
+  const auto setup = setup_;  // kept alive for this request, across reloads
+  const config::Config& cfg = *setup->cfg;
   if (auto refused = check_json_body(req)) co_return *refused;
   auto decoded = decode_verification(req.body(), oid_policy_);
   if (auto* bad = std::get_if<BadRequest>(&decoded))
@@ -293,8 +311,8 @@ asio::awaitable<ApiResponse> Router::verification(const Request& req,
   if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
   const auto& input = std::get<VerificationInput>(decoded);
   auto started = Clock::now();
-  auto outcome = co_await verificateur_->verifier(transport_, cfg_.call_context, input.ins,
-                                                  input.traits, limits(), policy());
+  auto outcome = co_await verificateur_->verifier(*setup->transport, cfg.call_context, input.ins,
+                                                  input.traits, limits(cfg), policy(cfg));
   note_insi_outcome(outcome.recherche, "INSI_VERIFICATION", requete_id,
                     metrics::Operation::verification, started);
   RequestRecord record;
@@ -309,6 +327,8 @@ asio::awaitable<ApiResponse> Router::verification(const Request& req,
 }
 
 ApiResponse Router::health() const {
+  const config::Config& cfg = *setup_->cfg;
+  const insi::ClientCertificateInfo& cert = setup_->certificate;
   auto now = Clock::now();
   auto circuit = breaker_.state(now);
   std::string etat = circuit != insi::CircuitBreaker::State::closed ? "circuit_ouvert"
@@ -319,10 +339,10 @@ ApiResponse Router::health() const {
       {"insi", {{"etat", etat},
                 {"circuit", insi::CircuitBreaker::name(circuit)},
                 {"echecs_consecutifs", breaker_.consecutive_failures()},
-                {"environnement", cfg_.insi.environment},
-                {"endpoint", cfg_.insi.endpoint.url}}},
-      {"certificat", {{"expire_le", iso_date(certificate_.not_after)},
-                      {"jours_restants", certificate_.days_left}}},
+                {"environnement", cfg.insi.environment},
+                {"endpoint", cfg.insi.endpoint.url}}},
+      {"certificat", {{"expire_le", iso_date(cert.not_after)},
+                      {"jours_restants", cert.days_left}}},
       {"version", INSGATE_VERSION}};
   return json_response(200, j);
 }

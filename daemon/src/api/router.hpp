@@ -22,11 +22,22 @@ namespace insgate::api {
 using Request = http::request<http::string_body>;
 class StateGateway;
 
+/// What a SIGHUP reload replaces as one unit: the configuration and the
+/// INSi transport built from it (certificate, endpoint). Requests in flight
+/// keep the setup they started with until they finish.
+struct InsiSetup {
+  std::shared_ptr<const config::Config> cfg;
+  std::shared_ptr<insi::InsiTransport> transport;
+  insi::ClientCertificateInfo certificate;
+};
+
 class Router {
  public:
-  Router(insi::InsiTransport& transport, insi::CircuitBreaker& breaker, StateGateway& state,
-         metrics::Metrics& metrics, const config::Config& cfg,
-         insi::ClientCertificateInfo certificate);
+  Router(std::shared_ptr<const InsiSetup> setup, insi::CircuitBreaker& breaker,
+         StateGateway& state, metrics::Metrics& metrics);
+
+  /// [io-thread] Later requests use `next`; those in flight finish with theirs.
+  void reconfigure(std::shared_ptr<const InsiSetup> next);
 
   /// Never throws: any failure becomes a problem+json response.
   asio::awaitable<ApiResponse> handle(const Request& req, const std::string& requete_id);
@@ -36,20 +47,18 @@ class Router {
   asio::awaitable<ApiResponse> verification(const Request& req, const std::string& requete_id);
   asio::awaitable<ApiResponse> recherche_vitale(const Request& req, const std::string& requete_id);
   asio::awaitable<ApiResponse> qualification(const Request& req, const std::string& requete_id);
-  insi::RechercheLimits limits() const;
-  insi::FaultPolicy policy();
+  static insi::RechercheLimits limits(const config::Config& cfg);
+  insi::FaultPolicy policy(const config::Config& cfg);
   void note_insi_outcome(const insi::RechercheOutcome& outcome, const char* what,
                          const std::string& requete_id, metrics::Operation op,
                          Clock::time_point started);
   asio::awaitable<ApiResponse> stats_mensuel(const Request& req, std::string_view query);
   ApiResponse health() const;
 
-  insi::InsiTransport& transport_;
+  std::shared_ptr<const InsiSetup> setup_;
   insi::CircuitBreaker& breaker_;
   StateGateway& state_;
   metrics::Metrics& metrics_;
-  const config::Config& cfg_;
-  insi::ClientCertificateInfo certificate_;
   identity::OidPolicy oid_policy_;
   std::unique_ptr<insi::Verificateur> verificateur_;
   /// Whether the last INSi call reached the service (for /v1/health).

@@ -2,7 +2,9 @@
 #include "api/unix_server.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 
 #include <filesystem>
 
@@ -96,8 +98,28 @@ UnixServer::UnixServer(asio::io_context& io, const config::ApiConfig& cfg, Route
 
 UnixServer::~UnixServer() { stop(); }
 
+bool UnixServer::adopt_activated_socket() {
+  // systemd socket activation (insgated.socket): the API socket is fd 3.
+  int n = sd_listen_fds(1);
+  if (n <= 0) return false;
+  int fd = SD_LISTEN_FDS_START;
+  if (n > 1 || sd_is_socket_unix(fd, SOCK_STREAM, 1, nullptr, 0) <= 0)
+    throw ListenError("socket activation: expected one listening Unix stream socket, got " +
+                      std::to_string(n) + " descriptor(s)");
+  boost::system::error_code ec;
+  acceptor_.assign(Local(), fd, ec);
+  if (ec) throw ListenError("socket activation: cannot adopt fd 3 (" + ec.message() + ")");
+  activated_ = true;
+  spdlog::info("[API_ACTIVATED] using the socket passed by systemd");
+  return true;
+}
+
 void UnixServer::start() {
   namespace fs = std::filesystem;
+  if (adopt_activated_socket()) {
+    asio::co_spawn(io_, accept_loop(), asio::detached);
+    return;
+  }
   const std::string& path = cfg_.socket_path;
   std::error_code fec;
   auto st = fs::symlink_status(path, fec);
@@ -128,7 +150,7 @@ void UnixServer::stop() {
   if (acceptor_.is_open()) {
     acceptor_.close(ec);
     std::error_code fec;
-    std::filesystem::remove(cfg_.socket_path, fec);
+    if (!activated_) std::filesystem::remove(cfg_.socket_path, fec);  // systemd owns its socket
   }
   for (auto& [stream, busy] : *sessions_)
     if (!busy) stream->close();

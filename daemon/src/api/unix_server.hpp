@@ -37,8 +37,9 @@ class UnixServer {
              metrics::Metrics* metrics = nullptr);
   ~UnixServer();
 
-  /// Binds the socket (replacing a stale one), applies the mode, starts
-  /// accepting. @throw ListenError
+  /// Adopts the socket passed by systemd socket activation when there is
+  /// one; otherwise binds the socket (replacing a stale one) and applies the
+  /// mode. Then starts accepting. @throw ListenError
   void start();
   /// Stops accepting and removes the socket file; idle connections are
   /// closed, busy ones get their answer (with Connection: close) first.
@@ -54,6 +55,8 @@ class UnixServer {
   /// session coroutines so that none outlives what it unregisters from.
   using Sessions = std::map<Stream*, bool>;
 
+  /// Adopts the listening socket systemd passed (LISTEN_FDS), if any.
+  bool adopt_activated_socket();
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> session(Local::socket socket);
   asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer);
@@ -65,6 +68,7 @@ class UnixServer {
   Local::acceptor acceptor_;
   std::shared_ptr<Sessions> sessions_ = std::make_shared<Sessions>();
   bool stopping_ = false;
+  bool activated_ = false;
   std::size_t in_flight_ = 0;
 };
 

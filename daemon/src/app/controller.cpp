@@ -5,17 +5,17 @@
 #include <systemd/sd-daemon.h>
 
 #include <csignal>
+#include <ctime>
 #include <optional>
 
 #include "api/router.hpp"
 #include "api/unix_server.hpp"
+#include "app/insi_stack.hpp"
 #include "app/state_services.hpp"
+#include "insi/tls_setup.hpp"
 #include "metrics/metrics.hpp"
 #include "metrics/metrics_server.hpp"
-#include "insi/insi_client.hpp"
-#include "insi/rejeu_transport.hpp"
 #include "plugin_host/plugin_loader.hpp"
-#include "insi/tls_setup.hpp"
 
 namespace insgate::app {
 
@@ -27,51 +27,106 @@ void check(const config::Config& cfg) {
 }
 
 namespace {
+
 constexpr std::chrono::seconds kDrain{5};
+
+/// Builds the reloadable part: configuration + INSi transport.
+/// @throw insi::TlsSetupError, std::runtime_error (replay files)
+std::shared_ptr<const api::InsiSetup> make_setup(asio::any_io_executor ex,
+                                                 std::shared_ptr<const config::Config> cfg) {
+  auto tls = insi::make_client_tls(cfg->insi);
+  auto stack = std::make_shared<InsiStack>(ex, tls.context, cfg->insi);
+  if (stack->rejeu_size() > 0)
+    spdlog::warn("[APP_REJEU] {} recorded answer(s) replace INSi for the listed persons "
+                 "(integration environment only)",
+                 stack->rejeu_size());
+  spdlog::info("[APP_CERTIFICATE] client certificate CN={} expires in {} day(s)",
+               tls.certificate.subject_cn, tls.certificate.days_left);
+  auto setup = std::make_shared<api::InsiSetup>();
+  setup->cfg = std::move(cfg);
+  setup->transport = std::move(stack);
+  setup->certificate = tls.certificate;
+  return setup;
 }
 
-int run(const config::Config& cfg) {
+/// Settings a reload cannot change while running; they need a restart.
+void warn_restart_only_changes(const config::Config& now, const config::Config& next) {
+  auto warn = [](const char* key) {
+    spdlog::warn("[APP_RELOAD] {} changed: restart the service to apply it", key);
+  };
+  if (now.api.socket_path != next.api.socket_path || now.api.socket_mode != next.api.socket_mode)
+    warn("api");
+  if (now.state.directory != next.state.directory) warn("etat");
+  if (now.plugins.size() != next.plugins.size()) warn("plugins");
+  if (now.metrics.listen != next.metrics.listen) warn("metriques");
+  if (now.structure.finess != next.structure.finess) warn("structure.finess");
+}
+
+std::uint64_t monotonic_usec() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000ULL +
+         static_cast<std::uint64_t>(ts.tv_nsec) / 1000ULL;
+}
+
+}  // namespace
+
+int run(const config::Config& first) {
   // Everything the io_context's handlers refer to is declared before it, so
   // that it is destroyed (with any coroutine frame still pending) first.
   std::optional<metrics::Metrics> metrics;
   std::optional<metrics::MetricsServer> metrics_server;
   std::optional<StateServices> services;
-  std::optional<insi::InsiClient> client;
-  std::optional<insi::RejeuTransport> rejeu;
   std::optional<insi::CircuitBreaker> breaker;
+  std::shared_ptr<const api::InsiSetup> setup;
   std::optional<api::Router> router;
   std::optional<api::UnixServer> server;
   asio::io_context io(1);
-  auto tls = insi::make_client_tls(cfg.insi);
+
+  const auto cfg = std::make_shared<const config::Config>(first);
+  setup = make_setup(io.get_executor(), cfg);
   metrics::MetricsOptions mopt;
-  mopt.finess = {cfg.structure.finess};
-  for (const auto& p : cfg.plugins) mopt.plugins.push_back(p.name);
+  mopt.finess = {cfg->structure.finess};
+  for (const auto& p : cfg->plugins) mopt.plugins.push_back(p.name);
   mopt.version = INSGATE_VERSION;
   metrics.emplace(mopt);
   metrics->set_certificate_expiry(metrics::CertificateUsage::insi_client,
-                                  tls.certificate.not_after);
-  if (!cfg.metrics.listen.empty()) {
-    metrics_server.emplace(metrics::MetricsServerOptions{cfg.metrics.listen, cfg.metrics.path},
+                                  setup->certificate.not_after);
+  if (!cfg->metrics.listen.empty()) {
+    metrics_server.emplace(metrics::MetricsServerOptions{cfg->metrics.listen, cfg->metrics.path},
                            metrics->registry());
-    spdlog::info("[APP_METRICS] Prometheus metrics on {}:{}{}", cfg.metrics.listen.substr(0, cfg.metrics.listen.rfind(':')),
-                 metrics_server->port(), cfg.metrics.path);
+    spdlog::info("[APP_METRICS] Prometheus metrics on {}:{}{}",
+                 cfg->metrics.listen.substr(0, cfg->metrics.listen.rfind(':')),
+                 metrics_server->port(), cfg->metrics.path);
   }
-  services.emplace(cfg, &*metrics);
-  spdlog::info("[APP_CERTIFICATE] client certificate CN={} expires in {} day(s)",
-               tls.certificate.subject_cn, tls.certificate.days_left);
-  client.emplace(io.get_executor(), tls.context, cfg.insi.endpoint, cfg.insi.deadlines.connect);
-  breaker.emplace(cfg.insi.resilience.circuit_failures, cfg.insi.resilience.circuit_cooldown);
-  insi::InsiTransport* transport = &*client;
-  if (!cfg.insi.rejeu.empty()) {
-    rejeu.emplace(*client, cfg.insi.rejeu);
-    transport = &*rejeu;
-    spdlog::warn("[APP_REJEU] {} recorded answer(s) replace INSi for the listed persons "
-                 "(integration environment only)",
-                 rejeu->size());
-  }
-  router.emplace(*transport, *breaker, services->gateway(), *metrics, cfg, tls.certificate);
-  server.emplace(io, cfg.api, *router, &*metrics);
+  services.emplace(*cfg, &*metrics);
+  breaker.emplace(cfg->insi.resilience.circuit_failures, cfg->insi.resilience.circuit_cooldown);
+  router.emplace(setup, *breaker, services->gateway(), *metrics);
+  server.emplace(io, cfg->api, *router, &*metrics);
   server->start();
+
+  // SIGHUP: re-read configuration and certificates as a transaction; a bad
+  // new configuration keeps the current one. In-flight requests finish with
+  // the setup they started with.
+  auto reload = [&] {
+    sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+               static_cast<unsigned long long>(monotonic_usec()));
+    try {
+      auto next_cfg = std::make_shared<const config::Config>(config::load(cfg->source_path));
+      auto next = make_setup(io.get_executor(), next_cfg);
+      warn_restart_only_changes(*setup->cfg, *next_cfg);
+      spdlog::set_level(spdlog::level::from_str(next_cfg->log_level));
+      metrics->set_certificate_expiry(metrics::CertificateUsage::insi_client,
+                                      next->certificate.not_after);
+      setup = next;
+      router->reconfigure(next);
+      spdlog::info("[APP_RELOAD] configuration and certificates reloaded");
+    } catch (const std::exception& e) {
+      spdlog::error("[APP_RELOAD] new configuration refused, keeping the current one: {}",
+                    e.what());
+    }
+    sd_notify(0, "READY=1");
+  };
 
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   asio::steady_timer drain(io);
@@ -80,15 +135,14 @@ int run(const config::Config& cfg) {
       [&](const boost::system::error_code& ec, int sig) {
         if (ec) return;
         if (sig == SIGHUP) {
-          spdlog::warn("[APP_RELOAD] SIGHUP received: reload is not supported yet, restart "
-                       "the service to apply a new configuration");
+          reload();
           signals.async_wait(on_signal);
           return;
         }
         spdlog::info("[APP_STOP] signal {} received, stopping", sig);
         sd_notify(0, "STOPPING=1");
         server->stop();
-        client->close_idle();
+        if (auto* stack = dynamic_cast<InsiStack*>(setup->transport.get())) stack->close_idle();
         watchdog.cancel();
         signals.cancel();
         // Requests still waiting on INSi get up to kDrain to finish, then
@@ -108,7 +162,7 @@ int run(const config::Config& cfg) {
   signals.async_wait(on_signal);
 
   spdlog::info("[APP_READY] insgated {} listening on {} (INSi {} environment)", INSGATE_VERSION,
-               cfg.api.socket_path, cfg.insi.environment);
+               cfg->api.socket_path, cfg->insi.environment);
   sd_notify(0, "READY=1");
   // systemd watchdog: pinged from the io thread, so a stuck event loop is
   // detected (WatchdogSec= in the unit).
@@ -125,8 +179,6 @@ int run(const config::Config& cfg) {
     };
     ping();
   }
-  // The drain timer is the only work left once everything else has stopped:
-  // run until it fires or nothing remains.
   io.run();
   return 0;
 }
