@@ -190,3 +190,12 @@ TEST(RecordedResponses, garbage_and_empty_bodies_are_unreadable) {
     EXPECT_TRUE(std::holds_alternative<Unreadable>(parse_response(body)));
   }
 }
+
+TEST(RecordedResponses, empty_code_cr_is_unreadable_not_a_result) {
+  // Found by fuzzing (tests/fuzz/regressions/parse_response/).
+  const std::string body =
+      R"(<?xml version="1.0"?><S:Envelope xmlns:S="http://www.w3.org/2003/05/soap-envelope"><S:Body>)"
+      R"(<RESULTAT xmlns="http://www.cnamts.fr/INSiResultat"><CR><CodeCR></CodeCR><LibelleCR>x</LibelleCR></CR></RESULTAT>)"
+      R"(</S:Body></S:Envelope>)";
+  EXPECT_TRUE(std::holds_alternative<Unreadable>(parse_response(body)));
+}

@@ -49,19 +49,4 @@ TEST(FuzzRegressions, decode_recherche) { run_target("decode_recherche", insgate
 TEST(FuzzRegressions, normalise) { run_target("normalise", insgate::fuzz::normalise_one); }
 TEST(FuzzRegressions, config_load) { run_target("config_load", insgate::fuzz::config_load_one); }
 
-// Known daemon bugs found by the fuzzers, not fixed yet: run with
-// --gtest_also_run_disabled_tests (strict invariants) to reproduce.
-TEST(FuzzRegressions, DISABLED_known_parse_response) {
-  ::setenv("INSGATE_FUZZ_STRICT", "1", 1);
-  const fs::path dir = fs::path(INSGATE_SOURCE_DIR) / "tests" / "fuzz" / "known" / "parse_response";
-  for (const auto& e : fs::directory_iterator(dir)) {
-    std::ifstream in(e.path(), std::ios::binary);
-    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto r = insgate::insi::parse_response(data);
-    EXPECT_FALSE(std::holds_alternative<insgate::insi::Resultat>(r) &&
-                 std::get<insgate::insi::Resultat>(r).code_cr.empty())
-        << e.path() << ": a RESULTAT with an empty CR (should be Unreadable)";
-  }
-}
-
 }  // namespace

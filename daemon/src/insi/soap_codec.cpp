@@ -133,7 +133,7 @@ std::optional<InsIdentifier> to_ins(const res__IdentifiantNationalSante* in) {
 }
 
 Response to_resultat(const _res__RESULTAT& r) {
-  if (r.CR == nullptr || r.CR->CodeCR == nullptr)
+  if (r.CR == nullptr || r.CR->CodeCR == nullptr || r.CR->CodeCR->empty())
     return Unreadable{"RESULTAT without CR/CodeCR"};
   Resultat out;
   out.code_cr = *r.CR->CodeCR;
