@@ -140,6 +140,29 @@ asio::awaitable<ApiResponse> Router::handle(const Request& req, const std::strin
   }
 }
 
+asio::awaitable<std::optional<insi::RechercheOutcome>> Router::from_cache(RequestRecord& record,
+                                                                         bool bypass,
+                                                                         const std::string& requete_id) {
+  if (bypass) {
+    state_.note_bypass();
+    metrics_.cache_lookup(metrics::CacheResult::bypass);
+    co_return std::nullopt;
+  }
+  auto hit = co_await state_.lookup(record.cache_key);
+  if (!hit.hit) {
+    metrics_.cache_lookup(metrics::CacheResult::miss);
+    co_return std::nullopt;
+  }
+  metrics_.cache_lookup(metrics::CacheResult::hit);
+  insi::RechercheOutcome cached;
+  cached.kind = insi::RechercheOutcome::Kind::resultat;
+  cached.resultat = std::move(*hit.resultat);
+  record.from_cache = true;
+  co_await state_.record(record);
+  spdlog::info("[CACHE_HIT] request {}: answered from the cache", requete_id);
+  co_return cached;
+}
+
 asio::awaitable<ApiResponse> Router::recherche(const Request& req, const std::string& requete_id) {
   const auto setup = setup_;  // kept alive for this request, across reloads
   const config::Config& cfg = *setup->cfg;
@@ -153,20 +176,8 @@ asio::awaitable<ApiResponse> Router::recherche(const Request& req, const std::st
   RequestRecord record;
   record.operateur = input.operateur;
   record.cache_key = state::ResultCache::key_for(input.traits);
-  if (input.cache_bypass) {
-    state_.note_bypass();
-    metrics_.cache_lookup(metrics::CacheResult::bypass);
-  } else if (auto hit = co_await state_.lookup(record.cache_key); hit.hit) {
-    metrics_.cache_lookup(metrics::CacheResult::hit);
-    insi::RechercheOutcome cached;
-    cached.kind = insi::RechercheOutcome::Kind::resultat;
-    cached.resultat = std::move(*hit.resultat);
-    record.from_cache = true;
-    co_await state_.record(record);
-    spdlog::info("[CACHE_HIT] request {}: answered from the cache", requete_id);
-    co_return recherche_answer(cached, input.traits, requete_id, oid_policy_, "cache");
-  }
-  if (!input.cache_bypass) metrics_.cache_lookup(metrics::CacheResult::miss);
+  if (auto cached = co_await from_cache(record, input.cache_bypass, requete_id))
+    co_return recherche_answer(*cached, input.traits, requete_id, oid_policy_, "cache");
   auto started = Clock::now();
   auto outcome = co_await insi::rechercher_par_traits(*setup->transport, cfg.call_context,
                                                       input.traits, limits(cfg), policy(cfg));
@@ -220,19 +231,9 @@ asio::awaitable<ApiResponse> Router::recherche_vitale(const Request& req,
   RequestRecord record;
   record.operateur = input.operateur;
   record.cache_key = state::ResultCache::key_for(input.carte);
-  if (input.cache_bypass) {
-    state_.note_bypass();
-    metrics_.cache_lookup(metrics::CacheResult::bypass);
-  } else if (auto hit = co_await state_.lookup(record.cache_key); hit.hit) {
-    metrics_.cache_lookup(metrics::CacheResult::hit);
-    insi::RechercheOutcome cached;
-    cached.kind = insi::RechercheOutcome::Kind::resultat;
-    cached.resultat = std::move(*hit.resultat);
-    record.from_cache = true;
-    co_await state_.record(record);
-    co_return resultat_answer(cached, "vitale_envoyee", envoyee, requete_id, oid_policy_, "cache");
-  }
-  if (!input.cache_bypass) metrics_.cache_lookup(metrics::CacheResult::miss);
+  if (auto cached = co_await from_cache(record, input.cache_bypass, requete_id))
+    co_return resultat_answer(*cached, "vitale_envoyee", envoyee, requete_id, oid_policy_,
+                              "cache");
   auto started = Clock::now();
   auto outcome = co_await insi::rechercher_par_carte_vitale(
       *setup->transport, cfg.call_context, input.carte, input.assertion_xml, limits(cfg),

@@ -53,6 +53,11 @@ class Router {
                          const std::string& requete_id, metrics::Operation op,
                          Clock::time_point started);
   asio::awaitable<ApiResponse> stats_mensuel(const Request& req, std::string_view query);
+  /// The cached answer for `record.cache_key` (then counted as a cache hit),
+  /// or nullopt: bypass requested, or a miss. Counts the lookup.
+  asio::awaitable<std::optional<insi::RechercheOutcome>> from_cache(struct RequestRecord& record,
+                                                                    bool bypass,
+                                                                    const std::string& requete_id);
   ApiResponse health() const;
 
   std::shared_ptr<const InsiSetup> setup_;
