@@ -93,3 +93,26 @@ TEST(StatsE2E, prometheus_listener_serves_the_metrics_without_identity_labels) {
   for (const char* secret : {"ECETINSI", "PIERRE", "1090763220834", "u-test"})
     EXPECT_EQ(text.find(secret), std::string::npos) << secret;
 }
+
+TEST(StatsE2E, qualified_identity_rate_is_in_the_report) {
+  Workspace ws;
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  Daemon d(ws, "insgated", opt);
+  LocalHttpClient c(d.socket());
+  ASSERT_EQ(post_recherche(c, recherche_body("ECETINSI", {"PIERRE-ALAIN"}, "M", "2009-07-14")).status, 200u);
+  ASSERT_EQ(post_recherche(c, recherche_body("ADRTROIS", {"TOUSSAINT"}, "M", "1960-01-01")).status, 200u);
+  json q = {{"operateur", "u-test"},
+            {"ins", {{"matricule", "1090763220834"}, {"cle", "89"}, {"oid", "1.2.250.1.213.1.4.8"}}},
+            {"piece_identite", {{"type", "CNI"}, {"verifiee_le", "2026-01-15"}}},
+            {"identifiant_local", "IPP-1"}};
+  ASSERT_EQ(c.request(insgate::http::verb::post, "/v1/ins/qualification", q.dump()).status, 200u);
+  auto j = json::parse(
+      c.request(insgate::http::verb::get, "/v1/stats/mensuel?mois=" + this_month()).body);
+  ASSERT_EQ(j["lignes"].size(), 1u);
+  const auto& l = j["lignes"][0];
+  EXPECT_EQ(l["identites_file_active"], 2);
+  EXPECT_EQ(l["identites_qualifiees"], 1);
+  EXPECT_DOUBLE_EQ(l["taux_identites_qualifiees"].get<double>(), 0.5);
+}

@@ -140,6 +140,25 @@ asio::awaitable<ApiResponse> Router::handle(const Request& req, const std::strin
   }
 }
 
+asio::awaitable<void> Router::refresh_identity_gauges() {
+  const auto setup = setup_;
+  const config::Config& cfg = *setup->cfg;
+  auto counts = co_await state_.identity_counts(std::chrono::hours(24 * cfg.structure.file_active_jours));
+  std::int64_t total = 0;
+  for (auto s : {identity::RnivStatus::provisoire, identity::RnivStatus::recuperee,
+                 identity::RnivStatus::validee, identity::RnivStatus::qualifiee}) {
+    std::string name(identity::to_api_name(s));
+    std::int64_t n = counts.count(name) ? counts.at(name) : 0;
+    metrics_.set_identities(s, n);
+    total += n;
+  }
+  std::int64_t q = counts.count("qualifiee") ? counts.at("qualifiee") : 0;
+  metrics_.set_qualified_identity_rate(
+      cfg.structure.finess,
+      total > 0 ? std::optional<double>(static_cast<double>(q) / static_cast<double>(total))
+                : std::nullopt);
+}
+
 asio::awaitable<std::optional<insi::RechercheOutcome>> Router::from_cache(RequestRecord& record,
                                                                          bool bypass,
                                                                          const std::string& requete_id) {
@@ -267,8 +286,13 @@ asio::awaitable<ApiResponse> Router::stats_mensuel(const Request& req, std::stri
     co_return problem(400, "requete_invalide", "Format invalide", "format vaut json ou csv.");
   const auto& m = *parsed.mois;
   auto months = co_await state_.activity_month(m.iso());
+  auto counts = co_await state_.identity_counts(std::chrono::hours(24 * cfg.structure.file_active_jours));
+  stats::TauxQualification taux;
+  for (const auto& [statut, n] : counts) taux.file_active += n;
+  taux.qualifiees = counts.count("qualifiee") ? counts.at("qualifiee") : 0;
   auto report = stats::build_report(
-      m, {{cfg.structure.finess, cfg.structure.name, cfg.structure.categorie}}, months);
+      m, {{cfg.structure.finess, cfg.structure.name, cfg.structure.categorie}}, months,
+      {{cfg.structure.finess, taux}});
   if (format == "csv") {
     ApiResponse r;
     r.status = 200;

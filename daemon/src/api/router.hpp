@@ -39,6 +39,10 @@ class Router {
   /// [io-thread] Later requests use `next`; those in flight finish with theirs.
   void reconfigure(std::shared_ptr<const InsiSetup> next);
 
+  /// Updates insgate_identities{statut} and the qualified-identity rate from
+  /// the state store (called periodically by the controller).
+  asio::awaitable<void> refresh_identity_gauges();
+
   /// Never throws: any failure becomes a problem+json response.
   asio::awaitable<ApiResponse> handle(const Request& req, const std::string& requete_id);
 

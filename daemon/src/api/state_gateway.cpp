@@ -118,6 +118,12 @@ asio::awaitable<std::size_t> StateGateway::outbox_purge(std::chrono::hours older
   co_return co_await offload(std::move(work));
 }
 
+asio::awaitable<std::map<std::string, std::int64_t>> StateGateway::identity_counts(
+    std::chrono::hours window) {
+  auto work = [this, window] { return store_.identity_counts(state::Clock::now() - window); };
+  co_return co_await offload(std::move(work));
+}
+
 asio::awaitable<std::vector<state::ActivityMonth>> StateGateway::activity_month(std::string mois) {
   auto work = [this, mois = std::move(mois)] { return store_.activity_month(mois); };
   co_return co_await offload(std::move(work));

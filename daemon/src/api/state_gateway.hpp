@@ -59,6 +59,8 @@ class StateGateway {
   asio::awaitable<std::size_t> outbox_purge(std::chrono::hours older_than);
   /// Activity of every FINESS for `mois` ("AAAA-MM").
   asio::awaitable<std::vector<state::ActivityMonth>> activity_month(std::string mois);
+  /// Identities of the active file per RNIV status (see StateStore).
+  asio::awaitable<std::map<std::string, std::int64_t>> identity_counts(std::chrono::hours window);
 
  private:
   template <typename F>

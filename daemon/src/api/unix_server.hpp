@@ -48,6 +48,7 @@ class UnixServer {
   std::size_t open_connections() const { return sessions_->size(); }
   /// Requests being handled (waiting on INSi) right now.
   std::size_t busy() const { return in_flight_; }
+  bool stopping() const { return stopping_; }
 
  private:
   using Stream = beast::basic_stream<Local, asio::any_io_executor, beast::unlimited_rate_policy>;

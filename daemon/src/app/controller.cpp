@@ -179,6 +179,25 @@ int run(const config::Config& first) {
     };
     ping();
   }
+  // Identity gauges (insgate_identities, qualified-identity rate): now, then
+  // every minute, off the request path.
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        asio::steady_timer tick(co_await asio::this_coro::executor);
+        boost::system::error_code ec;
+        while (!server->stopping()) {
+          try {
+            co_await router->refresh_identity_gauges();
+          } catch (const std::exception& e) {
+            spdlog::warn("[APP_GAUGES] identity gauges not refreshed: {}", e.what());
+          }
+          tick.expires_after(std::chrono::seconds(60));
+          co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) co_return;
+        }
+      },
+      asio::detached);
   io.run();
   return 0;
 }

@@ -234,13 +234,14 @@ void load_insi(const Reader& r, const Field& top, Config& c) {
 
 void load_identity(const Reader& r, const Field& top, Config& c) {
   Field st = r.require_map(top, "structure");
-  r.only_keys(st, {"finess", "nom", "categorie"});
+  r.only_keys(st, {"finess", "nom", "categorie", "file_active_jours"});
   c.structure.finess = r.string(st, "finess", true);
   static const std::regex finess("[0-9][0-9AB][0-9]{7}");
   if (!std::regex_match(c.structure.finess, finess))
     r.child(st, "finess").fail("must be a 9-character FINESS number");
   c.structure.name = r.string(st, "nom", true);
   c.structure.categorie = r.string(st, "categorie", false);
+  c.structure.file_active_jours = r.integer(st, "file_active_jours", 365, 1, 3650);
 
   Field lps = r.require_map(top, "lps");
   r.only_keys(lps, {"idam", "nom_logiciel", "version_logiciel", "instance"});

@@ -90,6 +90,9 @@ struct Structure {
   std::string finess;     ///< 9 characters
   std::string name;
   std::string categorie;  ///< Catégorie FINESS, for the monthly report ("" if unknown)
+  /// Active file for the qualified-identity rate: identities handled within
+  /// this window (days).
+  int file_active_jours = 365;
 };
 
 /// Prometheus listener (issue #6); empty `listen` disables it.

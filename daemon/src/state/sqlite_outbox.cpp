@@ -143,6 +143,20 @@ std::optional<ActivityMonth> SqliteStore::activity(const std::string& finess,
   });
 }
 
+std::map<std::string, std::int64_t> SqliteStore::identity_counts(TimePoint active_since) {
+  std::lock_guard lock(mutex_);
+  return guarded("counting identities", [&] {
+    SQLite::Statement q(*db_,
+                        "SELECT statut, COUNT(*) FROM identite WHERE maj_le >= ? GROUP BY statut");
+    q.bind(1, static_cast<std::int64_t>(
+                  std::chrono::duration_cast<std::chrono::seconds>(active_since.time_since_epoch())
+                      .count()));
+    std::map<std::string, std::int64_t> out;
+    while (q.executeStep()) out[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+    return out;
+  });
+}
+
 std::vector<ActivityMonth> SqliteStore::activity_month(const std::string& mois) {
   std::lock_guard lock(mutex_);
   return guarded("reading activity", [&] {

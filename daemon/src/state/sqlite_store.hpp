@@ -67,6 +67,7 @@ class SqliteStore final : public StateStore {
   std::optional<ActivityMonth> activity(const std::string& finess,
                                         const std::string& mois) override;
   std::vector<ActivityMonth> activity_month(const std::string& mois) override;
+  std::map<std::string, std::int64_t> identity_counts(TimePoint active_since) override;
 
  private:
   std::filesystem::path path_;

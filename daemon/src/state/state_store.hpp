@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -104,6 +105,9 @@ class ActivityReader {
                                                 const std::string& mois) = 0;
   /// Every FINESS with activity in `mois` ("AAAA-MM"), FINESS order.
   virtual std::vector<ActivityMonth> activity_month(const std::string& mois) = 0;
+  /// Identities of the active file (updated since `active_since`) per RNIV
+  /// status API name ("provisoire", "recuperee", "validee", "qualifiee").
+  virtual std::map<std::string, std::int64_t> identity_counts(TimePoint active_since) = 0;
 };
 
 /// The whole store. Implementations document their thread safety.

@@ -59,6 +59,9 @@ class FailingStore final : public StateStore {
   std::size_t purge_delivered(TimePoint b) override { return in_.purge_delivered(b); }
   std::optional<ActivityMonth> activity(const std::string& f, const std::string& m) override { return in_.activity(f, m); }
   std::vector<ActivityMonth> activity_month(const std::string& m) override { return in_.activity_month(m); }
+  std::map<std::string, std::int64_t> identity_counts(TimePoint t) override {
+    return in_.identity_counts(t);
+  }
 
  private:
   StateStore& in_;
