@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
+#include <sstream>
 
 #include "e2e_env.hpp"
 
@@ -68,6 +69,23 @@ TEST(StatsE2E, monthly_report_counts_recuperations_verifications_and_unique_oper
   EXPECT_NE(read_file(out).find("Mois;"), std::string::npos);
 }
 
+namespace {
+
+/// Value of the sample of `family` whose labels contain all of `labels`.
+double sample(const std::string& text, const std::string& family,
+              const std::vector<std::string>& labels) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(family + "{", 0) != 0) continue;
+    bool all = true;
+    for (const auto& l : labels) all = all && line.find(l) != std::string::npos;
+    if (all) return std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return -1;
+}
+
+}  // namespace
+
 TEST(StatsE2E, prometheus_listener_serves_the_metrics_without_identity_labels) {
   Workspace ws;
   Simulator sim(ws, "sim");
@@ -87,9 +105,17 @@ TEST(StatsE2E, prometheus_listener_serves_the_metrics_without_identity_labels) {
                        scrape);
   ASSERT_EQ(rc, 0);
   std::string text = read_file(scrape);
-  EXPECT_NE(text.find("insgate_insi_calls_total{"), std::string::npos);
-  EXPECT_NE(text.find("outcome=\"cr_00\""), std::string::npos);
-  EXPECT_NE(text.find("insgate_api_requests_total{"), std::string::npos);
+  EXPECT_EQ(sample(text, "insgate_insi_calls_total",
+                   {"operation=\"recuperation_traits\"", "outcome=\"cr_00\"", "finess=\"010000001\""}),
+            1);
+  EXPECT_EQ(sample(text, "insgate_insi_calls_total",
+                   {"operation=\"recuperation_traits\"", "outcome=\"fault\""}),
+            0);
+  EXPECT_EQ(sample(text, "insgate_cache_lookups_total", {"result=\"miss\""}), 1);
+  EXPECT_EQ(sample(text, "insgate_api_requests_total", {"route=\"/v1/ins/recherche\"", "status=\"200\""}), 1);
+  EXPECT_EQ(sample(text, "insgate_insi_circuit_open", {}), -1) << "a gauge without labels";
+  EXPECT_NE(text.find("insgate_insi_circuit_open 0"), std::string::npos);
+  EXPECT_GT(sample(text, "insgate_certificate_expiry_timestamp_seconds", {"usage=\"insi_client\""}), 0);
   for (const char* secret : {"ECETINSI", "PIERRE", "1090763220834", "u-test"})
     EXPECT_EQ(text.find(secret), std::string::npos) << secret;
 }

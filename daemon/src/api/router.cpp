@@ -157,6 +157,22 @@ asio::awaitable<void> Router::refresh_identity_gauges() {
       cfg.structure.finess,
       total > 0 ? std::optional<double>(static_cast<double>(q) / static_cast<double>(total))
                 : std::nullopt);
+  // Unique users of the current month (Ségur), from the persisted counters.
+  auto month = co_await state_.activity_month(state::ActivityCounter::month_of(state::Clock::now()));
+  for (const auto& m : month)
+    if (m.finess == cfg.structure.finess)
+      metrics_.set_insi_unique_users(m.finess, m.operateurs_distincts);
+  // Outbox backlog per plugin, and the age of its oldest pending event.
+  auto pending = co_await state_.outbox_list(state::OutboxState::pending, 1000);
+  std::map<std::string, std::pair<std::int64_t, double>> backlog;
+  for (const auto& p : cfg.plugins) backlog[p.name] = {0, 0.0};
+  for (const auto& row : pending) {
+    if (!row.plugin) continue;
+    auto& [n, oldest] = backlog[*row.plugin];
+    ++n;
+    oldest = std::max(oldest, std::chrono::duration<double>(state::Clock::now() - row.created_at).count());
+  }
+  for (const auto& [plugin, b] : backlog) metrics_.set_outbox_pending(plugin, b.first, b.second);
 }
 
 asio::awaitable<std::optional<insi::RechercheOutcome>> Router::from_cache(RequestRecord& record,

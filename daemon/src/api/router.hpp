@@ -39,8 +39,9 @@ class Router {
   /// [io-thread] Later requests use `next`; those in flight finish with theirs.
   void reconfigure(std::shared_ptr<const InsiSetup> next);
 
-  /// Updates insgate_identities{statut} and the qualified-identity rate from
-  /// the state store (called periodically by the controller).
+  /// Updates insgate_identities{statut}, the qualified-identity rate, the
+  /// month's unique users and the outbox backlog from the state store
+  /// (called periodically by the controller).
   asio::awaitable<void> refresh_identity_gauges();
 
   /// Never throws: any failure becomes a problem+json response.
