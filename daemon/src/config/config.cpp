@@ -47,7 +47,11 @@ class Reader {
     if (!map.node || map.node.IsNull()) return;
     if (!map.node.IsMap()) map.fail("must be a mapping");
     for (const auto& kv : map.node) {
-      auto k = kv.first.as<std::string>();
+      if (!kv.first.IsScalar()) {
+        Field f{kv.first, map.key.empty() ? "(key)" : map.key + ".(key)", kv.first.Mark().line + 1};
+        f.fail("keys must be plain names");
+      }
+      auto k = kv.first.Scalar();
       if (!allowed.count(k)) {
         Field f{kv.first, map.key.empty() ? k : map.key + "." + k, kv.first.Mark().line + 1};
         f.fail("unknown key");
@@ -343,9 +347,9 @@ Config load(const std::string& path) {
   c.source_path = std::filesystem::absolute(path).string();
   Reader r(root, std::filesystem::path(c.source_path).parent_path());
   Field top{root, "", 0};
-  r.only_keys(top, {"api", "insi", "structure", "lps", "emetteur", "log_level", "plugins",
-                    "etat", "cache", "outbox", "metriques"});
   try {
+    r.only_keys(top, {"api", "insi", "structure", "lps", "emetteur", "log_level", "plugins",
+                      "etat", "cache", "outbox", "metriques"});
     load_api(r, top, c);
     load_insi(r, top, c);
     load_identity(r, top, c);
