@@ -66,7 +66,7 @@ std::chrono::milliseconds jittered(std::chrono::milliseconds base, int attempt) 
 bool is_retryable(const Fault& f) { return f.subcode == "siram_40"; }
 
 asio::awaitable<CallOutcome> call_with_policy(InsiTransport& transport, std::string action,
-                                              const std::function<std::string()>& make_envelope,
+                                              std::function<std::string()> make_envelope,
                                               Clock::time_point deadline,
                                               std::chrono::milliseconds call_timeout,
                                               const FaultPolicy& policy) {

@@ -48,7 +48,7 @@ bool is_retryable(const Fault& f);
 /// Runs one operation: `make_envelope()` is called for every attempt (fresh
 /// ids). `call_timeout` bounds each attempt, `deadline` all of them.
 asio::awaitable<CallOutcome> call_with_policy(InsiTransport& transport, std::string action,
-                                              const std::function<std::string()>& make_envelope,
+                                              std::function<std::string()> make_envelope,
                                               Clock::time_point deadline,
                                               std::chrono::milliseconds call_timeout,
                                               const FaultPolicy& policy);

@@ -160,6 +160,21 @@ class Passphrase {
 struct LegacyProvider {
   bool loaded = false;
   std::string error;  ///< why it could not be loaded
+  OSSL_PROVIDER* default_provider = nullptr;
+  OSSL_PROVIDER* legacy = nullptr;
+  LegacyProvider() = default;
+  LegacyProvider(const LegacyProvider&) = delete;
+  LegacyProvider& operator=(const LegacyProvider&) = delete;
+  LegacyProvider(LegacyProvider&& o) noexcept
+      : loaded(o.loaded), error(std::move(o.error)), default_provider(o.default_provider),
+        legacy(o.legacy) {
+    o.default_provider = o.legacy = nullptr;
+  }
+  /// Unloaded at process exit (keeps leak checkers quiet; nothing uses them then).
+  ~LegacyProvider() {
+    if (legacy) OSSL_PROVIDER_unload(legacy);
+    if (default_provider) OSSL_PROVIDER_unload(default_provider);
+  }
 };
 
 std::string modules_dir() {
@@ -180,8 +195,10 @@ const LegacyProvider& legacy_provider() {
   static const LegacyProvider state = [] {
     LegacyProvider s;
     ERR_clear_error();
-    if (OSSL_PROVIDER_load(nullptr, "default") == nullptr) ERR_clear_error();
-    if (OSSL_PROVIDER_load(nullptr, "legacy") == nullptr) {
+    s.default_provider = OSSL_PROVIDER_load(nullptr, "default");
+    if (s.default_provider == nullptr) ERR_clear_error();
+    s.legacy = OSSL_PROVIDER_load(nullptr, "legacy");
+    if (s.legacy == nullptr) {
       s.error = openssl_error() + "; modules directory " + modules_dir() +
                 " (Debian ships legacy.so in libssl3)";
       return s;
