@@ -4,7 +4,7 @@
 include(GNUInstallDirs)
 
 install(TARGETS insgated insgatectl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(FILES systemd/insgated.service systemd/insgated.socket
+install(FILES systemd/insgate.service systemd/insgate.socket
         DESTINATION lib/systemd/system)
 install(FILES systemd/insgate.sysusers DESTINATION lib/sysusers.d RENAME insgate.conf)
 # The example configuration, as a conffile the package never overwrites.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the units of systemd/ without a running systemd:
 #   check_systemd_units.sh verify DIR   → systemd-analyze verify, no warning allowed
-#   check_systemd_units.sh security DIR → exposure of insgated.service <= 2.0
+#   check_systemd_units.sh security DIR → exposure of insgate.service <= 2.0
 #   check_systemd_units.sh sysusers DIR → insgate.sysusers parses and creates the user
 # ExecStart= must exist for verify: the units are checked from a temporary
 # copy whose /usr/bin/insgated points at a stand-in executable.
@@ -15,22 +15,22 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf '#!/bin/sh\nexit 0\n' > "$tmp/insgated"
 chmod 0755 "$tmp/insgated"
-for u in insgated.service insgated.socket; do
+for u in insgate.service insgate.socket; do
   sed "s|/usr/bin/insgated|$tmp/insgated|g" "$dir/$u" > "$tmp/$u"
 done
 cd "$tmp"
 case "$mode" in
   verify)
     # verify exits 0 on many parse problems ("..., ignoring"): any output fails.
-    out=$(SYSTEMD_LOG_COLOR=0 systemd-analyze verify ./insgated.service ./insgated.socket 2>&1) || {
+    out=$(SYSTEMD_LOG_COLOR=0 systemd-analyze verify ./insgate.service ./insgate.socket 2>&1) || {
       echo "$out" >&2; echo "FAIL: systemd-analyze verify failed" >&2; exit 1; }
     if [ -n "$out" ]; then
       echo "$out" >&2; echo "FAIL: systemd-analyze verify printed warnings" >&2; exit 1
     fi
-    echo "OK: insgated.service and insgated.socket verified"
+    echo "OK: insgate.service and insgate.socket verified"
     ;;
   security)
-    systemd-analyze security --offline=true --threshold=20 ./insgated.service | tail -n 1
+    systemd-analyze security --offline=true --threshold=20 ./insgate.service | tail -n 1
     ;;
   sysusers)
     out=$(systemd-sysusers --dry-run "$dir/insgate.sysusers" 2>&1) || {

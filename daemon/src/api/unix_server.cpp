@@ -99,7 +99,7 @@ UnixServer::UnixServer(asio::io_context& io, const config::ApiConfig& cfg, Route
 UnixServer::~UnixServer() { stop(); }
 
 bool UnixServer::adopt_activated_socket() {
-  // systemd socket activation (insgated.socket): the API socket is fd 3.
+  // systemd socket activation (insgate.socket): the API socket is fd 3.
   int n = sd_listen_fds(1);
   if (n <= 0) return false;
   int fd = SD_LISTEN_FDS_START;
