@@ -61,7 +61,7 @@ find_package(SQLiteCpp REQUIRED)
 add_library(insgate_state STATIC src/state/records.cpp src/state/sqlite_schema.cpp
   src/state/sqlite_store.cpp src/state/sqlite_tx.cpp src/state/sqlite_outbox.cpp
   src/state/hashing.cpp src/state/resultat_json.cpp src/state/events.cpp
-  src/state/identities.cpp src/state/cache.cpp src/state/activity.cpp)
+  src/state/identities.cpp src/state/cache.cpp src/state/cache_memory.cpp src/state/activity.cpp)
 target_include_directories(insgate_state PUBLIC ${SRC})
 target_link_libraries(insgate_state PUBLIC insgate_identity insgate_util
   nlohmann_json::nlohmann_json OpenSSL::Crypto PRIVATE SQLiteCpp Boost::headers)

@@ -142,3 +142,32 @@ TEST(StatsE2E, qualified_identity_rate_is_in_the_report) {
   EXPECT_EQ(l["identites_qualifiees"], 1);
   EXPECT_DOUBLE_EQ(l["taux_identites_qualifiees"].get<double>(), 0.5);
 }
+
+// Counters are buffered in memory and written every second (and at stop):
+// a cache hit counted just before a clean stop is in the report after the
+// restart, so batching never loses activity on a normal stop.
+TEST(StatsE2E, cache_hits_counted_just_before_a_stop_survive_the_restart) {
+  Workspace ws;
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  opt.cache_ttl_s = 3600;
+  {
+    Daemon d(ws, "insgated", opt);
+    LocalHttpClient c(d.socket());
+    auto body = recherche_body("ECETINSI", {"PIERRE-ALAIN"}, "M", "2009-07-14");
+    for (int i = 0; i < 4; ++i) {
+      auto r = post_recherche(c, body);
+      ASSERT_EQ(r.status, 200u) << r.body;
+      EXPECT_EQ(json::parse(r.body)["source"], i == 0 ? "insi" : "cache");
+    }
+    d.stop();  // SIGTERM at once, well within the one-second flush period
+  }
+  Daemon again(ws, "insgated", opt);
+  LocalHttpClient c(again.socket());
+  auto r = c.request(insgate::http::verb::get, "/v1/stats/mensuel?mois=" + this_month());
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const auto& l = json::parse(r.body)["lignes"].at(0);
+  EXPECT_EQ(l["detail"]["cache_hits"], 3);
+  EXPECT_EQ(l["appels_recuperation"], 1);
+}

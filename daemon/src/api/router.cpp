@@ -194,7 +194,7 @@ asio::awaitable<std::optional<insi::RechercheOutcome>> Router::from_cache(Reques
   cached.resultat = std::move(*hit.resultat);
   record.from_cache = true;
   co_await state_.record(record);
-  spdlog::info("[CACHE_HIT] request {}: answered from the cache", requete_id);
+  spdlog::debug("[CACHE_HIT] request {}: answered from the cache", requete_id);
   co_return cached;
 }
 

@@ -28,6 +28,8 @@ StateGateway::StateGateway(asio::thread_pool& pool, state::StateStore& store,
       on_event_queued_(std::move(on_event_queued)) {}
 
 asio::awaitable<state::CacheLookup> StateGateway::lookup(std::string key) {
+  // Most hits are answered by the memory tier, here on the event loop.
+  if (auto known = cache_.lookup_in_memory(key)) co_return std::move(*known);
   auto work = [this, key = std::move(key)] { return cache_.lookup(key); };
   co_return co_await offload(std::move(work));
 }
@@ -45,7 +47,31 @@ state::RequestOutcome request_outcome(const insi::RechercheOutcome* o) {
 
 }  // namespace
 
+state::ActivityEvent StateGateway::activity_event(const RequestRecord& r,
+                                                  const std::string& personne) const {
+  state::ActivityEvent e;
+  e.finess = finess_;
+  e.when = state::Clock::now();
+  e.operation = r.operation;
+  e.appels_insi = r.outcome ? r.outcome->appels : 0;
+  e.from_cache = r.from_cache;
+  e.outcome = request_outcome(r.outcome);
+  e.operateur = r.operateur;
+  e.personne = personne;
+  return e;
+}
+
 asio::awaitable<void> StateGateway::record(RequestRecord r) {
+  if (r.outcome == nullptr) {
+    // A cache hit writes nothing but its counters, which are buffered
+    // (ActivityCounter::add): no need to leave the event loop.
+    try {
+      activity_.add(activity_event(r, r.cache_key));
+    } catch (const std::exception& e) {
+      spdlog::error("[STATE_WRITE] could not count a request: {}", e.what());
+    }
+    co_return;
+  }
   // The outcome lives in the caller's frame, which outlives this await.
   auto work = [this, r]() {
     try {
@@ -68,16 +94,7 @@ asio::awaitable<void> StateGateway::record(RequestRecord r) {
           if (stored.ins_replaced && on_event_queued_) on_event_queued_();
         }
       }
-      state::ActivityEvent e;
-      e.finess = finess_;
-      e.when = state::Clock::now();
-      e.operation = r.operation;
-      e.appels_insi = o ? o->appels : 0;
-      e.from_cache = r.from_cache;
-      e.outcome = request_outcome(o);
-      e.operateur = r.operateur;
-      e.personne = personne;
-      activity_.record(e);
+      activity_.add(activity_event(r, personne));
     } catch (const std::exception& e) {
       spdlog::error("[STATE_WRITE] could not record a request: {}", e.what());
     }
@@ -125,7 +142,10 @@ asio::awaitable<std::map<std::string, std::int64_t>> StateGateway::identity_coun
 }
 
 asio::awaitable<std::vector<state::ActivityMonth>> StateGateway::activity_month(std::string mois) {
-  auto work = [this, mois = std::move(mois)] { return store_.activity_month(mois); };
+  auto work = [this, mois = std::move(mois)] {
+    activity_.flush();  // what was counted so far is part of the answer
+    return store_.activity_month(mois);
+  };
   co_return co_await offload(std::move(work));
 }
 

@@ -1,6 +1,8 @@
 // insgate — what the API routes need from the durable state (issue #5), run
-// off the event loop: every call is posted to a small thread pool (SQLite
-// commits fsync) and awaited, so the io thread never blocks on the disk.
+// off the event loop: every call that reaches SQLite is posted to a
+// one-thread pool (in order) and awaited, so the io thread never blocks on
+// the disk. Two things stay on the event loop because they do no I/O: cache
+// hits from the memory tier, and counting a cache hit (buffered counters).
 //
 // Cache policy (state/cache.hpp): only CR 00 answers without anomalies are
 // stored, keyed on a hash of the normalised traits or card data; a CR 00
@@ -65,6 +67,7 @@ class StateGateway {
  private:
   template <typename F>
   auto offload(F f) -> asio::awaitable<decltype(f())>;
+  state::ActivityEvent activity_event(const RequestRecord& r, const std::string& personne) const;
 
   asio::thread_pool& pool_;
   state::StateStore& store_;

@@ -71,13 +71,34 @@ StateServices::StateServices(const config::Config& cfg, metrics::Metrics* metric
   gateway_ = std::make_unique<api::StateGateway>(pool_, *store_, *cache_, *identities_,
                                                  *activity_, cfg.structure.finess,
                                                  [this] { wake_workers(); });
+  schedule_activity_flush();
   spdlog::info("[APP_STATE] state store {} (cache TTL {} s)", store_->path().string(),
                cfg.state.cache_ttl.count());
 }
 
+void StateServices::schedule_activity_flush() {
+  flush_timer_.expires_after(kActivityFlush);
+  flush_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;  // cancelled: stopping
+    try {
+      activity_->flush();
+    } catch (const std::exception& e) {
+      spdlog::error("[STATE_WRITE] activity counters not written yet: {}", e.what());
+    }
+    schedule_activity_flush();
+  });
+}
+
 StateServices::~StateServices() {
+  stopping_ = true;
+  asio::post(pool_, [this] { flush_timer_.cancel(); });
   gateway_.reset();
   pool_.join();
+  try {
+    activity_->flush();
+  } catch (const std::exception& e) {
+    spdlog::error("[STATE_WRITE] activity counters lost at stop: {}", e.what());
+  }
   workers_.clear();   // joins the delivery threads
   plugins_.clear();   // destroy() on the main thread, before dlclose
 }

@@ -5,6 +5,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -22,14 +23,17 @@ class StateServices {
   /// outbox worker per plugin.
   /// @throw state::StateError, plugin_host::PluginError
   StateServices(const config::Config& cfg, metrics::Metrics* metrics);
-  /// Stops the workers (a deliver() in progress ends first), destroys the
-  /// plugin instances, closes the store.
+  /// Writes the buffered activity counters, stops the workers (a deliver()
+  /// in progress ends first), destroys the plugin instances, closes the store.
   ~StateServices();
 
   api::StateGateway& gateway() { return *gateway_; }
 
  private:
   void wake_workers();
+  /// Writes the buffered activity counters every kActivityFlush, on the pool.
+  void schedule_activity_flush();
+  static constexpr std::chrono::seconds kActivityFlush{1};
 
   std::unique_ptr<state::SqliteStore> store_;
   std::unique_ptr<state::Identities> identities_;
@@ -38,6 +42,8 @@ class StateServices {
   std::vector<plugin_host::PluginInstance> plugins_;
   std::vector<std::unique_ptr<OutboxWorker>> workers_;
   asio::thread_pool pool_{1};
+  asio::steady_timer flush_timer_{pool_};
+  std::atomic<bool> stopping_{false};
   std::unique_ptr<api::StateGateway> gateway_;
 };
 

@@ -28,7 +28,7 @@ std::string ActivityCounter::month_of(TimePoint t) {
   return buf;
 }
 
-void ActivityCounter::record(const ActivityEvent& e) {
+void ActivityCounter::add(const ActivityEvent& e) {
   ActivityDelta d;
   d.finess = e.finess;
   d.mois = month_of(e.when);
@@ -47,7 +47,38 @@ void ActivityCounter::record(const ActivityEvent& e) {
   if (!e.operateur.empty()) d.operateur_hash = operator_hash(e.operateur);
   if (!e.personne.empty())
     d.personne_hash = hmac_sha256_hex(key_, std::string("personne:") + std::string(e.personne));
-  store_.transact([&](StateTx& tx) { tx.activity_add(d); });
+  std::lock_guard lock(mutex_);
+  if (buffer_.size() < kMaxBuffered) buffer_.push_back(std::move(d));
+}
+
+void ActivityCounter::flush() {
+  std::vector<ActivityDelta> batch;
+  {
+    std::lock_guard lock(mutex_);
+    batch.swap(buffer_);
+  }
+  if (batch.empty()) return;
+  try {
+    store_.transact([&](StateTx& tx) {
+      for (const auto& d : batch) tx.activity_add(d);
+    }, Durability::relaxed);
+  } catch (...) {
+    std::lock_guard lock(mutex_);  // rolled back: keep them, oldest first
+    batch.insert(batch.end(), std::make_move_iterator(buffer_.begin()),
+                 std::make_move_iterator(buffer_.end()));
+    buffer_.swap(batch);
+    throw;
+  }
+}
+
+void ActivityCounter::record(const ActivityEvent& e) {
+  add(e);
+  flush();
+}
+
+std::size_t ActivityCounter::buffered() const {
+  std::lock_guard lock(mutex_);
+  return buffer_.size();
 }
 
 }  // namespace insgate::state

@@ -9,12 +9,19 @@
 // twice counts once" without the raw value ever reaching the file.
 // Source rule: ins-identity-rules.md §0 rule 7, §6; local-api.md "Caller
 // identity" and GET /v1/stats/mensuel.
-// Thread safety: [any-thread] as the StateStore it uses.
+// Writes are batched: add() only buffers (no I/O, cheap enough for the event
+// loop); flush() writes everything buffered in one relaxed transaction. The
+// daemon flushes every second, before reading the counters back and at
+// stop, so a crash loses at most the last second of counting, never an
+// identity or an event.
+// Thread safety: [any-thread] (the buffer has its own mutex; the store's).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "state/state_store.hpp"
 
@@ -39,8 +46,19 @@ class ActivityCounter {
   /// @param hmac_key installation secret. @throw StateError if empty.
   ActivityCounter(StateStore& store, std::string hmac_key);
 
-  /// Adds one request to its FINESS × month. @throw StateError.
+  /// Buffers one request for its FINESS × month (hashes computed now; the
+  /// raw operator and person are not kept). Never throws for storage. While
+  /// the store refuses writes, at most kMaxBuffered requests wait; later
+  /// ones are not counted (memory stays bounded).
+  static constexpr std::size_t kMaxBuffered = 100000;
+  void add(const ActivityEvent& e);
+  /// Writes every buffered request in one transaction (Durability::relaxed).
+  /// On failure the buffer is kept for the next flush. @throw StateError.
+  void flush();
+  /// add() then flush(). @throw StateError.
   void record(const ActivityEvent& e);
+  /// Requests buffered and not yet written.
+  std::size_t buffered() const;
 
   /// Keyed hash of an operator (also what Identities::qualify stores).
   std::string operator_hash(std::string_view operateur) const;
@@ -51,6 +69,8 @@ class ActivityCounter {
  private:
   StateStore& store_;
   std::string key_;
+  mutable std::mutex mutex_;
+  std::vector<ActivityDelta> buffer_;
 };
 
 }  // namespace insgate::state

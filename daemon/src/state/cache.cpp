@@ -18,7 +18,11 @@ std::string nir(const std::optional<insi::NirCarte>& n) {
 }  // namespace
 
 ResultCache::ResultCache(StateStore& store, Identities& identities, CachePolicy policy, Now now)
-    : store_(store), identities_(identities), policy_(policy), now_(std::move(now)) {}
+    : store_(store),
+      identities_(identities),
+      policy_(policy),
+      now_(std::move(now)),
+      memory_(policy.memory_entries) {}
 
 std::string ResultCache::key_for(const insi::TraitsRecherche& t) {
   std::string joined;
@@ -41,13 +45,28 @@ std::string ResultCache::key_for(const insi::RechercheVitale& v) {
   return sha256_hex(k);
 }
 
+std::optional<CacheLookup> ResultCache::lookup_in_memory(const std::string& key) {
+  auto m = memory_.get(key);
+  if (!m) return std::nullopt;
+  CacheLookup out;
+  if (now_() >= m->expires_at) return out;
+  out.hit = true;
+  out.resultat = std::move(m->resultat);
+  out.stored_at = m->stored_at;
+  return out;
+}
+
 CacheLookup ResultCache::lookup(const std::string& key) {
+  if (auto known = lookup_in_memory(key)) return *known;
   std::optional<CacheEntry> e;
   store_.transact([&](StateTx& tx) { e = tx.cache_get(key); });
   CacheLookup out;
-  if (!e || now_() >= e->expires_at) return out;
+  if (!e) return out;
+  auto r = resultat_from_json(e->resultat_json);
+  memory_.put(key, {r, e->stored_at, e->expires_at});
+  if (now_() >= e->expires_at) return out;
   out.hit = true;
-  out.resultat = resultat_from_json(e->resultat_json);
+  out.resultat = std::move(r);
   out.stored_at = e->stored_at;
   return out;
 }
@@ -69,14 +88,17 @@ StoreOutcome ResultCache::store(const std::string& key, const insi::Resultat& r,
     auto previous = tx.cache_get(key);
     tx.cache_put({key, to_json(r), ins, now, now + policy_.ttl});
     if (previous) out.ins_replaced = identities_.replace_ins_in(tx, previous->ins, ins, now);
-  });
+  }, Durability::relaxed);
+  memory_.put(key, {r, now, now + policy_.ttl});  // after the commit only
   out.stored = true;
   return out;
 }
 
 std::size_t ResultCache::purge_expired(std::chrono::seconds grace) {
   std::size_t n = 0;
-  store_.transact([&](StateTx& tx) { n = tx.cache_purge(now_() - grace); });
+  const TimePoint before = now_() - grace;
+  store_.transact([&](StateTx& tx) { n = tx.cache_purge(before); });
+  memory_.purge(before);
   return n;
 }
 

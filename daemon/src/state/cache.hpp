@@ -22,6 +22,7 @@
 #include <string>
 
 #include "insi/insi_messages.hpp"
+#include "state/cache_memory.hpp"
 #include "state/identities.hpp"
 #include "state/state_store.hpp"
 
@@ -33,6 +34,8 @@ namespace insgate::state {
 
 struct CachePolicy {
   std::chrono::seconds ttl{std::chrono::hours{24}};  ///< 0 disables storing
+  /// Entries also kept in memory (cache_memory.hpp); 0: SQLite only.
+  std::size_t memory_entries = 10000;
 };
 
 struct CacheLookup {
@@ -67,15 +70,22 @@ class ResultCache {
   /// right NIR (+ key), birth name, birth date, birth rank. Couverture is left out.
   static std::string key_for(const insi::RechercheVitale& v);
 
-  /// Hit when an entry exists and now < expires_at. @throw StateError.
+  /// Hit when an entry exists and now < expires_at. Asks the memory tier
+  /// first, then SQLite (and keeps what it read in memory). @throw StateError.
   CacheLookup lookup(const std::string& key);
+  /// The memory tier's answer only, never touching the disk: a hit, a known
+  /// expired entry (hit = false), or nullopt when memory does not know the
+  /// key and lookup() must ask SQLite. Cheap enough for the event loop.
+  std::optional<CacheLookup> lookup_in_memory(const std::string& key);
 
   /// @brief Stores `r` under `key` if the policy allows (see file comment).
   /// In the same transaction: when the key's previous entry (even expired)
   /// had another INS, Identities::replace_ins_in moves the identity to the
   /// new INS, keeps the old one as history and queues `ins_remplacee`.
   /// @param anomalies true when the caller's checks (matricule, OID, traits)
-  /// flagged anything. @throw StateError.
+  /// flagged anything. Committed with Durability::relaxed (the answer can be
+  /// asked of INSi again; a queued replacement event is synced), then kept
+  /// in memory. @throw StateError.
   StoreOutcome store(const std::string& key, const insi::Resultat& r, bool anomalies);
 
   /// Deletes entries expired for more than `grace`. @return how many.
@@ -89,6 +99,7 @@ class ResultCache {
   Identities& identities_;
   CachePolicy policy_;
   Now now_;
+  CacheMemory memory_;
   std::atomic<std::uint64_t> bypasses_{0};
 };
 

@@ -111,7 +111,7 @@ RecordOutcome Identities::record(const InsiMatch& m, InsiOperation op, TimePoint
         (old_traits != r.traits_json || old_local != r.identifiant_local))
       enqueue_event(tx, policy_.plugins, EventKind::mise_a_jour, r, std::nullopt, when);
     out.identity = r;
-  });
+  }, Durability::relaxed);  // INSi bookkeeping (a queued event is still synced)
   return out;
 }
 

@@ -86,6 +86,7 @@ class Identities {
   /// in history as `remplacee`, `ins_remplacee` queued if qualifiée);
   /// otherwise creates it. Call it before ResultCache::store (either
   /// detects the replacement; the second finds nothing left to do).
+  /// Committed with Durability::relaxed (an event it queues is synced).
   /// @throw StateError on storage failure.
   RecordOutcome record_insi_retrieval(const InsiMatch& m, TimePoint when);
   /// Same for a vérification that INSi confirmed (same rules, operation recorded).

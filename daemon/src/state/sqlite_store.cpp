@@ -138,10 +138,18 @@ int SqliteStore::schema_version() {
   return db_->execAndGet("PRAGMA user_version").getInt();
 }
 
-void SqliteStore::transact(const std::function<void(StateTx&)>& work) {
+void SqliteStore::transact(const std::function<void(StateTx&)>& work, Durability d) {
   std::lock_guard lock(mutex_);
   std::optional<SQLite::Transaction> tx;
   try {
+    // A connection setting, changed only between transactions. In WAL mode
+    // NORMAL syncs the WAL at checkpoints only: a process crash loses
+    // nothing, a power loss may drop the last commits (file stays sound).
+    if (d != sync_) {
+      db_->exec(d == Durability::full ? "PRAGMA synchronous = FULL"
+                                      : "PRAGMA synchronous = NORMAL");
+      sync_ = d;
+    }
     tx.emplace(*db_, SQLite::TransactionBehavior::IMMEDIATE);
   } catch (const SQLite::Exception& e) {
     throw StateError(std::string("state: cannot begin a transaction (") + e.what() + ")");
@@ -158,6 +166,16 @@ void SqliteStore::transact(const std::function<void(StateTx&)>& work) {
   } catch (const SQLite::Exception& e) {
     throw StateError(std::string("state: commit failed, transaction rolled back (") +
                      e.what() + ")");
+  }
+  // An outbox event is never left to a relaxed commit: a checkpoint syncs
+  // the WAL (and the database file) before returning.
+  if (d == Durability::relaxed && stx.queued_events()) {
+    try {
+      db_->exec("PRAGMA wal_checkpoint(PASSIVE)");
+    } catch (const SQLite::Exception& e) {
+      throw StateError(std::string("state: committed, but could not sync the outbox event (") +
+                       e.what() + ")");
+    }
   }
 }
 

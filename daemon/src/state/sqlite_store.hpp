@@ -7,7 +7,8 @@
 //     pass `PRAGMA quick_check` and have `PRAGMA user_version` ≤ kSchemaVersion,
 //     else StateError and the file is left byte for byte as it was;
 //  3. an existing file's mode is tightened to 0600;
-//  4. WAL journal, foreign keys on, synchronous=FULL, busy timeout, then the
+//  4. WAL journal, foreign keys on, synchronous=FULL (NORMAL during a
+//     Durability::relaxed transaction), busy timeout, then the
 //     missing schema migrations in one IMMEDIATE transaction that also sets
 //     user_version. SQLite creates -wal/-shm with the file's mode.
 // Source rule: issue 5 "Embedded state store".
@@ -53,7 +54,8 @@ class SqliteStore final : public StateStore {
   /// PRAGMA user_version after start-up (== kSchemaVersion).
   int schema_version();
 
-  void transact(const std::function<void(StateTx&)>& work) override;
+  using StateStore::transact;
+  void transact(const std::function<void(StateTx&)>& work, Durability d) override;
 
   std::vector<OutboxRow> pending(const std::optional<std::string>& plugin,
                                  std::size_t limit) override;
@@ -73,6 +75,7 @@ class SqliteStore final : public StateStore {
   std::filesystem::path path_;
   std::mutex mutex_;
   std::unique_ptr<SQLite::Database> db_;
+  Durability sync_ = Durability::full;  ///< current PRAGMA synchronous
 };
 
 }  // namespace insgate::state

@@ -255,6 +255,7 @@ std::vector<StatusChange> SqliteTx::status_changes(std::int64_t identity_id) {
 }
 
 std::int64_t SqliteTx::outbox_enqueue(const NewOutboxEvent& e) {
+  queued_events_ = true;
   SQLite::Statement q(db_, "INSERT INTO outbox (plugin, type_evenement, cle_idempotence, "
                            "payload_json, cree_le) VALUES (?,?,?,?,?)");
   bind_opt(q, 1, e.plugin);

@@ -47,10 +47,14 @@ class SqliteTx final : public StateTx {
   std::int64_t outbox_enqueue(const NewOutboxEvent& e) override;
   void activity_add(const ActivityDelta& d) override;
 
+  /// True once outbox_enqueue() ran in this transaction.
+  bool queued_events() const { return queued_events_; }
+
  private:
   std::optional<IdentityRecord> identity_where(const char* where, const identity::Ins* ins,
                                                const std::string* local_id);
   SQLite::Database& db_;
+  bool queued_events_ = false;
 };
 
 }  // namespace insgate::state::detail

@@ -110,6 +110,16 @@ class ActivityReader {
   virtual std::map<std::string, std::int64_t> identity_counts(TimePoint active_since) = 0;
 };
 
+/// How hard a commit must reach the disk.
+///  - full: on stable storage when transact() returns (power loss included).
+///    Qualifications, status changes and outbox transitions use it.
+///  - relaxed: survives a crash or kill of the daemon at once, but a power
+///    loss may drop the last relaxed commits (never corrupting the file).
+///    For the bookkeeping of INSi answers (cache, "récupérée", counters):
+///    INSi stays the authority and can be asked again. A relaxed transaction
+///    that queued an outbox event is still made durable before returning.
+enum class Durability { full, relaxed };
+
 /// The whole store. Implementations document their thread safety.
 class StateStore : public OutboxStore, public ActivityReader {
  public:
@@ -117,7 +127,8 @@ class StateStore : public OutboxStore, public ActivityReader {
   /// rolled back when it throws (the exception is rethrown unchanged).
   /// Not reentrant: never call transact() from inside `work`.
   /// @throw StateError when the transaction cannot begin or commit.
-  virtual void transact(const std::function<void(StateTx&)>& work) = 0;
+  virtual void transact(const std::function<void(StateTx&)>& work, Durability d) = 0;
+  void transact(const std::function<void(StateTx&)>& work) { transact(work, Durability::full); }
 };
 
 }  // namespace insgate::state

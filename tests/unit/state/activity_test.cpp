@@ -3,6 +3,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "state/activity.hpp"
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include <gtest/gtest.h>
 
 #include "state/hashing.hpp"
@@ -40,6 +42,42 @@ class ActivityTest : public ::testing::Test {
 };
 
 TEST_F(ActivityTest, month_is_aaaa_mm) { EXPECT_EQ(mois(), "2024-03"); }
+
+TEST_F(ActivityTest, add_buffers_until_flush_writes_the_batch) {
+  counter.add(ev("u-4711", RequestOutcome::cr00, 1));
+  counter.add(ev("u-0042", RequestOutcome::cr01, 2));
+  EXPECT_EQ(counter.buffered(), 2u);
+  EXPECT_FALSE(store->activity(kFiness, mois())) << "add() wrote to the store";
+  counter.flush();
+  EXPECT_EQ(counter.buffered(), 0u);
+  auto m = store->activity(kFiness, mois());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->sollicitations, 2);
+  EXPECT_EQ(m->recuperations, 3);
+  EXPECT_EQ(m->cr00, 1);
+  EXPECT_EQ(m->cr01, 1);
+  EXPECT_EQ(m->operateurs_distincts, 2);
+  counter.flush();  // nothing buffered: nothing added twice
+  EXPECT_EQ(store->activity(kFiness, mois())->sollicitations, 2);
+}
+
+TEST_F(ActivityTest, a_failed_flush_keeps_the_batch_for_the_next_one) {
+  store.emplace(SqliteOptions{dir.path(), 20ms});  // same object, short busy wait
+  counter.add(ev("u-4711"));
+  {
+    // Another connection holds the write lock: the flush cannot begin.
+    SQLite::Database other((dir.path() / kStateFileName).string(), SQLite::OPEN_READWRITE, 0);
+    other.exec("BEGIN IMMEDIATE");
+    EXPECT_THROW(counter.flush(), StateError);
+    EXPECT_EQ(counter.buffered(), 1u);
+    counter.add(ev("u-0042"));
+    other.exec("ROLLBACK");
+  }
+  counter.flush();
+  auto m = store->activity(kFiness, mois());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->sollicitations, 2);
+}
 
 TEST_F(ActivityTest, counts_calls_and_outcomes) {
   counter.record(ev("u-4711", RequestOutcome::cr00, 1));

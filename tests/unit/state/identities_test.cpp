@@ -44,11 +44,12 @@ class FailAfterEnqueueTx final : public StateTx {
 class FailingStore final : public StateStore {
  public:
   explicit FailingStore(StateStore& in) : in_(in) {}
-  void transact(const std::function<void(StateTx&)>& work) override {
+  using StateStore::transact;
+  void transact(const std::function<void(StateTx&)>& work, Durability d) override {
     in_.transact([&](StateTx& tx) {
       FailAfterEnqueueTx f(tx);
       work(f);
-    });
+    }, d);
   }
   std::vector<OutboxRow> pending(const std::optional<std::string>& p, std::size_t n) override { return in_.pending(p, n); }
   bool mark_delivered(std::int64_t id, TimePoint w) override { return in_.mark_delivered(id, w); }

@@ -5,6 +5,9 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
 #include <sys/stat.h>
 
 #include "state/state_error.hpp"
@@ -141,6 +144,35 @@ TEST(SqliteStoreTest, duplicate_idempotency_key_for_same_plugin_is_a_state_error
   EXPECT_THROW(s.transact([&](StateTx& tx) { tx.outbox_enqueue(e); }), StateError);
   e.plugin = "dmp-fhir";
   EXPECT_NO_THROW(s.transact([&](StateTx& tx) { tx.outbox_enqueue(e); }));
+}
+
+std::string file_bytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A relaxed commit stays in the WAL (synchronous=NORMAL syncs it only at a
+// checkpoint); one that queued an outbox event is checkpointed at once, so
+// the event reaches the database file itself before transact() returns.
+TEST(SqliteStoreTest, relaxed_commit_with_an_outbox_event_is_checkpointed) {
+  TempDir d;
+  SqliteStore s({d.path()});
+  s.transact([](StateTx& tx) { tx.cache_put({"k0", "{}", test::ins_a(), test::t0(), test::t0()}); },
+             Durability::relaxed);
+  const std::string before = file_bytes(s.path());
+  s.transact([](StateTx& tx) { tx.cache_put({"k1", "{}", test::ins_a(), test::t0(), test::t0()}); },
+             Durability::relaxed);
+  EXPECT_EQ(file_bytes(s.path()), before) << "a relaxed commit went past the WAL";
+  s.transact([](StateTx& tx) {
+    tx.outbox_enqueue({std::nullopt, EventKind::qualifiee, "key-relaxed", "{}", test::t0()});
+  }, Durability::relaxed);
+  EXPECT_NE(file_bytes(s.path()), before) << "the event was left in the WAL only";
+  // Full and relaxed transactions mix on one connection.
+  s.transact([](StateTx& tx) { tx.cache_put({"k2", "{}", test::ins_a(), test::t0(), test::t0()}); });
+  EXPECT_EQ(s.list(OutboxState::pending, 10).size(), 1u);
+  std::optional<CacheEntry> e;
+  s.transact([&](StateTx& tx) { e = tx.cache_get("k1"); });
+  EXPECT_TRUE(e);
 }
 
 TEST(SqliteStoreTest, state_directory_is_created_0700) {
