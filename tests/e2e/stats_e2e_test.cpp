@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <ctime>
 #include <sstream>
 
@@ -39,7 +40,7 @@ TEST(StatsE2E, monthly_report_counts_recuperations_verifications_and_unique_oper
   json v = {{"operateur", "u-test"},
             {"ins", {{"matricule", "1090763220834"}, {"cle", "89"}, {"oid", "1.2.250.1.213.1.4.8"}}},
             {"traits", body["traits"]}};
-  ASSERT_EQ(c.request(insgate::http::verb::post, "/v1/ins/verification", v.dump()).status, 200u);
+  ASSERT_EQ(post_json(c, "/v1/ins/verification", v).status, 200u);
 
   auto r = c.request(insgate::http::verb::get, "/v1/stats/mensuel?mois=" + this_month());
   ASSERT_EQ(r.status, 200u) << r.body;
@@ -133,7 +134,7 @@ TEST(StatsE2E, qualified_identity_rate_is_in_the_report) {
             {"ins", {{"matricule", "1090763220834"}, {"cle", "89"}, {"oid", "1.2.250.1.213.1.4.8"}}},
             {"piece_identite", {{"type", "CNI"}, {"verifiee_le", "2026-01-15"}}},
             {"identifiant_local", "IPP-1"}};
-  ASSERT_EQ(c.request(insgate::http::verb::post, "/v1/ins/qualification", q.dump()).status, 200u);
+  ASSERT_EQ(post_json(c, "/v1/ins/qualification", q).status, 200u);
   auto j = json::parse(
       c.request(insgate::http::verb::get, "/v1/stats/mensuel?mois=" + this_month()).body);
   ASSERT_EQ(j["lignes"].size(), 1u);
@@ -158,16 +159,17 @@ TEST(StatsE2E, cache_hits_counted_just_before_a_stop_survive_the_restart) {
     auto body = recherche_body("ECETINSI", {"PIERRE-ALAIN"}, "M", "2009-07-14");
     for (int i = 0; i < 4; ++i) {
       auto r = post_recherche(c, body);
-      ASSERT_EQ(r.status, 200u) << r.body;
-      EXPECT_EQ(json::parse(r.body)["source"], i == 0 ? "insi" : "cache");
+      ASSERT_EQ(r.status, 200u) << r.raw.body;
+      EXPECT_EQ(r.body["source"], i == 0 ? "insi" : "cache");
     }
-    d.stop();  // SIGTERM at once, well within the one-second flush period
+    d.stop(SIGTERM);  // at once, well within the one-second flush period
   }
   Daemon again(ws, "insgated", opt);
   LocalHttpClient c(again.socket());
   auto r = c.request(insgate::http::verb::get, "/v1/stats/mensuel?mois=" + this_month());
   ASSERT_EQ(r.status, 200u) << r.body;
-  const auto& l = json::parse(r.body)["lignes"].at(0);
+  const json report = json::parse(r.body);
+  const json& l = report["lignes"].at(0);
   EXPECT_EQ(l["detail"]["cache_hits"], 3);
   EXPECT_EQ(l["appels_recuperation"], 1);
 }

@@ -193,7 +193,7 @@ asio::awaitable<std::optional<insi::RechercheOutcome>> Router::from_cache(Reques
   cached.kind = insi::RechercheOutcome::Kind::resultat;
   cached.resultat = std::move(*hit.resultat);
   record.from_cache = true;
-  co_await state_.record(record);
+  state_.record(record);
   spdlog::debug("[CACHE_HIT] request {}: answered from the cache", requete_id);
   co_return cached;
 }
@@ -220,7 +220,7 @@ asio::awaitable<ApiResponse> Router::recherche(const Request& req, const std::st
                     started);
   record.outcome = &outcome;
   record.anomalies = has_anomalies(outcome, oid_policy_);
-  co_await state_.record(record);
+  state_.record(record);
   co_return recherche_answer(outcome, input.traits, requete_id, oid_policy_);
 }
 
@@ -277,7 +277,7 @@ asio::awaitable<ApiResponse> Router::recherche_vitale(const Request& req,
                     metrics::Operation::recuperation_vitale, started);
   record.outcome = &outcome;
   record.anomalies = has_anomalies(outcome, oid_policy_);
-  co_await state_.record(record);
+  state_.record(record);
   co_return resultat_answer(outcome, "vitale_envoyee", envoyee, requete_id, oid_policy_);
 }
 
@@ -363,7 +363,7 @@ asio::awaitable<ApiResponse> Router::verification(const Request& req,
   // Only a conforming answer confirms the INS (attribute I).
   record.anomalies = has_anomalies(outcome.recherche, oid_policy_) ||
                      !(outcome.verification && outcome.verification->conforme);
-  co_await state_.record(record);
+  state_.record(record);
   co_return verification_answer(outcome, verificateur_->methode(), requete_id, oid_policy_);
 }
 

@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <memory>
+
 namespace insgate::api {
 
 // Lambdas are named locals, never temporaries inside a co_await expression:
@@ -61,7 +63,7 @@ state::ActivityEvent StateGateway::activity_event(const RequestRecord& r,
   return e;
 }
 
-asio::awaitable<void> StateGateway::record(RequestRecord r) {
+void StateGateway::record(RequestRecord r) {
   if (r.outcome == nullptr) {
     // A cache hit writes nothing but its counters, which are buffered
     // (ActivityCounter::add): no need to leave the event loop.
@@ -70,10 +72,14 @@ asio::awaitable<void> StateGateway::record(RequestRecord r) {
     } catch (const std::exception& e) {
       spdlog::error("[STATE_WRITE] could not count a request: {}", e.what());
     }
-    co_return;
+    return;
   }
-  // The outcome lives in the caller's frame, which outlives this await.
-  auto work = [this, r]() {
+  // Not awaited: the caller answers at once. The write keeps its own copy
+  // of the outcome, and the one-thread pool runs state work in order, so
+  // any later request (a qualification, the same recherche) sees it.
+  auto owned = std::make_shared<const insi::RechercheOutcome>(*r.outcome);
+  r.outcome = owned.get();
+  auto work = [this, r, owned]() {
     try {
       const auto* o = r.outcome;
       bool clean_00 = o && o->kind == insi::RechercheOutcome::Kind::resultat &&
@@ -99,7 +105,7 @@ asio::awaitable<void> StateGateway::record(RequestRecord r) {
       spdlog::error("[STATE_WRITE] could not record a request: {}", e.what());
     }
   };
-  co_await offload(std::move(work));
+  asio::post(pool_, std::move(work));
 }
 
 asio::awaitable<state::QualifyOutcome> StateGateway::qualify(identity::Ins ins,

@@ -1,7 +1,7 @@
 // insgate — what the API routes need from the durable state (issue #5), run
 // off the event loop: every call that reaches SQLite is posted to a
-// one-thread pool (in order) and awaited, so the io thread never blocks on
-// the disk. Two things stay on the event loop because they do no I/O: cache
+// one-thread pool (in order) — awaited, except record() — so the io thread
+// never blocks on the disk. Two things stay on the event loop because they do no I/O: cache
 // hits from the memory tier, and counting a cache hit (buffered counters).
 //
 // Cache policy (state/cache.hpp): only CR 00 answers without anomalies are
@@ -47,9 +47,13 @@ class StateGateway {
   void note_bypass() { cache_.note_bypass(); }
 
   /// After a request: caches and records a clean CR 00, counts the activity.
-  /// Storage errors are logged, never turned into a failed answer: INSi did
-  /// answer, and the caller gets that answer.
-  asio::awaitable<void> record(RequestRecord r);
+  /// Returns at once: a cache hit is only counted (buffered); an INSi answer
+  /// is written by the pool, after any state work queued before it and
+  /// before any queued after it. Storage errors are logged, never turned
+  /// into a failed answer: INSi did answer, and the caller gets that answer.
+  /// The trade-off: a crash in the instant between the answer and the write
+  /// loses the bookkeeping of that answer (asking INSi again restores it).
+  void record(RequestRecord r);
 
   asio::awaitable<state::QualifyOutcome> qualify(identity::Ins ins, state::PieceIdentite piece,
                                                  std::string identifiant_local,

@@ -3,20 +3,28 @@
 #include "state/activity.hpp"
 
 #include <ctime>
+#include <map>
+#include <set>
+#include <tuple>
 
 #include "state/hashing.hpp"
 #include "state/state_error.hpp"
 
 namespace insgate::state {
 
-ActivityCounter::ActivityCounter(StateStore& store, std::string hmac_key)
-    : store_(store), key_(std::move(hmac_key)) {
-  if (key_.empty()) throw StateError("state: activity counters need a non-empty HMAC key");
+namespace {
+std::string checked(std::string key) {
+  if (key.empty()) throw StateError("state: activity counters need a non-empty HMAC key");
+  return key;
 }
+}  // namespace
+
+ActivityCounter::ActivityCounter(StateStore& store, std::string hmac_key)
+    : store_(store), hmac_(checked(std::move(hmac_key))) {}
 
 std::string ActivityCounter::operator_hash(std::string_view operateur) const {
   // Domain-separated so an operator and a person with equal strings differ.
-  return hmac_sha256_hex(key_, std::string("operateur:") + std::string(operateur));
+  return hmac_.hex(std::string("operateur:") + std::string(operateur));
 }
 
 std::string ActivityCounter::month_of(TimePoint t) {
@@ -46,7 +54,7 @@ void ActivityCounter::add(const ActivityEvent& e) {
   }
   if (!e.operateur.empty()) d.operateur_hash = operator_hash(e.operateur);
   if (!e.personne.empty())
-    d.personne_hash = hmac_sha256_hex(key_, std::string("personne:") + std::string(e.personne));
+    d.personne_hash = hmac_.hex(std::string("personne:") + std::string(e.personne));
   std::lock_guard lock(mutex_);
   if (buffer_.size() < kMaxBuffered) buffer_.push_back(std::move(d));
 }
@@ -58,9 +66,42 @@ void ActivityCounter::flush() {
     batch.swap(buffer_);
   }
   if (batch.empty()) return;
+  // One counter row per FINESS × month and one row per distinct hash,
+  // whatever the number of requests buffered.
+  std::map<std::pair<std::string, std::string>, ActivityDelta> sums;
+  std::set<std::tuple<std::string, std::string, std::string>> operateurs, personnes;
+  for (const auto& d : batch) {
+    auto& t = sums[{d.finess, d.mois}];
+    t.finess = d.finess;
+    t.mois = d.mois;
+    t.sollicitations += d.sollicitations;
+    t.recuperations += d.recuperations;
+    t.verifications += d.verifications;
+    t.cr00 += d.cr00;
+    t.cr01 += d.cr01;
+    t.cr02 += d.cr02;
+    t.erreurs += d.erreurs;
+    t.cache_hits += d.cache_hits;
+    if (!d.operateur_hash.empty()) operateurs.emplace(d.finess, d.mois, d.operateur_hash);
+    if (!d.personne_hash.empty()) personnes.emplace(d.finess, d.mois, d.personne_hash);
+  }
   try {
     store_.transact([&](StateTx& tx) {
-      for (const auto& d : batch) tx.activity_add(d);
+      for (const auto& [key, t] : sums) tx.activity_add(t);
+      for (const auto& [finess, mois, h] : operateurs) {
+        ActivityDelta d;
+        d.finess = finess;
+        d.mois = mois;
+        d.operateur_hash = h;
+        tx.activity_add(d);
+      }
+      for (const auto& [finess, mois, h] : personnes) {
+        ActivityDelta d;
+        d.finess = finess;
+        d.mois = mois;
+        d.personne_hash = h;
+        tx.activity_add(d);
+      }
     }, Durability::relaxed);
   } catch (...) {
     std::lock_guard lock(mutex_);  // rolled back: keep them, oldest first

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "state/hashing.hpp"
 #include "state/state_store.hpp"
 
 namespace insgate::state {
@@ -68,7 +69,7 @@ class ActivityCounter {
 
  private:
   StateStore& store_;
-  std::string key_;
+  HmacSha256 hmac_;
   mutable std::mutex mutex_;
   std::vector<ActivityDelta> buffer_;
 };

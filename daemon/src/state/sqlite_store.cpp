@@ -129,9 +129,12 @@ SqliteStore::SqliteStore(const SqliteOptions& opt) : path_(opt.directory / kStat
     fail(path_, std::string("cannot configure the connection (") + e.what() + ")");
   }
   migrate(*db_, path_);
+  stmts_ = std::make_unique<detail::StatementCache>(*db_);
 }
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+  stmts_.reset();  // finalised before the connection closes
+}
 
 int SqliteStore::schema_version() {
   std::lock_guard lock(mutex_);
@@ -154,13 +157,20 @@ void SqliteStore::transact(const std::function<void(StateTx&)>& work, Durability
   } catch (const SQLite::Exception& e) {
     throw StateError(std::string("state: cannot begin a transaction (") + e.what() + ")");
   }
-  detail::SqliteTx stx(*db_);
+  // Statements are reset before the transaction ends, either way (this
+  // guard is destroyed before `tx` rolls back).
+  struct Release {
+    detail::StatementCache& c;
+    ~Release() { c.release(); }
+  } release{*stmts_};
+  detail::SqliteTx stx(*db_, *stmts_);
   try {
     work(stx);
   } catch (const SQLite::Exception& e) {
     throw StateError(std::string("state: statement failed, transaction rolled back (") +
                      e.what() + ")");
   }  // any other exception propagates unchanged; ~Transaction rolls back
+  stmts_->release();
   try {
     tx->commit();
   } catch (const SQLite::Exception& e) {

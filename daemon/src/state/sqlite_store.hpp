@@ -28,6 +28,9 @@
 namespace SQLite {
 class Database;
 }
+namespace insgate::state::detail {
+class StatementCache;
+}
 
 namespace insgate::state {
 
@@ -75,6 +78,7 @@ class SqliteStore final : public StateStore {
   std::filesystem::path path_;
   std::mutex mutex_;
   std::unique_ptr<SQLite::Database> db_;
+  std::unique_ptr<detail::StatementCache> stmts_;  ///< after db_: destroyed first
   Durability sync_ = Durability::full;  ///< current PRAGMA synchronous
 };
 

@@ -2,6 +2,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "state/sqlite_tx.hpp"
 
+#include <algorithm>
+#include <iterator>
+#include <tuple>
+
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <string>
@@ -113,7 +117,7 @@ OutboxRow read_outbox_row(SQLite::Statement& q) {
 }
 
 std::optional<CacheEntry> SqliteTx::cache_get(const std::string& key) {
-  SQLite::Statement q(db_, "SELECT resultat_json, ins_matricule, ins_cle, ins_oid, stocke_le, "
+  SQLite::Statement& q = stmts_.get( "SELECT resultat_json, ins_matricule, ins_cle, ins_oid, stocke_le, "
                            "expire_le FROM cache_entry WHERE cle = ?");
   q.bind(1, key);
   if (!q.executeStep()) return std::nullopt;
@@ -124,7 +128,7 @@ std::optional<CacheEntry> SqliteTx::cache_get(const std::string& key) {
 }
 
 void SqliteTx::cache_put(const CacheEntry& e) {
-  SQLite::Statement q(db_, "INSERT OR REPLACE INTO cache_entry (cle, resultat_json, "
+  SQLite::Statement& q = stmts_.get( "INSERT OR REPLACE INTO cache_entry (cle, resultat_json, "
                            "ins_matricule, ins_cle, ins_oid, stocke_le, expire_le) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?)");
   q.bind(1, e.key);
@@ -138,7 +142,7 @@ void SqliteTx::cache_put(const CacheEntry& e) {
 }
 
 std::size_t SqliteTx::cache_purge(TimePoint t) {
-  SQLite::Statement q(db_, "DELETE FROM cache_entry WHERE expire_le < ?");
+  SQLite::Statement& q = stmts_.get( "DELETE FROM cache_entry WHERE expire_le < ?");
   q.bind(1, static_cast<int64_t>(to_unix(t)));
   return static_cast<std::size_t>(q.exec());
 }
@@ -146,7 +150,7 @@ std::size_t SqliteTx::cache_purge(TimePoint t) {
 std::optional<IdentityRecord> SqliteTx::identity_where(const char* where,
                                                        const identity::Ins* ins,
                                                        const std::string* local_id) {
-  SQLite::Statement q(db_, std::string("SELECT ") + kIdentityColumns +
+  SQLite::Statement& q = stmts_.get( std::string("SELECT ") + kIdentityColumns +
                                " FROM identite WHERE " + where + " LIMIT 1");
   if (ins) {
     q.bind(1, ins->matricule);
@@ -175,7 +179,7 @@ std::optional<IdentityRecord> SqliteTx::identity_by_history_ins(const identity::
 }
 
 std::int64_t SqliteTx::identity_insert(const IdentityRecord& r) {
-  SQLite::Statement q(db_, std::string("INSERT INTO identite (") + kIdentityValues +
+  SQLite::Statement& q = stmts_.get( std::string("INSERT INTO identite (") + kIdentityValues +
                                ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   bind_identity(q, r);
   q.exec();
@@ -183,7 +187,7 @@ std::int64_t SqliteTx::identity_insert(const IdentityRecord& r) {
 }
 
 void SqliteTx::identity_update(const IdentityRecord& r) {
-  SQLite::Statement q(db_,
+  SQLite::Statement& q = stmts_.get(
       "UPDATE identite SET matricule=?, cle=?, oid=?, attr_insi=?, attr_document=?, "
       "date_corrigee=?, douteuse=?, fictive=?, homonyme=?, statut=?, insi_operation=?, "
       "insi_le=?, identifiant_local=?, piece_type=?, piece_verifiee_le=?, qualifie_par=?, "
@@ -194,7 +198,7 @@ void SqliteTx::identity_update(const IdentityRecord& r) {
 }
 
 void SqliteTx::history_put(std::int64_t identity_id, const InsHistoryEntry& h) {
-  SQLite::Statement q(db_,
+  SQLite::Statement& q = stmts_.get(
       "INSERT INTO ins_historique (identite_id, matricule, cle, oid, origine, date_debut, "
       "date_fin, remplacee_le) VALUES (?,?,?,?,?,?,?,?) "
       "ON CONFLICT (identite_id, matricule, cle, oid) DO UPDATE SET "
@@ -214,7 +218,7 @@ void SqliteTx::history_put(std::int64_t identity_id, const InsHistoryEntry& h) {
 }
 
 std::vector<InsHistoryEntry> SqliteTx::history(std::int64_t identity_id) {
-  SQLite::Statement q(db_, "SELECT matricule, cle, oid, origine, date_debut, date_fin, "
+  SQLite::Statement& q = stmts_.get( "SELECT matricule, cle, oid, origine, date_debut, date_fin, "
                            "remplacee_le FROM ins_historique WHERE identite_id = ? "
                            "ORDER BY rowid");
   q.bind(1, static_cast<int64_t>(identity_id));
@@ -233,7 +237,7 @@ std::vector<InsHistoryEntry> SqliteTx::history(std::int64_t identity_id) {
 }
 
 void SqliteTx::status_log(std::int64_t identity_id, const StatusChange& c) {
-  SQLite::Statement q(db_, "INSERT INTO statut_journal (identite_id, de, vers, motif, le) "
+  SQLite::Statement& q = stmts_.get( "INSERT INTO statut_journal (identite_id, de, vers, motif, le) "
                            "VALUES (?,?,?,?,?)");
   q.bind(1, static_cast<int64_t>(identity_id));
   q.bind(2, std::string(identity::to_api_name(c.from)));
@@ -244,7 +248,7 @@ void SqliteTx::status_log(std::int64_t identity_id, const StatusChange& c) {
 }
 
 std::vector<StatusChange> SqliteTx::status_changes(std::int64_t identity_id) {
-  SQLite::Statement q(db_, "SELECT de, vers, motif, le FROM statut_journal "
+  SQLite::Statement& q = stmts_.get( "SELECT de, vers, motif, le FROM statut_journal "
                            "WHERE identite_id = ? ORDER BY id");
   q.bind(1, static_cast<int64_t>(identity_id));
   std::vector<StatusChange> out;
@@ -256,7 +260,7 @@ std::vector<StatusChange> SqliteTx::status_changes(std::int64_t identity_id) {
 
 std::int64_t SqliteTx::outbox_enqueue(const NewOutboxEvent& e) {
   queued_events_ = true;
-  SQLite::Statement q(db_, "INSERT INTO outbox (plugin, type_evenement, cle_idempotence, "
+  SQLite::Statement& q = stmts_.get( "INSERT INTO outbox (plugin, type_evenement, cle_idempotence, "
                            "payload_json, cree_le) VALUES (?,?,?,?,?)");
   bind_opt(q, 1, e.plugin);
   q.bind(2, std::string(to_name(e.kind)));
@@ -268,27 +272,29 @@ std::int64_t SqliteTx::outbox_enqueue(const NewOutboxEvent& e) {
 }
 
 void SqliteTx::activity_add(const ActivityDelta& d) {
-  SQLite::Statement q(db_,
-      "INSERT INTO activite (finess, mois, sollicitations, recuperations, verifications, "
-      "cr00, cr01, cr02, erreurs, cache_hits) VALUES (?,?,?,?,?,?,?,?,?,?) "
-      "ON CONFLICT (finess, mois) DO UPDATE SET "
-      "sollicitations = sollicitations + excluded.sollicitations, "
-      "recuperations = recuperations + excluded.recuperations, "
-      "verifications = verifications + excluded.verifications, "
-      "cr00 = cr00 + excluded.cr00, cr01 = cr01 + excluded.cr01, "
-      "cr02 = cr02 + excluded.cr02, erreurs = erreurs + excluded.erreurs, "
-      "cache_hits = cache_hits + excluded.cache_hits");
-  q.bind(1, d.finess);
-  q.bind(2, d.mois);
   const std::int64_t v[] = {d.sollicitations, d.recuperations, d.verifications, d.cr00,
                             d.cr01, d.cr02, d.erreurs, d.cache_hits};
-  for (int i = 0; i < 8; ++i) q.bind(3 + i, static_cast<int64_t>(v[i]));
-  q.exec();
+  if (std::any_of(std::begin(v), std::end(v), [](std::int64_t n) { return n != 0; })) {
+    SQLite::Statement& q = stmts_.get(
+        "INSERT INTO activite (finess, mois, sollicitations, recuperations, verifications, "
+        "cr00, cr01, cr02, erreurs, cache_hits) VALUES (?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT (finess, mois) DO UPDATE SET "
+        "sollicitations = sollicitations + excluded.sollicitations, "
+        "recuperations = recuperations + excluded.recuperations, "
+        "verifications = verifications + excluded.verifications, "
+        "cr00 = cr00 + excluded.cr00, cr01 = cr01 + excluded.cr01, "
+        "cr02 = cr02 + excluded.cr02, erreurs = erreurs + excluded.erreurs, "
+        "cache_hits = cache_hits + excluded.cache_hits");
+    q.bind(1, d.finess);
+    q.bind(2, d.mois);
+    for (int i = 0; i < 8; ++i) q.bind(3 + i, static_cast<int64_t>(v[i]));
+    q.exec();
+  }
   for (const auto& [table, hash] : {std::pair{"activite_operateur", &d.operateur_hash},
                                     std::pair{"activite_personne", &d.personne_hash}}) {
     if (hash->empty()) continue;
-    SQLite::Statement h(db_, std::string("INSERT OR IGNORE INTO ") + table +
-                                 " (finess, mois, empreinte) VALUES (?,?,?)");
+    SQLite::Statement& h = stmts_.get(std::string("INSERT OR IGNORE INTO ") + table +
+                                      " (finess, mois, empreinte) VALUES (?,?,?)");
     h.bind(1, d.finess);
     h.bind(2, d.mois);
     h.bind(3, *hash);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "state/sqlite_statements.hpp"
 #include "state/state_store.hpp"
 
 namespace SQLite {
@@ -28,7 +29,7 @@ inline constexpr const char* kOutboxColumns =
 
 class SqliteTx final : public StateTx {
  public:
-  explicit SqliteTx(SQLite::Database& db) : db_(db) {}
+  SqliteTx(SQLite::Database& db, StatementCache& stmts) : db_(db), stmts_(stmts) {}
 
   std::optional<CacheEntry> cache_get(const std::string& key) override;
   void cache_put(const CacheEntry& e) override;
@@ -54,6 +55,7 @@ class SqliteTx final : public StateTx {
   std::optional<IdentityRecord> identity_where(const char* where, const identity::Ins* ins,
                                                const std::string* local_id);
   SQLite::Database& db_;
+  StatementCache& stmts_;
   bool queued_events_ = false;
 };
 

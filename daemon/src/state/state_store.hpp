@@ -61,7 +61,8 @@ class OutboxWriter {
   virtual std::int64_t outbox_enqueue(const NewOutboxEvent& e) = 0;
 };
 
-/// Adds to the monthly counters; distinct hashes are counted once.
+/// Adds to the monthly counters; distinct hashes are counted once. A delta
+/// whose counters are all zero only records its hashes.
 class ActivityWriter {
  public:
   virtual ~ActivityWriter() = default;

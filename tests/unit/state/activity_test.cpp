@@ -146,3 +146,20 @@ TEST_F(ActivityTest, hash_is_keyed) {
 
 }  // namespace
 }  // namespace insgate::state
+
+namespace insgate::state {
+namespace {
+
+// RFC 4231 test case 1, and the same result as the one-shot function.
+TEST(HmacSha256Test, keyed_once_matches_rfc4231_and_the_one_shot_function) {
+  const std::string key(20, '\x0b');
+  HmacSha256 h(key);
+  EXPECT_EQ(h.hex("Hi There"),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(h.hex("Hi There"), hmac_sha256_hex(key, "Hi There")) << "reusable";
+  EXPECT_EQ(h.hex("operateur:u-4711"), hmac_sha256_hex(key, "operateur:u-4711"));
+  EXPECT_THROW(HmacSha256(""), StateError);
+}
+
+}  // namespace
+}  // namespace insgate::state
