@@ -26,7 +26,8 @@ const char* kUsage =
     "  insgatectl [--socket PATH] outbox retry --id N\n"
     "  insgatectl [--socket PATH] outbox purge --jours N\n"
     "Exit codes: 0 success, 1 the daemon answered an error, 2 usage error,\n"
-    "            3 the daemon could not be reached.\n\n";
+    "            3 the daemon could not be reached, 4 health: the daemon answers\n"
+    "            but is degraded (INSi unreachable or circuit open).\n\n";
 
 std::string default_socket() {
   const char* env = std::getenv("INSGATE_SOCKET");
@@ -94,7 +95,13 @@ int main(int argc, char** argv) {
   std::string command = vm["command"].as<std::string>();
   insgate::net::LocalHttpClient client(vm["socket"].as<std::string>());
   try {
-    if (command == "health") return print(client.request(insgate::http::verb::get, "/v1/health"));
+    if (command == "health") {
+      auto reply = client.request(insgate::http::verb::get, "/v1/health");
+      int rc = print(reply);
+      json j = json::parse(reply.body, nullptr, false);
+      bool degraded = rc == 0 && j.is_object() && j.value("statut", "") != "ok";
+      return degraded ? 4 : rc;  // for monitoring scripts: up but not serving INSi
+    }
     if (command == "stats") {
       if (!vm.count("mois")) {
         std::cerr << "insgatectl: --mois AAAA-MM is required\n";

@@ -1,6 +1,7 @@
 // End to end: the command-line tools (insgated --check-config, insgatectl).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -8,6 +9,7 @@
 #include "e2e_env.hpp"
 
 using namespace insgate::testing;
+using insgate::net::LocalHttpClient;
 
 TEST(CliE2E, check_config_names_the_key_and_line_of_an_error) {
   Workspace ws;
@@ -43,6 +45,49 @@ TEST(CliE2E, insgatectl_exits_3_when_the_daemon_is_down) {
   int rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgatectl", "--socket",
                         ws.path("none.sock"), "health"});
   EXPECT_EQ(rc, 3);
+}
+
+TEST(CliE2E, insgatectl_health_exits_0_when_ok_and_4_when_insi_is_unreachable) {
+  Workspace ws;
+  DaemonOptions opt;
+  opt.port = unused_port();  // no simulator there: every INSi call fails
+  Daemon d(ws, "insgated", opt);
+  const std::string ctl = std::string(INSGATE_BIN_DIR) + "/insgatectl";
+  EXPECT_EQ(run_command({ctl, "--socket", d.socket(), "health"}), 0) << "ok before any call";
+  std::string out = ws.path("recherche.out");
+  EXPECT_EQ(run_command({ctl, "--socket", d.socket(), "recherche", "--nom", "TCHITCHI",
+                         "--prenoms", "OLA CATARINA", "--sexe", "F", "--date-naissance",
+                         "1936-06-21"},
+                        out),
+            1);
+  std::string health = ws.path("health.out");
+  EXPECT_EQ(run_command({ctl, "--socket", d.socket(), "health"}, health), 4);
+  EXPECT_EQ(nlohmann::json::parse(read_file(health))["statut"], "degrade");
+}
+
+// local-api.md "Caller identity": the peer's uid/gid (SO_PEERCRED) can be
+// restricted. The test runs as one account; allowing another one refuses it.
+TEST(CliE2E, callers_outside_allowed_users_and_groups_get_403) {
+  Workspace ws;
+  DaemonOptions opt;
+  opt.port = unused_port();
+  const std::string me = std::to_string(::getuid());
+  opt.api_extra = "  allowed_users: [\"" + std::to_string(::getuid() + 4242) + "\"]\n";
+  {
+    Daemon d(ws, "refusing", opt);
+    LocalHttpClient c(d.socket());
+    auto r = c.request(insgate::http::verb::get, "/v1/health");
+    EXPECT_EQ(r.status, 403u);
+    EXPECT_EQ(nlohmann::json::parse(r.body)["code"], "appelant_non_autorise");
+    EXPECT_NE(d.log().find("[API_REFUSED] caller uid " + me), std::string::npos);
+  }
+  opt.api_extra = "  allowed_users: [\"" + std::to_string(::getuid() + 4242) +
+                  "\"]\n  allowed_groups: [\"" + std::to_string(::getgid()) + "\"]\n";
+  Daemon d(ws, "allowing", opt);
+  LocalHttpClient c(d.socket());
+  EXPECT_EQ(c.request(insgate::http::verb::get, "/v1/health").status, 200u);
+  EXPECT_NE(d.log().find("uid " + me + ")"), std::string::npos)
+      << "the API log line names the caller's uid";
 }
 
 TEST(CliE2E, sigterm_stops_the_daemon_cleanly_and_removes_the_socket) {

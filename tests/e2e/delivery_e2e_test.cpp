@@ -38,21 +38,13 @@ const Person kPersons[] = {
     {"NESSI", "MICHELANGELO", "M", "2010-08-07", "1100863220830", "60"},
 };
 
-Answer post(LocalHttpClient& c, const std::string& path, const json& body) {
-  Answer a;
-  a.raw = c.request(insgate::http::verb::post, path, body.dump());
-  a.status = a.raw.status;
-  a.body = json::parse(a.raw.body, nullptr, false);
-  return a;
-}
-
 void retrieve_and_qualify(LocalHttpClient& c, const Person& p, int n) {
   ASSERT_EQ(post_recherche(c, recherche_body(p.nom, {p.prenom}, p.sexe, p.date)).status, 200u);
   json q = {{"operateur", "u-test"},
             {"ins", {{"matricule", p.matricule}, {"cle", p.cle}, {"oid", "1.2.250.1.213.1.4.8"}}},
             {"piece_identite", {{"type", "PASSEPORT"}, {"verifiee_le", "2026-01-15"}}},
             {"identifiant_local", "IPP-" + std::to_string(n)}};
-  auto a = post(c, "/v1/ins/qualification", q);
+  auto a = post_json(c, "/v1/ins/qualification", q);
   ASSERT_EQ(a.status, 200u) << a.raw.body;
 }
 

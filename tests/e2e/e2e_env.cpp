@@ -58,6 +58,7 @@ std::string write_daemon_config(const Workspace& ws, const std::string& name,
   std::string socket = ws.path(name + ".sock");
   std::string cfg = ws.path(name + ".yaml");
   std::ofstream(cfg) << "api:\n  socket: " << socket << "\n  socket_mode: \"0600\"\n"
+                     << opt.api_extra
                      << "insi:\n  endpoint: https://localhost:" << opt.port << "/lps\n"
                      << "  environment: test\n"
                      << "  certificate:\n    cert: pki/" << opt.client << ".pem\n    key: pki/"
@@ -91,7 +92,8 @@ Daemon::Daemon(const Workspace& ws, const std::string& name, const DaemonOptions
   bool up = wait_until([&] {
     try {
       net::LocalHttpClient c(socket_, std::chrono::seconds(2));
-      return c.request(http::verb::get, "/v1/health").status == 200;
+      auto status = c.request(http::verb::get, "/v1/health").status;
+      return status == 200 || status == 403;  // 403: up, but this caller is not allowed
     } catch (const std::exception&) {
       return false;
     }
@@ -108,10 +110,15 @@ nlohmann::json recherche_body(const std::string& nom, const std::vector<std::str
 
 Answer post_recherche(net::LocalHttpClient& client, const nlohmann::json& body,
                       const std::string& request_id) {
+  return post_json(client, "/v1/ins/recherche", body, request_id);
+}
+
+Answer post_json(net::LocalHttpClient& client, const std::string& path,
+                 const nlohmann::json& body, const std::string& request_id) {
   std::vector<std::pair<std::string, std::string>> headers;
   if (!request_id.empty()) headers.emplace_back("X-Request-Id", request_id);
   Answer a;
-  a.raw = client.request(http::verb::post, "/v1/ins/recherche", body.dump(), headers);
+  a.raw = client.request(http::verb::post, path, body.dump(), headers);
   a.status = a.raw.status;
   a.body = nlohmann::json::parse(a.raw.body, nullptr, false);
   return a;

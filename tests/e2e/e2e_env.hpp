@@ -59,6 +59,7 @@ struct DaemonOptions {
   int cache_ttl_s = 0;     ///< 0: every request reaches insi-sim
   std::string insi_extra;  ///< more YAML lines inside `insi:` (2-space indented)
   std::string top_extra;   ///< more top-level YAML lines
+  std::string api_extra;   ///< more lines of the api: section (two-space indented)
 };
 
 /// Writes the insgated configuration for `opt` into the workspace; returns
@@ -93,6 +94,11 @@ struct Answer {
   nlohmann::json body;
   net::LocalReply raw;
 };
+/// POSTs `body` to `path` of the local API; the answer body parsed (a
+/// discarded json when it is not JSON).
+Answer post_json(net::LocalHttpClient& client, const std::string& path,
+                 const nlohmann::json& body, const std::string& request_id = "");
+/// post_json to /v1/ins/recherche.
 Answer post_recherche(net::LocalHttpClient& client, const nlohmann::json& body,
                       const std::string& request_id = "");
 

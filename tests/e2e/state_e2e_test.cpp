@@ -24,14 +24,6 @@ json qualification_body(const std::string& cle = "89") {
           {"identifiant_local", "IPP-000123"}};
 }
 
-Answer post(LocalHttpClient& c, const std::string& path, const json& body) {
-  Answer a;
-  a.raw = c.request(insgate::http::verb::post, path, body.dump());
-  a.status = a.raw.status;
-  a.body = json::parse(a.raw.body, nullptr, false);
-  return a;
-}
-
 int count_of(const std::string& text, const std::string& needle) {
   int n = 0;
   for (auto p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
@@ -112,10 +104,10 @@ TEST_F(StateE2E, qualification_needs_an_ins_retrieved_via_insi) {
   opt.port = sim.port();
   Daemon d(ws, "insgated", opt);
   LocalHttpClient c(d.socket());
-  auto refused = post(c, "/v1/ins/qualification", qualification_body());
+  auto refused = post_json(c, "/v1/ins/qualification", qualification_body());
   EXPECT_EQ(refused.status, 409u) << refused.raw.body;
   EXPECT_EQ(refused.body["code"], "statut_incompatible");
-  auto bad_key = post(c, "/v1/ins/qualification", qualification_body("88"));
+  auto bad_key = post_json(c, "/v1/ins/qualification", qualification_body("88"));
   EXPECT_EQ(bad_key.status, 422u);
 }
 
@@ -127,7 +119,7 @@ TEST_F(StateE2E, qualified_identity_reaches_the_plugin_through_the_outbox) {
   Daemon d(ws, "insgated", opt);
   LocalHttpClient c(d.socket());
   ASSERT_EQ(post_recherche(c, ecetinsi_body()).body["statut"], "recuperee");
-  auto q = post(c, "/v1/ins/qualification", qualification_body());
+  auto q = post_json(c, "/v1/ins/qualification", qualification_body());
   ASSERT_EQ(q.status, 200u) << q.raw.body;
   EXPECT_EQ(q.body["statut"], "qualifiee");
   EXPECT_EQ(q.body["mssante"], "109076322083489@patient.mssante.fr");
@@ -154,7 +146,7 @@ TEST_F(StateE2E, connector_down_then_killed_daemon_still_delivers_after_restart)
   {
     LocalHttpClient c(d->socket());
     ASSERT_EQ(post_recherche(c, ecetinsi_body()).status, 200u);
-    ASSERT_EQ(post(c, "/v1/ins/qualification", qualification_body()).status, 200u);
+    ASSERT_EQ(post_json(c, "/v1/ins/qualification", qualification_body()).status, 200u);
   }
   ASSERT_TRUE(wait_until([&] { return count_of(read_file(ws.path("plugin.out")), "ins=") >= 2; }));
   d->stop(9);  // kill -9 while the event is pending
@@ -183,14 +175,14 @@ TEST_F(StateE2E, permanent_failure_goes_to_the_dead_letters_and_can_be_retried) 
   Daemon d(ws, "insgated", opt);
   LocalHttpClient c(d.socket());
   ASSERT_EQ(post_recherche(c, ecetinsi_body()).status, 200u);
-  ASSERT_EQ(post(c, "/v1/ins/qualification", qualification_body()).status, 200u);
+  ASSERT_EQ(post_json(c, "/v1/ins/qualification", qualification_body()).status, 200u);
   json dead;
   ASSERT_TRUE(wait_until([&] {
     dead = json::parse(c.request(insgate::http::verb::get, "/v1/outbox?etat=dead").body);
     return dead["evenements"].size() == 1;
   }));
   auto id = dead["evenements"][0]["id"].get<long>();
-  auto retried = post(c, "/v1/outbox/retry", {{"id", id}});
+  auto retried = post_json(c, "/v1/outbox/retry", {{"id", id}});
   EXPECT_EQ(retried.status, 200u);
-  EXPECT_EQ(post(c, "/v1/outbox/retry", {{"id", 999999}}).status, 404u);
+  EXPECT_EQ(post_json(c, "/v1/outbox/retry", {{"id", 999999}}).status, 404u);
 }

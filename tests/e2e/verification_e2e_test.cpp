@@ -19,11 +19,7 @@ class VerificationE2E : public ::testing::Test {
   }
   Answer verify(const json& ins, const json& traits) {
     json body = {{"operateur", "u-test"}, {"ins", ins}, {"traits", traits}};
-    Answer a;
-    a.raw = client->request(insgate::http::verb::post, "/v1/ins/verification", body.dump());
-    a.status = a.raw.status;
-    a.body = json::parse(a.raw.body, nullptr, false);
-    return a;
+    return post_json(*client, "/v1/ins/verification", body);
   }
   static json ecetinsi_traits() {
     return {{"nom_naissance", "Ecetinsi"}, {"prenoms", {"Pierre-Alain"}}, {"sexe", "M"},

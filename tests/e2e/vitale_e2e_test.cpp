@@ -17,13 +17,7 @@ class VitaleE2E : public ::testing::Test {
     daemon = std::make_unique<Daemon>(ws, "insgated", opt);
     client = std::make_unique<LocalHttpClient>(daemon->socket());
   }
-  Answer post(const json& body) {
-    Answer a;
-    a.raw = client->request(insgate::http::verb::post, "/v1/ins/recherche-vitale", body.dump());
-    a.status = a.raw.status;
-    a.body = json::parse(a.raw.body, nullptr, false);
-    return a;
-  }
+  Answer post(const json& body) { return post_json(*client, "/v1/ins/recherche-vitale", body); }
   static json card() {
     return {{"nir_ouvrant_droit", {{"matricule", "1750763220112"}}},
             {"date_naissance", "2009-07-14"},

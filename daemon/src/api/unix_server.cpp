@@ -187,7 +187,24 @@ asio::awaitable<void> UnixServer::accept_loop() {
   }
 }
 
+UnixServer::Peer UnixServer::peer_of(Local::socket& socket) const {
+  Peer p;
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+    p.uid = static_cast<long>(cred.uid);
+    p.gid = static_cast<long>(cred.gid);
+  }
+  if (cfg_.allowed_uids.empty() && cfg_.allowed_gids.empty()) return p;
+  auto listed = [](const std::vector<unsigned>& ids, long id) {
+    return id >= 0 && std::find(ids.begin(), ids.end(), static_cast<unsigned>(id)) != ids.end();
+  };
+  p.allowed = listed(cfg_.allowed_uids, p.uid) || listed(cfg_.allowed_gids, p.gid);
+  return p;
+}
+
 asio::awaitable<void> UnixServer::session(Local::socket socket) {
+  const Peer peer = peer_of(socket);
   Stream stream(std::move(socket));
   auto sessions = sessions_;  // keeps the registry alive as long as this frame
   sessions->emplace(&stream, false);
@@ -203,14 +220,15 @@ asio::awaitable<void> UnixServer::session(Local::socket socket) {
   } unregister{sessions, &stream, metrics_};
 
   beast::flat_buffer buffer;
-  while (!stopping_ && co_await serve_one(stream, buffer)) {
+  while (!stopping_ && co_await serve_one(stream, buffer, peer)) {
   }
   boost::system::error_code ignored;
   stream.socket().shutdown(Local::socket::shutdown_both, ignored);
   stream.close();
 }
 
-asio::awaitable<bool> UnixServer::serve_one(Stream& stream, beast::flat_buffer& buffer) {
+asio::awaitable<bool> UnixServer::serve_one(Stream& stream, beast::flat_buffer& buffer,
+                                            const Peer& peer) {
   boost::system::error_code ec;
   // Idle keep-alive wait: nothing received yet for the next request.
   if (buffer.size() == 0) {
@@ -225,7 +243,15 @@ asio::awaitable<bool> UnixServer::serve_one(Stream& stream, beast::flat_buffer& 
   stream.expires_after(cfg_.header_timeout);
   co_await http::async_read_header(stream, buffer, parser, with_ec(ec));
   std::optional<ApiResponse> early;
-  if (!ec) {
+  if (!ec && !peer.allowed) {
+    // Answered before reading any body, then the connection is closed.
+    spdlog::warn("[API_REFUSED] caller uid {} gid {} is not in api.allowed_users / "
+                 "allowed_groups",
+                 peer.uid, peer.gid);
+    early = problem(403, "appelant_non_autorise", "Appelant non autorisé",
+                    "Le compte du logiciel appelant n'est pas autorisé par la configuration du "
+                    "démon (api.allowed_users, api.allowed_groups).");
+  } else if (!ec) {
     const auto& head = parser.get();
     if (unsupported_transfer_coding(head)) {
       early = problem(501, "requete_invalide", "Codage de transfert non pris en charge",
@@ -265,8 +291,9 @@ asio::awaitable<bool> UnixServer::serve_one(Stream& stream, beast::flat_buffer& 
   bool keep_alive = req.keep_alive() && !stopping_;
   auto res = to_http(api, req.version(), keep_alive, requete_id);
   auto elapsed = Clock::now() - started;
-  spdlog::info("[API_REQUEST] {} -> {} in {} ms (request {})", loggable(req), api.status,
-               std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), requete_id);
+  spdlog::info("[API_REQUEST] {} -> {} in {} ms (request {}, uid {})", loggable(req),
+               api.status, std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(),
+               requete_id, peer.uid);
   if (metrics_)
     metrics_->api_request(metrics::route_of(sv(req.target())), static_cast<int>(api.status),
                           std::chrono::duration<double>(elapsed).count());

@@ -60,7 +60,14 @@ class UnixServer {
   bool adopt_activated_socket();
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> session(Local::socket socket);
-  asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer);
+  /// The connected process, from SO_PEERCRED (uid/gid -1 if unknown).
+  struct Peer {
+    long uid = -1;
+    long gid = -1;
+    bool allowed = true;  ///< per api.allowed_users / allowed_groups
+  };
+  Peer peer_of(Local::socket& socket) const;
+  asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, const Peer& peer);
 
   asio::io_context& io_;
   config::ApiConfig cfg_;

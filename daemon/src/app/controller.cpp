@@ -54,7 +54,8 @@ void warn_restart_only_changes(const config::Config& now, const config::Config& 
   auto warn = [](const char* key) {
     spdlog::warn("[APP_RELOAD] {} changed: restart the service to apply it", key);
   };
-  if (now.api.socket_path != next.api.socket_path || now.api.socket_mode != next.api.socket_mode)
+  if (now.api.socket_path != next.api.socket_path || now.api.socket_mode != next.api.socket_mode ||
+      now.api.allowed_uids != next.api.allowed_uids || now.api.allowed_gids != next.api.allowed_gids)
     warn("api");
   if (now.state.directory != next.state.directory) warn("etat");
   if (now.plugins.size() != next.plugins.size()) warn("plugins");

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config/config.hpp"
 
+#include <grp.h>
+#include <pwd.h>
 #include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
 
 #include "plugin_host/yaml_json.hpp"
 
@@ -133,10 +138,46 @@ class Reader {
   fs::path base_;
 };
 
+/// A list of user or group names / numeric ids, resolved now (getpwnam_r /
+/// getgrnam_r): an unknown name is an error, not a silently empty rule.
+std::vector<unsigned> account_ids(const Reader& r, const Field& parent, const std::string& name,
+                                  bool groups) {
+  Field f = r.child(parent, name);
+  std::vector<unsigned> out;
+  if (!f.node || f.node.IsNull()) return out;
+  if (!f.node.IsSequence()) f.fail("must be a list of names or numeric ids");
+  for (std::size_t i = 0; i < f.node.size(); ++i) {
+    Field item{f.node[i], f.key + "[" + std::to_string(i) + "]", 0};
+    if (!item.node.IsScalar() || item.node.Scalar().empty()) item.fail("must be a name or a numeric id");
+    const std::string v = item.node.Scalar();
+    if (std::all_of(v.begin(), v.end(), [](unsigned char ch) { return std::isdigit(ch); })) {
+      if (v.size() > 9) item.fail("numeric id out of range");
+      out.push_back(static_cast<unsigned>(std::stoul(v)));
+      continue;
+    }
+    std::vector<char> buf(16384);
+    int rc = 0;
+    if (groups) {
+      struct group g{}, *found = nullptr;
+      rc = ::getgrnam_r(v.c_str(), &g, buf.data(), buf.size(), &found);
+      if (rc != 0 || found == nullptr) item.fail("no such group on this system: " + v);
+      out.push_back(found->gr_gid);
+    } else {
+      struct passwd pw{}, *found = nullptr;
+      rc = ::getpwnam_r(v.c_str(), &pw, buf.data(), buf.size(), &found);
+      if (rc != 0 || found == nullptr) item.fail("no such user on this system: " + v);
+      out.push_back(found->pw_uid);
+    }
+  }
+  return out;
+}
+
 void load_api(const Reader& r, const Field& top, Config& c) {
   Field api = r.require_map(top, "api");
   r.only_keys(api, {"socket", "socket_mode", "header_timeout_ms", "idle_timeout_ms",
-                    "max_connections"});
+                    "max_connections", "allowed_users", "allowed_groups"});
+  c.api.allowed_uids = account_ids(r, api, "allowed_users", false);
+  c.api.allowed_gids = account_ids(r, api, "allowed_groups", true);
   c.api.socket_path = r.path(api, "socket", true, false);
   auto mode = r.string(api, "socket_mode", false, "0660");
   static const std::regex octal("0?[0-7]{3}");

@@ -32,6 +32,12 @@ struct ApiConfig {
   std::chrono::milliseconds idle_timeout{60'000};    ///< keep-alive idle, and body read
   std::size_t body_limit = 64 * 1024;                ///< bytes, fixed by local-api.md
   int max_connections = 512;  ///< beyond this, new connections are closed at once
+  /// Callers allowed on the socket, checked with SO_PEERCRED (local-api.md
+  /// "Caller identity"): a connection is served when its peer's uid is in
+  /// allowed_uids or its (effective, primary) gid in allowed_gids. Both
+  /// empty: anyone the socket's mode lets in. Names are resolved at load.
+  std::vector<unsigned> allowed_uids;
+  std::vector<unsigned> allowed_gids;
 };
 
 /// https URL split into its parts.

@@ -149,6 +149,33 @@ TEST_F(ConfigTest, socket_mode_is_read_as_octal) {
   EXPECT_EQ(load_text(kValid).api.socket_mode, 0640u);
 }
 
+TEST_F(ConfigTest, allowed_callers_default_to_nobody_listed) {
+  auto c = load_text(kValid);
+  EXPECT_TRUE(c.api.allowed_uids.empty());
+  EXPECT_TRUE(c.api.allowed_gids.empty());
+}
+
+TEST_F(ConfigTest, allowed_callers_accept_names_and_numeric_ids) {
+  auto c = load_text(replace(kValid, "socket_mode: \"0640\"",
+                             "socket_mode: \"0640\"\n  allowed_users: [root, \"1234\"]\n"
+                             "  allowed_groups: [\"0\"]"));
+  EXPECT_EQ(c.api.allowed_uids, (std::vector<unsigned>{0u, 1234u}));
+  EXPECT_EQ(c.api.allowed_gids, (std::vector<unsigned>{0u}));
+}
+
+TEST_F(ConfigTest, unknown_allowed_user_is_an_error_naming_the_entry) {
+  auto e = error_of(replace(kValid, "socket_mode: \"0640\"",
+                            "socket_mode: \"0640\"\n  allowed_users: [no-such-account-x1]"));
+  EXPECT_NE(e.find("api.allowed_users[0]"), std::string::npos) << e;
+  EXPECT_NE(e.find("no such user"), std::string::npos) << e;
+}
+
+TEST_F(ConfigTest, allowed_groups_must_be_a_list) {
+  auto e = error_of(replace(kValid, "socket_mode: \"0640\"",
+                            "socket_mode: \"0640\"\n  allowed_groups: soins"));
+  EXPECT_NE(e.find("api.allowed_groups"), std::string::npos) << e;
+}
+
 TEST_F(ConfigTest, socket_mode_without_leading_zero_is_octal) {
   EXPECT_EQ(load_text(replace(kValid, "\"0640\"", "\"660\"")).api.socket_mode, 0660u);
 }
