@@ -11,7 +11,11 @@
  *  - dates, enumerations (severite!) and integers are std::string: the service
  *    has sent values outside its own schema (severite="fatal");
  *  - no operation is declared, so no generated stub can open a socket: the
- *    network I/O belongs to Asio (daemon/src/insi/insi_client.*).
+ *    network I/O belongs to Asio (daemon/src/insi/insi_client.*);
+ *  - wsse.h is imported at the end, for the optional WS-Security signature
+ *    (insi.signature_xml, daemon/src/insi/xml_signature.hpp). It brings
+ *    wsu, ds, xenc, c14n, wsc, saml1 and saml2 into the binding; the codec
+ *    keeps the namespace table of the unsigned envelopes unchanged.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -32,8 +36,6 @@
 //gsoap rv schema elementForm: qualified
 //gsoap res schema namespace: http://www.cnamts.fr/INSiResultat
 //gsoap res schema elementForm: qualified
-//gsoap wsse schema namespace: http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd
-//gsoap wsse schema elementForm: qualified
 //gsoap siram schema namespace: urn:siram
 //gsoap siram schema elementForm: qualified
 //gsoap siram schema attributeForm: unqualified
@@ -178,20 +180,27 @@ class siram__ErreurType {
   @std::string *messageID 0;
 };
 
-/* ---- wsse:Security, carte Vitale search only (insi-protocol.md §2.4, §5):
- * holds the caller's signed Vitale-card assertion verbatim (literal XML).
- * Never filled in certificate mode for the traits search. ---- */
-struct _wsse__Security {
-  _XML __any;
+/* ---- wsse:Security as literal XML, carte Vitale search only (insi-protocol.md
+ * §2.4, §5): the caller's signed Vitale-card assertion, verbatim. Never filled
+ * in certificate mode for the traits search. The member name wsse__Security_
+ * maps to the same tag wsse:Security as the typed header of wsse.h; being
+ * declared first, it is the one a parsed request fills, so a request keeps
+ * its wsse:Security children verbatim (all of them: an assertion, or a
+ * BinarySecurityToken and a ds:Signature). ---- */
+struct SecurityLiteral {
+  $int __size;
+  _XML *__any;
 };
 
 /* ---- SOAP 1.2 header, detail and reason ---- */
-struct SOAP_ENV__Header {
+/* Mutable: wsse.h adds `mustUnderstand _wsse__Security *wsse__Security`
+ * after these members (the typed header the wsse plugin fills and signs). */
+mutable struct SOAP_ENV__Header {
   ctxbam__ContexteBAMType *ctxbam__ContexteBAM 0;
   ctxlps__ContexteLPSType *ctxlps__ContexteLPS 0;
   std::string *wsa__Action 0;
   std::string *wsa__MessageID 0;
-  struct _wsse__Security *wsse__Security 0;
+  struct SecurityLiteral *wsse__Security_ 0;
 };
 struct SOAP_ENV__Detail {
   siram__ErreurType *siram__Erreur 0;
@@ -204,3 +213,8 @@ struct SOAP_ENV__Reason {
   $int __size;
   _XML *__any;
 };
+
+/* ---- WS-Security, XML-DSig (gSOAP's wsse plugin, /usr/share/gsoap/import):
+ * the optional request signature. Last, so that its SOAP_ENV__Header member
+ * comes after the literal one above. ---- */
+#import "wsse.h"

@@ -155,6 +155,11 @@ void SimHandler::journal(const SimRequest& rq, const insi::ReceivedRequest* pars
     j["date_naissance"] = t.date_naissance;
     j["lieu_naissance"] = t.lieu_naissance ? nlohmann::json(*t.lieu_naissance) : nlohmann::json();
     j["wsse_security"] = parsed->wsse_security_xml;
+    j["has_wsse_security"] = parsed->has_wsse_security;
+    j["xml_signature"] = parsed->has_xml_signature;
+    // A signed request is kept whole, so that a test can verify its
+    // signature (xmlsec1) on exactly the bytes insgated sent.
+    if (parsed->has_xml_signature) j["request_xml"] = rq.body;
     if (const auto& v = parsed->vitale) {
       j["vitale_matricule_od"] = v->nir_ouvrant_droit.matricule;
       j["vitale_date_naissance"] = v->date_naissance;

@@ -13,6 +13,7 @@
 #include "app/insi_stack.hpp"
 #include "app/state_services.hpp"
 #include "insi/tls_setup.hpp"
+#include "insi/xml_signature.hpp"
 #include "metrics/metrics.hpp"
 #include "metrics/metrics_server.hpp"
 #include "plugin_host/plugin_loader.hpp"
@@ -20,7 +21,8 @@
 namespace insgate::app {
 
 void check(const config::Config& cfg) {
-  (void)insi::make_client_tls(cfg.insi);
+  auto tls = insi::make_client_tls(cfg.insi);
+  if (cfg.insi.signature_xml) (void)insi::XmlSigner::from_tls_context(tls.context->native_handle());
   // dlopen + ABI checks, without create(): a plugin's start-up side effects
   // do not belong in a configuration check.
   for (const auto& p : cfg.plugins) (void)plugin_host::LoadedPlugin::load(p.path);
@@ -35,6 +37,13 @@ constexpr std::chrono::seconds kDrain{5};
 std::shared_ptr<const api::InsiSetup> make_setup(asio::any_io_executor ex,
                                                  std::shared_ptr<const config::Config> cfg) {
   auto tls = insi::make_client_tls(cfg->insi);
+  if (cfg->insi.signature_xml) {  // the envelopes get the signer through the call context
+    auto signing = std::make_shared<config::Config>(*cfg);
+    signing->call_context.signer = insi::XmlSigner::from_tls_context(tls.context->native_handle());
+    spdlog::info("[APP_XML_SIGNATURE] requests are signed with WS-Security ({})",
+                 insi::to_string(signing->call_context.signer->algorithm()));
+    cfg = std::move(signing);
+  }
   auto stack = std::make_shared<InsiStack>(ex, tls.context, cfg->insi);
   if (stack->rejeu_size() > 0)
     spdlog::warn("[APP_REJEU] {} recorded answer(s) replace INSi for the listed persons "

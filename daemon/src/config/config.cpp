@@ -112,6 +112,15 @@ class Reader {
     if (v <= 0 || v > 3'600'000) f.fail("must be between 1 and 3600000 milliseconds");
     return std::chrono::milliseconds(v);
   }
+  bool boolean(const Field& parent, const std::string& name, bool fallback) const {
+    Field f = child(parent, name);
+    if (!f.node || f.node.IsNull()) return fallback;
+    if (!f.node.IsScalar()) f.fail("must be true or false");
+    const std::string v = f.node.Scalar();  // YAML 1.2 core booleans only
+    if (v == "true" || v == "True" || v == "TRUE") return true;
+    if (v == "false" || v == "False" || v == "FALSE") return false;
+    f.fail("must be true or false");
+  }
   int integer(const Field& parent, const std::string& name, int fallback, int min, int max) const {
     Field f = child(parent, name);
     if (!f.node || f.node.IsNull()) return fallback;
@@ -191,13 +200,15 @@ void load_api(const Reader& r, const Field& top, Config& c) {
 void load_insi(const Reader& r, const Field& top, Config& c) {
   Field insi = r.require_map(top, "insi");
   r.only_keys(insi, {"endpoint", "environment", "certificate", "ca", "deadlines", "retries",
-                     "circuit", "rejeu"});
+                     "circuit", "rejeu", "signature_xml"});
   std::string url = r.string(insi, "endpoint", true);
   c.insi.endpoint = parse_endpoint(url, r.child(insi, "endpoint").line());
   c.insi.environment = r.string(insi, "environment", true);
   if (c.insi.environment != "production" && c.insi.environment != "qualification" &&
       c.insi.environment != "test")
     r.child(insi, "environment").fail("must be production, qualification or test");
+
+  c.insi.signature_xml = r.boolean(insi, "signature_xml", c.insi.signature_xml);
 
   Field cert = r.require_map(insi, "certificate");
   r.only_keys(cert, {"cert", "key", "pkcs12", "passphrase_file"});

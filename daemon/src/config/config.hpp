@@ -90,6 +90,9 @@ struct InsiConfig {
   Deadlines deadlines;
   Resilience resilience;
   std::vector<RejeuEntry> rejeu;  ///< opt-in; refused in production
+  /// Sign every request with WS-Security using the client certificate's key
+  /// (insi/xml_signature.hpp). Off by default: INSi's mTLS mode needs none.
+  bool signature_xml = false;
 };
 
 struct Structure {

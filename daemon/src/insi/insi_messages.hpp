@@ -5,12 +5,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 namespace insgate::insi {
+
+class XmlSigner;  // xml_signature.hpp
 
 /// SOAP actions of the two INSi operations (insi-protocol.md §1).
 inline constexpr const char* kActionRechercheTraits =
@@ -31,6 +34,9 @@ struct LpsContext {
 struct CallContext {
   std::string emetteur;  ///< Emetteur of ContexteBAM/ContexteLPS (FINESS by default)
   LpsContext lps;
+  /// Set only when `insi.signature_xml` is on: every request envelope is then
+  /// signed with WS-Security (xml_signature.hpp). Null: unsigned envelopes.
+  std::shared_ptr<const XmlSigner> signer = nullptr;
 };
 
 /// Per-call identifiers: fresh UUIDs and the UTC timestamp of the call

@@ -6,21 +6,47 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "insi/xml_signature.hpp"
 #include "soapH.h"
 #include "rs.nsmap"  // the one global namespaces[] table of the binding
 
 namespace insgate::insi {
 namespace {
 
+/// The namespace table of every unsigned envelope and of the parsers: the
+/// binding's table as it was before wsse.h was imported, in the same order.
+/// Envelopes declare every entry, so this keeps their bytes unchanged
+/// (tests/conformance/golden). Signed envelopes use the full generated
+/// `namespaces` (ds, wsu...), declared where used (SOAP_XML_CANONICAL).
+const Namespace kInsiNamespaces[] = {
+    {"SOAP-ENV", "http://www.w3.org/2003/05/soap-envelope",
+     "http://schemas.xmlsoap.org/soap/envelope/", nullptr},
+    {"SOAP-ENC", "http://www.w3.org/2003/05/soap-encoding",
+     "http://schemas.xmlsoap.org/soap/encoding/", nullptr},
+    {"xsi", "http://www.w3.org/2001/XMLSchema-instance", "http://www.w3.org/*/XMLSchema-instance",
+     nullptr},
+    {"xsd", "http://www.w3.org/2001/XMLSchema", "http://www.w3.org/*/XMLSchema", nullptr},
+    {"rs", "http://www.cnamts.fr/INSiRecSans", nullptr, nullptr},
+    {"rv", "http://www.cnamts.fr/INSiRecVit", nullptr, nullptr},
+    {"res", "http://www.cnamts.fr/INSiResultat", nullptr, nullptr},
+    {"ctxbam", "urn:siram:bam:ctxbam", nullptr, nullptr},
+    {"ctxlps", "urn:siram:lps:ctxlps", nullptr, nullptr},
+    {"wsa", "http://www.w3.org/2005/08/addressing", nullptr, nullptr},
+    {"wsse", "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd",
+     nullptr, nullptr},
+    {"siram", "urn:siram", nullptr, nullptr},
+    {nullptr, nullptr, nullptr, nullptr}};
+
 /// One gSOAP context per message; never shared, never given a socket
 /// (gsoap-notes.md §2, §5). SOAP_C_UTFSTRING is mandatory: without it
 /// accented text comes back as Latin-1.
 class SoapContext {
  public:
-  SoapContext()
+  /// `for_signing`: the full namespace table of the binding (see above).
+  explicit SoapContext(bool for_signing = false)
       : s_(soap_new1(SOAP_C_UTFSTRING | SOAP_XML_TREE | SOAP_ENC_PLAIN | SOAP_IO_BUFFER)) {
     if (s_ == nullptr) throw std::bad_alloc();
-    soap_set_namespaces(s_, namespaces);
+    soap_set_namespaces(s_, for_signing ? namespaces : kInsiNamespaces);
     // Guards: this binding must never open a connection by itself.
     s_->fopen = [](soap* s, const char*, const char*, int) -> SOAP_SOCKET {
       s->error = SOAP_TCP_ERROR;
@@ -87,22 +113,44 @@ std::string local_part(const char* qname) {
   return b == std::string::npos ? std::string() : out.substr(b, e - b + 1);
 }
 
-/// Serialises header (may be null) + one body element into a string.
+/// Serialises header (may be null) + one body element into a string; signed
+/// when `signer` is given (the context must then be a for_signing one).
+/// Signing takes gSOAP's two passes, as soap_call_ does: the SOAP_IO_LENGTH
+/// count pass, in which the wsse plugin digests the wsu:Id elements and, in
+/// soap_end_count, signs SignedInfo; then the send pass, which writes it.
 template <typename Body>
-std::string serialise(soap* s, Body& body, const char* tag) {
+std::string serialise(soap* s, Body& body, const char* tag, const XmlSigner* signer = nullptr) {
   std::ostringstream os;
   s->os = &os;
   soap_set_version(s, 2);
   s->encodingStyle = nullptr;
+  if (signer != nullptr) signer->arm(s);
   soap_serializeheader(s);
   body.soap_serialize(s);
-  bool failed = soap_begin_send(s) || soap_envelope_begin_out(s) || soap_putheader(s) ||
-                soap_body_begin_out(s) || body.soap_put(s, tag, nullptr) ||
-                soap_body_end_out(s) || soap_envelope_end_out(s) || soap_end_send(s);
+  auto put = [&] {
+    return soap_envelope_begin_out(s) || soap_putheader(s) || soap_body_begin_out(s) ||
+           body.soap_put(s, tag, nullptr) || soap_body_end_out(s) || soap_envelope_end_out(s);
+  };
+  bool failed = false;
+  if (signer != nullptr) {
+    failed = soap_begin_count(s) || ((s->mode & SOAP_IO_LENGTH) && put()) || soap_end_count(s);
+    if (!failed) signer->after_count(s);
+  }
+  failed = failed || soap_begin_send(s) || put() || soap_end_send(s);
   s->os = nullptr;
   s->header = nullptr;  // points at objects owned by the caller
   if (failed) throw std::runtime_error("gSOAP could not serialise the envelope");
   return os.str();
+}
+
+/// Local name of the first element of a literal XML fragment ("" if none).
+std::string_view element_local_name(std::string_view xml) {
+  auto lt = xml.find('<');
+  if (lt == std::string_view::npos) return {};
+  auto name = xml.substr(lt + 1);
+  name = name.substr(0, name.find_first_of(" \t\r\n/>"));
+  auto colon = name.rfind(':');
+  return colon == std::string_view::npos ? name : name.substr(colon + 1);
 }
 
 /// Starts reading an envelope: returns an error text, or "" when the reader
@@ -194,7 +242,8 @@ struct RequestHeaders {
   ctxlps__ContexteLPSType lps;
   std::string action;
   std::string message_id;
-  _wsse__Security security;
+  SecurityLiteral security;
+  char* assertion = nullptr;
 
   RequestHeaders(soap* s, const CallContext& ctx, const EnvelopeIds& ids, const char* soap_action)
       : action(soap_action), message_id("uuid:" + ids.message_id) {
@@ -214,6 +263,7 @@ struct RequestHeaders {
     lps.Temps = ids.temps;
     if (!ctx.emetteur.empty()) lps.Emetteur = dup(s, ctx.emetteur);
     lps.LPS = &logiciel;
+    security.__size = 0;
     security.__any = nullptr;
   }
 
@@ -224,7 +274,7 @@ struct RequestHeaders {
     s->header->ctxlps__ContexteLPS = &lps;
     s->header->wsa__Action = &action;
     s->header->wsa__MessageID = &message_id;
-    s->header->wsse__Security = with_security ? &security : nullptr;
+    s->header->wsse__Security_ = with_security ? &security : nullptr;
   }
 };
 
@@ -232,7 +282,7 @@ struct RequestHeaders {
 
 std::string build_recherche_traits(const CallContext& ctx, const RechercheTraits& req,
                                    const EnvelopeIds& ids) {
-  SoapContext c;
+  SoapContext c(ctx.signer != nullptr);
   soap* s = c.get();
   RequestHeaders headers(s, ctx, ids, kActionRechercheTraits);
   headers.attach(s, false);
@@ -242,13 +292,19 @@ std::string build_recherche_traits(const CallContext& ctx, const RechercheTraits
   body.Sexe = dup(s, req.sexe);
   body.DateNaissance = dup(s, req.date_naissance);
   body.LieuNaissance = dup(s, req.lieu_naissance);
-  return serialise(s, body, "rs:RECSANSVITALE");
+  return serialise(s, body, "rs:RECSANSVITALE", ctx.signer.get());
 }
 
 std::string build_recherche_vitale(const CallContext& ctx, const RechercheVitale& req,
                                    const EnvelopeIds& ids,
                                    const std::optional<std::string>& assertion_xml) {
-  SoapContext c;
+  if (ctx.signer && assertion_xml)
+    throw XmlSignatureError(
+        "XML signature (insi.signature_xml): a carte Vitale search with a Vitale-card "
+        "assertion cannot also be signed (the assertion has its own wsse:Security header, and "
+        "WS-Security allows one without a role); send it without the assertion, or set "
+        "insi.signature_xml: false");
+  SoapContext c(ctx.signer != nullptr);
   soap* s = c.get();
   RequestHeaders headers(s, ctx, ids, kActionRechercheVitale);
   auto& cv = headers.bam.COUVERTURE;
@@ -267,7 +323,11 @@ std::string build_recherche_vitale(const CallContext& ctx, const RechercheVitale
   }
   cv.BENEFICIAIRE->DateNai = dup(s, req.date_naissance);
   cv.BENEFICIAIRE->Rang = dup(s, req.rang_naissance);
-  if (assertion_xml) headers.security.__any = soap_strdup(s, assertion_xml->c_str());
+  if (assertion_xml) {
+    headers.assertion = soap_strdup(s, assertion_xml->c_str());
+    headers.security.__size = 1;
+    headers.security.__any = &headers.assertion;
+  }
   headers.attach(s, assertion_xml.has_value());
 
   _rv__RECVITALE body;
@@ -282,7 +342,7 @@ std::string build_recherche_vitale(const CallContext& ctx, const RechercheVitale
   body.NomNaissance = dup(s, req.nom_naissance);
   body.DateNaissance = dup(s, req.date_naissance);
   body.RangNaissance = dup(s, req.rang_naissance);
-  return serialise(s, body, "rv:RECVITALE");
+  return serialise(s, body, "rv:RECVITALE", ctx.signer.get());
 }
 
 Response parse_response(std::string_view body) {
@@ -322,9 +382,15 @@ std::variant<ReceivedRequest, Unreadable> parse_request(std::string_view body) {
     if (out.has_contexte_lps && h->ctxlps__ContexteLPS->LPS && h->ctxlps__ContexteLPS->LPS->IDAM)
       out.idam = h->ctxlps__ContexteLPS->LPS->IDAM->__item;
   }
-  if (s->header && s->header->wsse__Security) {
+  if (s->header && (s->header->wsse__Security_ || s->header->wsse__Security))
     out.has_wsse_security = true;
-    if (s->header->wsse__Security->__any) out.wsse_security_xml = s->header->wsse__Security->__any;
+  if (s->header && s->header->wsse__Security_) {
+    const auto* sec = s->header->wsse__Security_;
+    for (int i = 0; i < sec->__size; ++i) {
+      if (sec->__any == nullptr || sec->__any[i] == nullptr) continue;
+      out.wsse_security_xml += sec->__any[i];
+      if (element_local_name(sec->__any[i]) == "Signature") out.has_xml_signature = true;
+    }
   }
   auto* rq = soap_new__rs__RECSANSVITALE(s);
   rq->soap_get(s, "rs:RECSANSVITALE", nullptr);

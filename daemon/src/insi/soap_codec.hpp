@@ -18,7 +18,11 @@ namespace insgate::insi {
 /// Builds the SOAP 1.2 envelope of a rechercherInsAvecTraitsIdentite call:
 /// headers ContexteBAM (empty COUVERTURE), ContexteLPS, wsa:Action,
 /// wsa:MessageID ("uuid:" + ids.message_id), body RECSANSVITALE.
-/// @throw std::runtime_error if gSOAP fails to serialise (not expected).
+/// When `ctx.signer` is set, the envelope also carries a signed wsse:Security
+/// header (shape in xml_signature.hpp); otherwise its bytes are exactly those
+/// of the unsigned envelope (tests/conformance/golden).
+/// @throw std::runtime_error if gSOAP fails to serialise (not expected);
+///        XmlSignatureError if the signature cannot be made.
 std::string build_recherche_traits(const CallContext& ctx, const RechercheTraits& req,
                                    const EnvelopeIds& ids);
 
@@ -27,6 +31,12 @@ std::string build_recherche_traits(const CallContext& ctx, const RechercheTraits
 /// a wsse:Security header holding it verbatim (the caller's signed
 /// Vitale-card assertion; the daemon never makes one up). `assertion_xml`
 /// must be a well-formed XML element without XML declaration.
+/// With `ctx.signer` set the envelope is signed as above, but only without an
+/// assertion: the assertion travels in a literal wsse:Security block and WS-
+/// Security allows a single wsse:Security header without a role, so the
+/// combination is refused rather than sent broken.
+/// @throw XmlSignatureError for a signer together with an assertion (before
+///        anything is built), or when the signature cannot be made.
 std::string build_recherche_vitale(const CallContext& ctx, const RechercheVitale& req,
                                    const EnvelopeIds& ids,
                                    const std::optional<std::string>& assertion_xml);
@@ -54,7 +64,8 @@ struct ReceivedRequest {
   /// Body of a carte Vitale search, with COUVERTURE read back from ContexteBAM.
   std::optional<RechercheVitale> vitale;
   bool has_wsse_security = false;
-  std::string wsse_security_xml;  ///< its content, verbatim
+  std::string wsse_security_xml;  ///< its children, verbatim, concatenated
+  bool has_xml_signature = false;  ///< one of those children is a (ds:)Signature
 };
 
 /// Parses a request envelope; Unreadable when it is not a SOAP 1.2 envelope

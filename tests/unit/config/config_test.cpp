@@ -646,3 +646,37 @@ TEST_F(ConfigTest, rejeu_file_must_exist) {
 
 }  // namespace
 }  // namespace insgate::config
+
+namespace insgate::config {
+namespace {
+
+// insi.signature_xml (optional WS-Security signature, issue #4): off unless set.
+TEST_F(ConfigTest, signature_xml_is_off_by_default) {
+  EXPECT_FALSE(load_text(kValid).insi.signature_xml);
+}
+
+TEST_F(ConfigTest, signature_xml_can_be_turned_on_or_left_off) {
+  EXPECT_TRUE(load_text(replace(kValid, "  deadlines:\n", "  signature_xml: true\n  deadlines:\n"))
+                  .insi.signature_xml);
+  EXPECT_FALSE(load_text(replace(kValid, "  deadlines:\n", "  signature_xml: false\n  deadlines:\n"))
+                   .insi.signature_xml);
+}
+
+TEST_F(ConfigTest, signature_xml_must_be_a_boolean_named_with_its_line) {
+  auto text = replace(kValid, "  deadlines:\n", "  signature_xml: oui\n  deadlines:\n");
+  auto msg = error_of(text);
+  EXPECT_THAT(msg, HasSubstr("insi.signature_xml " + at_line(line_of(text, "signature_xml"))));
+  EXPECT_THAT(msg, HasSubstr("must be true or false"));
+  auto nested = replace(kValid, "  deadlines:\n", "  signature_xml: [true]\n  deadlines:\n");
+  EXPECT_THAT(error_of(nested), HasSubstr("insi.signature_xml"));
+}
+
+TEST_F(ConfigTest, misspelt_signature_key_is_an_unknown_key) {
+  auto text = replace(kValid, "  deadlines:\n", "  signature: true\n  deadlines:\n");
+  auto msg = error_of(text);
+  EXPECT_THAT(msg, HasSubstr("insi.signature " + at_line(line_of(text, "signature:"))));
+  EXPECT_THAT(msg, HasSubstr("unknown key"));
+}
+
+}  // namespace
+}  // namespace insgate::config
