@@ -39,11 +39,7 @@ class SignatureE2E : public ::testing::Test {
     client = std::make_unique<LocalHttpClient>(daemon->socket(), std::chrono::seconds(30));
   }
   Answer post_vitale(const json& body) {
-    Answer a;
-    a.raw = client->request(insgate::http::verb::post, "/v1/ins/recherche-vitale", body.dump());
-    a.status = a.raw.status;
-    a.body = json::parse(a.raw.body, nullptr, false);
-    return a;
+    return post_json(*client, "/v1/ins/recherche-vitale", body);
   }
   static json card() {
     return {{"nir_ouvrant_droit", {{"matricule", "1750763220112"}}},
@@ -119,9 +115,10 @@ TEST_F(SignatureE2E, vitale_assertion_with_signature_is_refused_without_calling_
       "PHNhbWwyOkFzc2VydGlvbiB4bWxuczpzYW1sMj0idXJuOm9hc2lzOm5hbWVzOnRjOlNBTUw6Mi4wOmFzc2VydGlvbiIg"
       "SUQ9Il92MSI+Y2FydGU8L3NhbWwyOkFzc2VydGlvbj4=";
   auto a = post_vitale({{"operateur", "u-test"}, {"vitale", card()}, {"assertion_vitale", b64}});
-  EXPECT_EQ(a.status, 500u) << a.raw.body;
+  EXPECT_EQ(a.status, 400u) << a.raw.body;
+  EXPECT_EQ(a.body["code"], "requete_invalide");
+  EXPECT_THAT(a.raw.body, HasSubstr("insi.signature_xml"));
   EXPECT_TRUE(sim->journal().empty()) << "no half-signed envelope may reach INSi";
-  EXPECT_THAT(daemon->log(), HasSubstr("insi.signature_xml"));
   EXPECT_THAT(daemon->log(), ::testing::Not(HasSubstr("1750763220112")));
 }
 

@@ -262,6 +262,13 @@ asio::awaitable<ApiResponse> Router::recherche_vitale(const Request& req,
     co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
   if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
   const auto& input = std::get<VitaleInput>(decoded);
+  // Two wsse:Security headers without a role are not allowed (WS-Security):
+  // the caller's assertion and our signature cannot travel together.
+  if (input.assertion_xml && cfg.call_context.signer)
+    co_return problem(400, "requete_invalide", "Assertion Vitale incompatible avec la signature",
+                      "assertion_vitale ne peut pas être transmise quand la signature XML "
+                      "(insi.signature_xml) est activée : envoyez la demande sans assertion, "
+                      "ou désactivez la signature.");
   nlohmann::json envoyee = {{"assertion_vitale", input.assertion_xml.has_value()}};
   RequestRecord record;
   record.operateur = input.operateur;
