@@ -48,11 +48,14 @@ int main(int argc, char** argv) {
   try {
     auto cfg = insgate::config::load(path);
     spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+    const auto advice = insgate::config::advisories(cfg);
     if (check_only) {
       insgate::app::check(cfg);
+      for (const auto& a : advice) std::cout << path << ": warning: " << a << "\n";
       std::cout << path << ": configuration OK\n";
       return 0;
     }
+    for (const auto& a : advice) spdlog::warn("[APP_CONFIG] {}", a);
     return insgate::app::run(cfg);
   } catch (const insgate::config::ConfigError& e) {
     std::cerr << "insgated: invalid configuration: " << e.what() << "\n";

@@ -22,6 +22,26 @@ TEST(CliE2E, check_config_names_the_key_and_line_of_an_error) {
   EXPECT_NE(out.find("insi.endpoint (line 4)"), std::string::npos) << out;
 }
 
+TEST(CliE2E, check_config_warns_about_a_qualification_file_pointing_at_localhost) {
+  Workspace ws;
+  DaemonOptions opt;
+  opt.port = unused_port();
+  std::string cfg = write_daemon_config(ws, "advice", opt);
+  std::string text = read_file(cfg);
+  auto at = text.find("environment: test");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, std::string("environment: test").size(), "environment: qualification");
+  std::ofstream(cfg) << text;
+  std::string log = ws.path("advice.log");
+  int rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgated", "--check-config", cfg}, log);
+  std::string out = read_file(log);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("warning: insi.endpoint: host localhost is not an Assurance Maladie host"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("configuration OK"), std::string::npos) << out;
+}
+
 TEST(CliE2E, insgatectl_prints_the_answer_and_exits_0) {
   Workspace ws;
   Simulator sim(ws, "sim");

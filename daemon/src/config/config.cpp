@@ -368,6 +368,33 @@ void load_plugins(const Reader& r, const Field& top, Config& c) {
 
 }  // namespace
 
+std::vector<std::string> advisories(const Config& c) {
+  std::vector<std::string> out;
+  const std::string& env = c.insi.environment;
+  const std::string& host = c.insi.endpoint.host;
+  auto ends_with = [](const std::string& v, const std::string& suffix) {
+    return v.size() >= suffix.size() && v.compare(v.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (env != "test") {
+    if (!ends_with(host, ".ameli.fr"))
+      out.push_back("insi.endpoint: host " + host + " is not an Assurance Maladie host (*.ameli.fr) "
+                    "although insi.environment is " + env);
+    const bool qualif_host = host.find("qualif") != std::string::npos;
+    if (env == "production" && qualif_host)
+      out.push_back("insi.endpoint: host " + host + " looks like the qualification platform "
+                    "although insi.environment is production");
+    if (env == "qualification" && ends_with(host, ".ameli.fr") && !qualif_host)
+      out.push_back("insi.endpoint: host " + host + " looks like the production platform "
+                    "although insi.environment is qualification");
+    if (c.call_context.lps.idam == "CHANGE-ME")
+      out.push_back("lps.idam: still the placeholder of the example file (CNDA authorisation "
+                    "number expected)");
+  }
+  if (c.call_context.lps.instance == "00000000-0000-4000-8000-000000000000")
+    out.push_back("lps.instance: the example file's UUID; generate one per installation (uuidgen)");
+  return out;
+}
+
 Endpoint parse_endpoint(const std::string& url, int line) {
   // Our own configuration value, not caller input: a regex is fine here.
   static const std::regex re(R"(https://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\])(?::([0-9]{1,5}))?(/[^\s]*)?)");

@@ -140,6 +140,13 @@ struct Config {
 /// @throw ConfigError on any missing, unknown or invalid key, or unreadable file.
 Config load(const std::string& path);
 
+/// Settings that are valid but probably a mistake, one sentence each naming
+/// the key: a production or qualification environment whose endpoint is not
+/// an Assurance Maladie host (*.ameli.fr) or looks like the other platform,
+/// the placeholder IDAM of the example file, an all-zero LPS instance.
+/// `insgated --check-config` prints them; start-up logs them as warnings.
+std::vector<std::string> advisories(const Config& c);
+
 /// Splits an https URL. @throw ConfigError (key "insi.endpoint") if invalid.
 Endpoint parse_endpoint(const std::string& url, int line = 0);
 

@@ -680,3 +680,55 @@ TEST_F(ConfigTest, misspelt_signature_key_is_an_unknown_key) {
 
 }  // namespace
 }  // namespace insgate::config
+
+namespace insgate::config {
+namespace {
+
+Config advisory_base() {
+  Config c;
+  c.insi.environment = "production";
+  c.insi.endpoint = parse_endpoint("https://services-ps-tlsm.ameli.fr/lps");
+  c.call_context.lps.idam = "AM-123";
+  c.call_context.lps.instance = "6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b";
+  return c;
+}
+
+TEST(ConfigAdvisories, a_sound_production_file_has_none) {
+  EXPECT_TRUE(advisories(advisory_base()).empty());
+}
+
+TEST(ConfigAdvisories, production_on_localhost_or_qualification_host_is_flagged) {
+  auto c = advisory_base();
+  c.insi.endpoint = parse_endpoint("https://localhost:8443/lps");
+  auto a = advisories(c);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_THAT(a[0], HasSubstr("insi.endpoint"));
+  EXPECT_THAT(a[0], HasSubstr("not an Assurance Maladie host"));
+  c.insi.endpoint = parse_endpoint("https://qualiflps-services-ps-tlsm.ameli.fr:443/lps");
+  a = advisories(c);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_THAT(a[0], HasSubstr("qualification platform"));
+}
+
+TEST(ConfigAdvisories, qualification_on_the_production_host_is_flagged) {
+  auto c = advisory_base();
+  c.insi.environment = "qualification";
+  auto a = advisories(c);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_THAT(a[0], HasSubstr("production platform"));
+}
+
+TEST(ConfigAdvisories, example_placeholders_are_flagged_but_not_for_the_simulator) {
+  auto c = advisory_base();
+  c.call_context.lps.idam = "CHANGE-ME";
+  c.call_context.lps.instance = "00000000-0000-4000-8000-000000000000";
+  EXPECT_EQ(advisories(c).size(), 2u);
+  c.insi.environment = "test";
+  c.insi.endpoint = parse_endpoint("https://localhost:8443/lps");
+  auto a = advisories(c);
+  ASSERT_EQ(a.size(), 1u) << "only the shared instance UUID matters with the simulator";
+  EXPECT_THAT(a[0], HasSubstr("lps.instance"));
+}
+
+}  // namespace
+}  // namespace insgate::config
