@@ -88,19 +88,16 @@ void ActivityCounter::flush() {
   try {
     store_.transact([&](StateTx& tx) {
       for (const auto& [key, t] : sums) tx.activity_add(t);
-      for (const auto& [finess, mois, h] : operateurs) {
-        ActivityDelta d;
-        d.finess = finess;
-        d.mois = mois;
-        d.operateur_hash = h;
-        tx.activity_add(d);
-      }
-      for (const auto& [finess, mois, h] : personnes) {
-        ActivityDelta d;
-        d.finess = finess;
-        d.mois = mois;
-        d.personne_hash = h;
-        tx.activity_add(d);
+      // Deltas without counters: only their hash is recorded.
+      for (auto [hashes, field] : {std::pair{&operateurs, &ActivityDelta::operateur_hash},
+                                   std::pair{&personnes, &ActivityDelta::personne_hash}}) {
+        for (const auto& [finess, mois, h] : *hashes) {
+          ActivityDelta d;
+          d.finess = finess;
+          d.mois = mois;
+          d.*field = h;
+          tx.activity_add(d);
+        }
       }
     }, Durability::relaxed);
   } catch (...) {

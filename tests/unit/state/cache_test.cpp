@@ -25,6 +25,12 @@ class CacheTest : public ::testing::Test {
   insi::TraitsRecherche traits() {
     return {"DUPONT", {"MARIE", "LOUISE"}, "F", "1980-02-29", std::string("75056")};
   }
+
+  // The memory tier (cache_memory.hpp) in front of SQLite.
+  const std::string memory_key = std::string(64, 'a');
+  void delete_row_behind_the_cache() {
+    store.transact([](StateTx& tx) { tx.cache_purge(TimePoint::max()); });
+  }
 };
 
 TEST_F(CacheTest, key_is_a_sha256_hex_and_never_the_raw_traits) {
@@ -158,6 +164,46 @@ TEST_F(CacheTest, record_before_store_detects_replacement_through_cache_key_once
   EXPECT_TRUE(identities.record_insi_retrieval(m, now).ins_replaced);
   EXPECT_FALSE(cache.store(key, test::cr00(test::ins_b()), false).ins_replaced);
   EXPECT_EQ(store.list(OutboxState::pending, 100).size(), before + 1);
+}
+
+TEST_F(CacheTest, a_stored_answer_is_served_from_memory) {
+  EXPECT_FALSE(cache.lookup_in_memory(memory_key)) << "unknown key: memory cannot tell";
+  cache.store(memory_key, test::cr00(test::ins_a()), false);
+  delete_row_behind_the_cache();  // only the memory tier has it now
+  auto hit = cache.lookup_in_memory(memory_key);
+  ASSERT_TRUE(hit);
+  ASSERT_TRUE(hit->hit);
+  EXPECT_EQ(hit->resultat->individu->ins_actif.matricule, test::ins_a().matricule);
+  EXPECT_TRUE(cache.lookup(memory_key).hit);
+}
+
+TEST_F(CacheTest, an_expired_entry_in_memory_is_a_miss) {
+  cache.store(memory_key, test::cr00(test::ins_a()), false);
+  now += 3600s;
+  auto known = cache.lookup_in_memory(memory_key);
+  ASSERT_TRUE(known);
+  EXPECT_FALSE(known->hit);
+  EXPECT_FALSE(cache.lookup(memory_key).hit);
+}
+
+TEST_F(CacheTest, an_entry_read_from_sqlite_is_kept_in_memory) {
+  {
+    // Written by an earlier run of the daemon: a new ResultCache has an
+    // empty memory tier.
+    ResultCache earlier{store, identities, CachePolicy{3600s}, [this] { return now; }};
+    earlier.store(memory_key, test::cr00(test::ins_a()), false);
+  }
+  EXPECT_FALSE(cache.lookup_in_memory(memory_key));
+  EXPECT_TRUE(cache.lookup(memory_key).hit);  // from SQLite
+  delete_row_behind_the_cache();
+  auto known = cache.lookup_in_memory(memory_key);
+  ASSERT_TRUE(known);
+  EXPECT_TRUE(known->hit);
+}
+
+TEST_F(CacheTest, answers_with_anomalies_never_reach_memory) {
+  cache.store(memory_key, test::cr00(test::ins_a()), true);
+  EXPECT_FALSE(cache.lookup_in_memory(memory_key));
 }
 
 }  // namespace
