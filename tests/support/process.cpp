@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -36,9 +38,33 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& log_path) {
 }  // namespace
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_path)
-    : pid_(spawn(argv, log_path)) {}
+    : log_path_(log_path), pid_(spawn(argv, log_path)) {}
 
-ChildProcess::~ChildProcess() { stop(SIGTERM); }
+namespace {
+
+/// The first sanitizer report line in `log_path`, or "" (regular files only).
+std::string sanitizer_report(const std::string& log_path) {
+  std::ifstream in(log_path);
+  if (!in) return {};
+  static const char* const kMarkers[] = {"WARNING: ThreadSanitizer", "ERROR: AddressSanitizer",
+                                         "ERROR: LeakSanitizer", ": runtime error: "};
+  for (std::string line; std::getline(in, line);)
+    for (const char* m : kMarkers)
+      if (line.find(m) != std::string::npos) return line;
+  return {};
+}
+
+}  // namespace
+
+ChildProcess::~ChildProcess() {
+  stop(SIGTERM);
+  if (log_path_ == "/dev/null") return;
+  if (auto report = sanitizer_report(log_path_); !report.empty()) {
+    std::fprintf(stderr, "sanitizer report in child process log %s:\n  %s\n", log_path_.c_str(),
+                 report.c_str());
+    std::abort();
+  }
+}
 
 bool ChildProcess::running() {
   if (pid_ <= 0) return false;

@@ -12,6 +12,12 @@
 
 namespace insgate::testing {
 
+/// A child process whose stdout and stderr go to `log_path`.
+/// On destruction it is stopped, and its log is scanned for a sanitizer
+/// report (ThreadSanitizer, AddressSanitizer, LeakSanitizer, UBSan): the
+/// sanitizer presets run the daemon and the simulator as children, whose
+/// reports would otherwise go unseen. A report is printed and the test
+/// process aborts, so the test fails.
 class ChildProcess {
  public:
   ChildProcess(const std::vector<std::string>& argv, const std::string& log_path);
@@ -28,6 +34,7 @@ class ChildProcess {
   int exit_code() const { return exit_code_; }
 
  private:
+  std::string log_path_;
   pid_t pid_ = -1;
   int exit_code_ = -1;
 };
