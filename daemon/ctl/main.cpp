@@ -98,9 +98,13 @@ int main(int argc, char** argv) {
     if (command == "health") {
       auto reply = client.request(insgate::http::verb::get, "/v1/health");
       int rc = print(reply);
+      if (rc != 0) return rc;
       json j = json::parse(reply.body, nullptr, false);
-      bool degraded = rc == 0 && j.is_object() && j.value("statut", "") != "ok";
-      return degraded ? 4 : rc;  // for monitoring scripts: up but not serving INSi
+      if (!j.is_object() || !j.contains("statut") || !j["statut"].is_string()) {
+        std::cerr << "insgatectl: unreadable health answer\n";
+        return 1;  // never 0 for an answer a monitoring script cannot trust
+      }
+      return j["statut"] == "ok" ? 0 : 4;  // 4: up but not serving INSi
     }
     if (command == "stats") {
       if (!vm.count("mois")) {
@@ -155,6 +159,9 @@ int main(int argc, char** argv) {
     }
   } catch (const insgate::net::LocalClientError& e) {
     std::cerr << "insgatectl: " << e.what() << "\n";
+    return 3;
+  } catch (const std::exception& e) {  // an answer this tool cannot handle
+    std::cerr << "insgatectl: unusable answer from the daemon (" << e.what() << ")\n";
     return 3;
   }
   std::cerr << "insgatectl: unknown command '" << command << "'\n" << kUsage;

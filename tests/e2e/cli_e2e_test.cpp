@@ -1,15 +1,30 @@
 // End to end: the command-line tools (insgated --check-config, insgatectl).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <cstring>
+#include <csignal>
+#include <sys/wait.h>
+#include <sys/un.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <thread>
 #include <fstream>
 
 #include "e2e_env.hpp"
 
 using namespace insgate::testing;
 using insgate::net::LocalHttpClient;
+
+namespace {
+int count_lines_with(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (auto p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
+  return n;
+}
+}  // namespace
 
 TEST(CliE2E, check_config_names_the_key_and_line_of_an_error) {
   Workspace ws;
@@ -108,6 +123,102 @@ TEST(CliE2E, callers_outside_allowed_users_and_groups_get_403) {
   EXPECT_EQ(c.request(insgate::http::verb::get, "/v1/health").status, 200u);
   EXPECT_NE(d.log().find("uid " + me + ")"), std::string::npos)
       << "the API log line names the caller's uid";
+}
+
+// A refused caller is answered and closed at accept: however many
+// connections it opens, allowed callers still get a slot.
+TEST(CliE2E, refused_callers_hold_no_connection_slot) {
+  ASSERT_EQ(::getuid(), 0u) << "needs root to open connections as another user";
+  Workspace ws;
+  DaemonOptions opt;
+  opt.port = unused_port();
+  opt.socket_mode = "0666";
+  opt.api_extra = "  max_connections: 4\n  allowed_users: [\"0\"]\n";
+  Daemon d(ws, "slots", opt);
+  // The workspace is 0700; nobody needs to reach the socket inside it.
+  ASSERT_EQ(::chmod(std::filesystem::path(d.socket()).parent_path().c_str(), 0711), 0);
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {  // as nobody: open 20 connections and keep them
+    ::close(ready[0]);
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(2);
+    std::vector<int> fds;
+    for (int i = 0; i < 20; ++i) {
+      int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+      sockaddr_un a{};
+      a.sun_family = AF_UNIX;
+      std::strncpy(a.sun_path, d.socket().c_str(), sizeof a.sun_path - 1);
+      if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) fds.push_back(fd);
+    }
+    char c = static_cast<char>(fds.size());
+    (void)::write(ready[1], &c, 1);
+    ::sleep(30);
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  char opened = 0;
+  ASSERT_EQ(::read(ready[0], &opened, 1), 1);
+  ::close(ready[0]);
+  EXPECT_EQ(opened, 20) << "the refused connections were accepted";
+  {
+    LocalHttpClient c(d.socket());
+    EXPECT_EQ(c.request(insgate::http::verb::get, "/v1/health").status, 200u)
+        << "an allowed caller must still be served";
+  }
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  EXPECT_EQ(count_lines_with(d.log(), "[API_REFUSED]"), 1) << "said once a minute, not per connection";
+}
+
+namespace {
+
+/// Answers every connection on `path` with the raw HTTP `response`, for
+/// `count` connections, on its own thread.
+std::thread junk_server(const std::string& path, std::string response, int count) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+  ::unlink(path.c_str());
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 8) != 0)
+    throw std::runtime_error("junk server: cannot listen");
+  return std::thread([fd, response = std::move(response), count] {
+    for (int i = 0; i < count; ++i) {
+      int c = ::accept(fd, nullptr, nullptr);
+      if (c < 0) break;
+      char buf[4096];
+      (void)::read(c, buf, sizeof buf);
+      (void)::write(c, response.data(), response.size());
+      ::close(c);
+    }
+    ::close(fd);
+  });
+}
+
+}  // namespace
+
+// insgatectl's exit codes hold whatever the peer answers: never an abort,
+// never 0 for a health answer it cannot read.
+TEST(CliE2E, insgatectl_health_never_aborts_nor_says_ok_on_a_malformed_answer) {
+  Workspace ws;
+  const std::string sock = ws.path("junk.sock");
+  const std::string ctl = std::string(INSGATE_BIN_DIR) + "/insgatectl";
+  struct Case {
+    std::string response;
+    int rc;
+  } cases[] = {
+      {"HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n{", 3},
+      {"HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n{\"statut\": 12}", 1},
+      {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n[[[[[", 1},
+  };
+  for (const auto& c : cases) {
+    auto server = junk_server(sock, c.response, 1);
+    int rc = run_command({ctl, "--socket", sock, "health"});
+    server.join();
+    EXPECT_EQ(rc, c.rc) << c.response;
+  }
 }
 
 TEST(CliE2E, sigterm_stops_the_daemon_cleanly_and_removes_the_socket) {

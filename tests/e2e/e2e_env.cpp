@@ -57,7 +57,8 @@ std::string write_daemon_config(const Workspace& ws, const std::string& name,
                                 const DaemonOptions& opt) {
   std::string socket = ws.path(name + ".sock");
   std::string cfg = ws.path(name + ".yaml");
-  std::ofstream(cfg) << "api:\n  socket: " << socket << "\n  socket_mode: \"0600\"\n"
+  std::ofstream(cfg) << "api:\n  socket: " << socket << "\n  socket_mode: \"" << opt.socket_mode
+                     << "\"\n"
                      << opt.api_extra
                      << "insi:\n  endpoint: https://localhost:" << opt.port << "/lps\n"
                      << "  environment: test\n"

@@ -60,6 +60,7 @@ struct DaemonOptions {
   std::string insi_extra;  ///< more YAML lines inside `insi:` (2-space indented)
   std::string top_extra;   ///< more top-level YAML lines
   std::string api_extra;   ///< more lines of the api: section (two-space indented)
+  std::string socket_mode = "0600";
 };
 
 /// Writes the insgated configuration for `opt` into the workspace; returns

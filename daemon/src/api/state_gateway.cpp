@@ -77,6 +77,8 @@ void StateGateway::record(RequestRecord r) {
   // Not awaited: the caller answers at once. The write keeps its own copy
   // of the outcome, and the one-thread pool runs state work in order, so
   // any later request (a qualification, the same recherche) sees it.
+  if (!r.cache_key.empty() && r.outcome->kind == insi::RechercheOutcome::Kind::resultat)
+    cache_.forget_superseded(r.cache_key, r.outcome->resultat);
   auto owned = std::make_shared<const insi::RechercheOutcome>(*r.outcome);
   r.outcome = owned.get();
   auto work = [this, r, owned]() {

@@ -58,6 +58,12 @@ http::response<http::string_body> to_http(const ApiResponse& r, unsigned version
   return res;
 }
 
+ApiResponse not_allowed() {
+  return problem(403, "appelant_non_autorise", "Appelant non autorisé",
+                 "Le compte du logiciel appelant n'est pas autorisé par la configuration du "
+                 "démon (api.allowed_users, api.allowed_groups).");
+}
+
 ApiResponse read_failure(const boost::system::error_code& ec) {
   if (ec == http::error::body_limit)
     return problem(413, "requete_invalide", "Corps trop volumineux",
@@ -156,8 +162,20 @@ void UnixServer::stop() {
     if (!busy) stream->close();
 }
 
+asio::awaitable<void> UnixServer::refuse(Local::socket socket, ApiResponse answer) {
+  // The answer is written without reading the request; at most one second.
+  Stream stream(std::move(socket));
+  auto res = to_http(answer, 11, false, util::new_uuid());
+  boost::system::error_code ec;
+  stream.expires_after(std::chrono::seconds(1));
+  co_await http::async_write(stream, res, with_ec(ec));
+  stream.socket().shutdown(Local::socket::shutdown_both, ec);
+  stream.close();
+}
+
 asio::awaitable<void> UnixServer::accept_loop() {
   auto last_warning = Clock::time_point{};
+  auto last_refusal = Clock::time_point{};
   asio::steady_timer pause(io_);
   while (!stopping_) {
     boost::system::error_code ec;
@@ -174,16 +192,32 @@ asio::awaitable<void> UnixServer::accept_loop() {
       co_await pause.async_wait(with_ec(ec));
       continue;
     }
+    // Callers outside api.allowed_users / allowed_groups are answered and
+    // closed here: they never hold a connection slot.
+    Peer peer = peer_of(socket);
+    if (!peer.allowed) {
+      if (Clock::now() - last_refusal > std::chrono::minutes(1)) {
+        spdlog::warn("[API_REFUSED] caller uid {} gid {} is not in api.allowed_users / "
+                     "allowed_groups (said once a minute)",
+                     peer.uid, peer.gid);
+        last_refusal = Clock::now();
+      }
+      asio::co_spawn(io_, refuse(std::move(socket), not_allowed()), asio::detached);
+      continue;
+    }
     if (sessions_->size() >= static_cast<std::size_t>(cfg_.max_connections)) {
       if (Clock::now() - last_warning > std::chrono::minutes(1)) {
         spdlog::warn("[API_LIMIT] {} connections open: new ones are refused",
                      cfg_.max_connections);
         last_warning = Clock::now();
       }
-      socket.close(ec);
+      auto busy = problem(503, "service_sature", "Trop de connexions",
+                          "Le démon a atteint api.max_connections ; réessayez plus tard.");
+      busy.headers.emplace_back("Retry-After", "1");
+      asio::co_spawn(io_, refuse(std::move(socket), std::move(busy)), asio::detached);
       continue;
     }
-    asio::co_spawn(io_, session(std::move(socket)), asio::detached);
+    asio::co_spawn(io_, session(std::move(socket), peer), asio::detached);
   }
 }
 
@@ -203,8 +237,7 @@ UnixServer::Peer UnixServer::peer_of(Local::socket& socket) const {
   return p;
 }
 
-asio::awaitable<void> UnixServer::session(Local::socket socket) {
-  const Peer peer = peer_of(socket);
+asio::awaitable<void> UnixServer::session(Local::socket socket, Peer peer) {
   Stream stream(std::move(socket));
   auto sessions = sessions_;  // keeps the registry alive as long as this frame
   sessions->emplace(&stream, false);
@@ -243,15 +276,7 @@ asio::awaitable<bool> UnixServer::serve_one(Stream& stream, beast::flat_buffer& 
   stream.expires_after(cfg_.header_timeout);
   co_await http::async_read_header(stream, buffer, parser, with_ec(ec));
   std::optional<ApiResponse> early;
-  if (!ec && !peer.allowed) {
-    // Answered before reading any body, then the connection is closed.
-    spdlog::warn("[API_REFUSED] caller uid {} gid {} is not in api.allowed_users / "
-                 "allowed_groups",
-                 peer.uid, peer.gid);
-    early = problem(403, "appelant_non_autorise", "Appelant non autorisé",
-                    "Le compte du logiciel appelant n'est pas autorisé par la configuration du "
-                    "démon (api.allowed_users, api.allowed_groups).");
-  } else if (!ec) {
+  if (!ec) {
     const auto& head = parser.get();
     if (unsupported_transfer_coding(head)) {
       early = problem(501, "requete_invalide", "Codage de transfert non pris en charge",

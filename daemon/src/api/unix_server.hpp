@@ -5,7 +5,10 @@
 // must be complete within header_timeout; an idle keep-alive connection is
 // closed after idle_timeout; a body that stalls gets 408. At most
 // max_connections at once (more are closed at once); running out of file
-// descriptors pauses accepting instead of spinning.
+// descriptors pauses accepting instead of spinning. A caller outside
+// api.allowed_users / allowed_groups (SO_PEERCRED, checked at accept) gets
+// 403 and is closed at once, and one over max_connections gets 503: neither
+// holds a connection slot.
 // [io-thread] Every member runs on the one io_context thread.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
@@ -59,13 +62,16 @@ class UnixServer {
   /// Adopts the listening socket systemd passed (LISTEN_FDS), if any.
   bool adopt_activated_socket();
   asio::awaitable<void> accept_loop();
-  asio::awaitable<void> session(Local::socket socket);
   /// The connected process, from SO_PEERCRED (uid/gid -1 if unknown).
   struct Peer {
     long uid = -1;
     long gid = -1;
     bool allowed = true;  ///< per api.allowed_users / allowed_groups
   };
+  asio::awaitable<void> session(Local::socket socket, Peer peer);
+  /// Writes `answer` (Connection: close) on a connection that is not served
+  /// (caller not allowed: 403; over max_connections: 503) and closes it.
+  asio::awaitable<void> refuse(Local::socket socket, ApiResponse answer);
   Peer peer_of(Local::socket& socket) const;
   asio::awaitable<bool> serve_one(Stream& stream, beast::flat_buffer& buffer, const Peer& peer);
 

@@ -92,8 +92,8 @@ void StateServices::schedule_activity_flush() {
 StateServices::~StateServices() {
   stopping_ = true;
   asio::post(pool_, [this] { flush_timer_.cancel(); });
+  pool_.join();  // the state writes still queued (StateGateway::record) run first
   gateway_.reset();
-  pool_.join();
   try {
     activity_->flush();
   } catch (const std::exception& e) {

@@ -17,6 +17,25 @@ std::string nir(const std::optional<insi::NirCarte>& n) {
 
 }  // namespace
 
+namespace {
+
+/// The INS a fresh answer `r` supersedes: `previous` (the key's former
+/// INS) when it differs from r's INSACTIF, and r's INSHISTO entries.
+std::vector<identity::Ins> superseded(const identity::Ins* previous, const insi::Resultat& r) {
+  std::vector<identity::Ins> out;
+  const auto& a = r.individu->ins_actif;
+  auto is_current = [&](const identity::Ins& i) {
+    return i.matricule == a.matricule && i.oid == a.oid;
+  };
+  if (previous && !is_current(*previous)) out.push_back(*previous);
+  for (const auto& h : r.individu->ins_histo)
+    if (h.cle && !is_current({h.matricule, *h.cle, h.oid}))
+      out.push_back({h.matricule, *h.cle, h.oid});
+  return out;
+}
+
+}  // namespace
+
 ResultCache::ResultCache(StateStore& store, Identities& identities, CachePolicy policy, Now now)
     : store_(store),
       identities_(identities),
@@ -84,14 +103,33 @@ StoreOutcome ResultCache::store(const std::string& key, const insi::Resultat& r,
   const auto& a = r.individu->ins_actif;
   const identity::Ins ins{a.matricule, *a.cle, a.oid};
   const TimePoint now = now_();
+  std::vector<std::string> dropped;
   store_.transact([&](StateTx& tx) {
+    dropped.clear();
     auto previous = tx.cache_get(key);
     tx.cache_put({key, to_json(r), ins, now, now + policy_.ttl});
     if (previous) out.ins_replaced = identities_.replace_ins_in(tx, previous->ins, ins, now);
+    for (const auto& old : superseded(previous ? &previous->ins : nullptr, r)) {
+      auto keys = tx.cache_drop_ins(old);
+      dropped.insert(dropped.end(), keys.begin(), keys.end());
+    }
   }, Durability::relaxed);
-  memory_.put(key, {r, now, now + policy_.ttl});  // after the commit only
+  for (const auto& k : dropped) memory_.erase(k);  // after the commit only
+  memory_.put(key, {r, now, now + policy_.ttl});
   out.stored = true;
   return out;
+}
+
+void ResultCache::forget_superseded(const std::string& key, const insi::Resultat& fresh) {
+  if (auto previous = memory_.get(key); previous && previous->resultat.individu) {
+    const auto& a = previous->resultat.individu->ins_actif;
+    if (!fresh.individu || fresh.individu->ins_actif.matricule != a.matricule ||
+        fresh.individu->ins_actif.oid != a.oid)
+      memory_.drop_ins(a.matricule, a.oid);
+  }
+  if (fresh.individu)
+    for (const auto& h : fresh.individu->ins_histo) memory_.drop_ins(h.matricule, h.oid);
+  memory_.erase(key);
 }
 
 std::size_t ResultCache::purge_expired(std::chrono::seconds grace) {

@@ -83,10 +83,22 @@ class ResultCache {
   /// had another INS, Identities::replace_ins_in moves the identity to the
   /// new INS, keeps the old one as history and queues `ins_remplacee`.
   /// @param anomalies true when the caller's checks (matricule, OID, traits)
-  /// flagged anything. Committed with Durability::relaxed (the answer can be
+  /// flagged anything. Entries of other keys that still point at a
+  /// superseded INS (the key's previous INS, or one listed in INSHISTO) are
+  /// deleted in the same transaction, from SQLite and from memory: a
+  /// replaced INS is never served from the cache again.
+  /// Committed with Durability::relaxed (the answer can be
   /// asked of INSi again; a queued replacement event is synced), then kept
   /// in memory. @throw StateError.
   StoreOutcome store(const std::string& key, const insi::Resultat& r, bool anomalies);
+
+  /// @brief Called with a fresh INSi answer for `key` before it is stored
+  /// (on the event loop, while store() runs later on the state thread):
+  /// forgets, in memory only, the entry of `key` and every entry whose INS
+  /// the fresh answer supersedes (the key's previous INS when it differs, the
+  /// INS listed in INSHISTO). Until store() commits, lookups of those keys go
+  /// to the state thread, which runs them after the store: never a stale INS.
+  void forget_superseded(const std::string& key, const insi::Resultat& fresh);
 
   /// Deletes entries expired for more than `grace`. @return how many.
   std::size_t purge_expired(std::chrono::seconds grace);

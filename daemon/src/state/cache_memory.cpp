@@ -43,6 +43,30 @@ std::size_t CacheMemory::purge(TimePoint t) {
   return n;
 }
 
+void CacheMemory::erase(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  if (auto it = slots_.find(key); it != slots_.end()) {
+    lru_.erase(it->second.pos);
+    slots_.erase(it);
+  }
+}
+
+std::size_t CacheMemory::drop_ins(const std::string& matricule, const std::string& oid) {
+  std::lock_guard lock(mutex_);
+  std::size_t n = 0;
+  for (auto it = slots_.begin(); it != slots_.end();) {
+    const auto& ind = it->second.entry.resultat.individu;
+    if (ind && ind->ins_actif.matricule == matricule && ind->ins_actif.oid == oid) {
+      lru_.erase(it->second.pos);
+      it = slots_.erase(it);
+      ++n;
+    } else {
+      ++it;
+    }
+  }
+  return n;
+}
+
 std::size_t CacheMemory::size() const {
   std::lock_guard lock(mutex_);
   return slots_.size();

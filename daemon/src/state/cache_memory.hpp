@@ -38,6 +38,10 @@ class CacheMemory {
   void put(const std::string& key, MemoryEntry e);
   /// Drops entries whose expires_at is before `t`. @return how many.
   std::size_t purge(TimePoint t);
+  void erase(const std::string& key);
+  /// Drops every entry whose answer's INSACTIF is `matricule` + `oid`.
+  /// @return how many.
+  std::size_t drop_ins(const std::string& matricule, const std::string& oid);
   std::size_t size() const;
 
  private:

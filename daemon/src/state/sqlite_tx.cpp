@@ -141,6 +141,18 @@ void SqliteTx::cache_put(const CacheEntry& e) {
   q.exec();
 }
 
+std::vector<std::string> SqliteTx::cache_drop_ins(const identity::Ins& ins) {
+  SQLite::Statement& q = stmts_.get(
+      "DELETE FROM cache_entry WHERE ins_matricule = ? AND ins_cle = ? AND ins_oid = ? "
+      "RETURNING cle");
+  q.bind(1, ins.matricule);
+  q.bind(2, ins.cle);
+  q.bind(3, ins.oid);
+  std::vector<std::string> keys;
+  while (q.executeStep()) keys.push_back(q.getColumn(0).getString());
+  return keys;
+}
+
 std::size_t SqliteTx::cache_purge(TimePoint t) {
   SQLite::Statement& q = stmts_.get( "DELETE FROM cache_entry WHERE expire_le < ?");
   q.bind(1, static_cast<int64_t>(to_unix(t)));

@@ -34,6 +34,7 @@ class SqliteTx final : public StateTx {
   std::optional<CacheEntry> cache_get(const std::string& key) override;
   void cache_put(const CacheEntry& e) override;
   std::size_t cache_purge(TimePoint t) override;
+  std::vector<std::string> cache_drop_ins(const identity::Ins& ins) override;
 
   std::optional<IdentityRecord> identity_by_ins(const identity::Ins& ins) override;
   std::optional<IdentityRecord> identity_by_local_id(const std::string& local_id) override;

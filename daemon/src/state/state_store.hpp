@@ -31,6 +31,8 @@ class CacheTable {
   virtual void cache_put(const CacheEntry& e) = 0;
   /// Deletes entries whose expires_at is before `t`; returns how many.
   virtual std::size_t cache_purge(TimePoint t) = 0;
+  /// Deletes every entry whose answer's INS is `ins`; returns their keys.
+  virtual std::vector<std::string> cache_drop_ins(const identity::Ins& ins) = 0;
 };
 
 /// Identities keyed by their current INS, their INS history and status log.

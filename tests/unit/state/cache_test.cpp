@@ -206,5 +206,57 @@ TEST_F(CacheTest, answers_with_anomalies_never_reach_memory) {
   EXPECT_FALSE(cache.lookup_in_memory(memory_key));
 }
 
+
+// A replaced INS is never served again, whichever key it was cached under
+// (e.g. the same person searched with one and with two first names).
+TEST_F(CacheTest, a_replacement_drops_every_key_still_pointing_at_the_old_ins) {
+  const auto key_a = ResultCache::key_for(traits());
+  auto t = traits();
+  t.prenoms = {"MARIE"};
+  const auto key_b = ResultCache::key_for(t);
+  cache.store(key_a, test::cr00(test::ins_a()), false);
+  cache.store(key_b, test::cr00(test::ins_a()), false);
+  ASSERT_TRUE(cache.lookup(key_b).hit);
+  EXPECT_TRUE(cache.store(key_a, test::cr00(test::ins_b()), false).stored);
+  EXPECT_FALSE(cache.lookup_in_memory(key_b)) << "dropped from memory";
+  EXPECT_FALSE(cache.lookup(key_b).hit) << "dropped from SQLite";
+  auto a = cache.lookup(key_a);
+  ASSERT_TRUE(a.hit);
+  EXPECT_EQ(a.resultat->individu->ins_actif.matricule, test::ins_b().matricule);
+}
+
+TEST_F(CacheTest, an_ins_listed_in_inshisto_is_dropped_from_other_keys) {
+  const auto key_a = ResultCache::key_for(traits());
+  auto t = traits();
+  t.prenoms = {"MARIE"};
+  const auto key_b = ResultCache::key_for(t);
+  cache.store(key_b, test::cr00(test::ins_a()), false);
+  auto fresh = test::cr00(test::ins_b());
+  fresh.individu->ins_histo.push_back(
+      {test::ins_a().matricule, test::ins_a().cle, test::ins_a().oid, std::nullopt, std::nullopt});
+  cache.store(key_a, fresh, false);  // key_a is new: only INSHISTO tells
+  EXPECT_FALSE(cache.lookup(key_b).hit);
+  EXPECT_TRUE(cache.lookup(key_a).hit);
+}
+
+// Between the answer and the state thread's store(), the event loop must
+// not serve the superseded INS from memory.
+TEST_F(CacheTest, forget_superseded_clears_memory_until_the_store_lands) {
+  const auto key_a = ResultCache::key_for(traits());
+  auto t = traits();
+  t.prenoms = {"MARIE"};
+  const auto key_b = ResultCache::key_for(t);
+  cache.store(key_a, test::cr00(test::ins_a()), false);
+  cache.store(key_b, test::cr00(test::ins_a()), false);
+  cache.forget_superseded(key_a, test::cr00(test::ins_b()));
+  EXPECT_FALSE(cache.lookup_in_memory(key_a));
+  EXPECT_FALSE(cache.lookup_in_memory(key_b)) << "other key with the superseded INS";
+  cache.store(key_a, test::cr00(test::ins_b()), false);
+  EXPECT_FALSE(cache.lookup(key_b).hit);
+  auto a = cache.lookup_in_memory(key_a);
+  ASSERT_TRUE(a && a->hit);
+  EXPECT_EQ(a->resultat->individu->ins_actif.matricule, test::ins_b().matricule);
+}
+
 }  // namespace
 }  // namespace insgate::state

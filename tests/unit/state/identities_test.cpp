@@ -22,6 +22,7 @@ class FailAfterEnqueueTx final : public StateTx {
   std::optional<CacheEntry> cache_get(const std::string& k) override { return in_.cache_get(k); }
   void cache_put(const CacheEntry& e) override { in_.cache_put(e); }
   std::size_t cache_purge(TimePoint t) override { return in_.cache_purge(t); }
+  std::vector<std::string> cache_drop_ins(const identity::Ins& i) override { return in_.cache_drop_ins(i); }
   std::optional<IdentityRecord> identity_by_ins(const identity::Ins& i) override { return in_.identity_by_ins(i); }
   std::optional<IdentityRecord> identity_by_local_id(const std::string& l) override { return in_.identity_by_local_id(l); }
   std::optional<IdentityRecord> identity_by_history_ins(const identity::Ins& i) override { return in_.identity_by_history_ins(i); }
