@@ -173,3 +173,30 @@ TEST(StatsE2E, cache_hits_counted_just_before_a_stop_survive_the_restart) {
   EXPECT_EQ(l["detail"]["cache_hits"], 3);
   EXPECT_EQ(l["appels_recuperation"], 1);
 }
+
+// local-api.md "Caller identity": a finess other than the one this daemon
+// serves is refused before any INSi call, not counted under the wrong
+// structure; the configured one, or none, is accepted.
+TEST(StatsE2E, a_foreign_finess_is_refused_and_not_counted) {
+  Workspace ws;
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  Daemon d(ws, "insgated", opt);
+  LocalHttpClient c(d.socket());
+  auto body = recherche_body("ECETINSI", {"PIERRE-ALAIN"}, "M", "2009-07-14");
+  body["finess"] = "999999999";
+  auto r = post_recherche(c, body);
+  EXPECT_EQ(r.status, 400u) << r.raw.body;
+  EXPECT_EQ(r.body["code"], "requete_invalide");
+  EXPECT_TRUE(sim.journal().empty()) << "INSi must not be called";
+  body["finess"] = "010000001";
+  EXPECT_EQ(post_recherche(c, body).status, 200u);
+  auto q = post_json(c, "/v1/ins/qualification",
+                     {{"operateur", "u-test"},
+                      {"finess", "999999999"},
+                      {"ins", {{"matricule", "1090763220834"}, {"cle", "89"}, {"oid", "1.2.250.1.213.1.4.8"}}},
+                      {"piece_identite", {{"type", "CNI"}, {"verifiee_le", "2026-01-15"}}},
+                      {"identifiant_local", "IPP-000123"}});
+  EXPECT_EQ(q.status, 400u) << q.raw.body;
+}

@@ -108,6 +108,7 @@ std::variant<QualificationInput, BadRequest, InvalidTraits> decode_qualification
     in.identifiant_local = local->get<std::string>();
   if (!errors.empty()) return InvalidTraits{std::move(errors)};
   in.operateur = std::get<std::string>(std::move(op));
+  in.finess = decode_finess(j);
   in.ins = *ins;
   return in;
 }

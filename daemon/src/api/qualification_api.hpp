@@ -8,6 +8,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -21,6 +22,7 @@ namespace insgate::api {
 
 struct QualificationInput {
   std::string operateur;
+  std::optional<std::string> finess;  ///< as sent (9 characters), if sent
   identity::Ins ins;
   state::PieceIdentite piece;
   std::string identifiant_local;

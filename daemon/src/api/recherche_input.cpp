@@ -135,6 +135,12 @@ std::variant<nlohmann::json, BadRequest> parse_object(std::string_view body,
   return j;
 }
 
+std::optional<std::string> decode_finess(const json& j) {
+  auto f = j.find("finess");  // shape already checked by parse_object
+  if (f == j.end() || !f->is_string()) return std::nullopt;
+  return f->get<std::string>();
+}
+
 std::variant<std::string, BadRequest> decode_operateur(const json& j) {
   auto op = j.find("operateur");
   if (op == j.end() || !op->is_string() || op->get_ref<const std::string&>().empty())
@@ -203,7 +209,8 @@ Decoded decode_recherche(std::string_view body) {
   auto bypass = decode_cache_bypass(j);
   if (auto* bad = std::get_if<BadRequest>(&bypass)) return *bad;
   return RechercheInput{std::get<std::string>(std::move(op)),
-                        std::get<insi::TraitsRecherche>(std::move(t)), std::get<bool>(bypass)};
+                        std::get<insi::TraitsRecherche>(std::move(t)), std::get<bool>(bypass),
+                        decode_finess(j)};
 }
 
 }  // namespace insgate::api

@@ -9,6 +9,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -25,6 +26,7 @@ struct RechercheInput {
   std::string operateur;
   insi::TraitsRecherche traits;
   bool cache_bypass = false;  ///< "cache": "bypass" forces an INSi call
+  std::optional<std::string> finess;  ///< as sent (9 characters), if sent
 };
 
 
@@ -68,6 +70,8 @@ std::variant<nlohmann::json, BadRequest> parse_object(std::string_view body,
 
 /// The `operateur` member: required, 1..128 bytes.
 std::variant<std::string, BadRequest> decode_operateur(const nlohmann::json& body);
+/// The optional `finess` member (its shape is checked by parse_object).
+std::optional<std::string> decode_finess(const nlohmann::json& body);
 /// The optional `"cache"` member: "normal" (default) or "bypass".
 std::variant<bool, BadRequest> decode_cache_bypass(const nlohmann::json& body);
 

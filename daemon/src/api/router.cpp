@@ -47,6 +47,17 @@ std::string loggable_code(std::string_view v) {
   return out;
 }
 
+/// local-api.md "Caller identity": `finess` names the structure the call is
+/// made for; this daemon serves one, so another one is refused (it would
+/// be counted under the wrong structure in the monthly report).
+std::optional<ApiResponse> foreign_finess(const std::optional<std::string>& finess,
+                                          const config::Config& cfg) {
+  if (!finess || *finess == cfg.structure.finess) return std::nullopt;
+  return problem(400, "requete_invalide", "FINESS inconnu",
+                 "finess ne correspond pas à la structure servie par ce démon "
+                 "(structure.finess de sa configuration).");
+}
+
 ApiResponse method_not_allowed(const char* allow) {
   auto r = problem(405, "methode_non_autorisee", "Méthode non autorisée",
                    std::string("Méthode autorisée : ") + allow + ".");
@@ -207,6 +218,7 @@ asio::awaitable<ApiResponse> Router::recherche(const Request& req, const std::st
     co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
   if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
   const auto& input = std::get<RechercheInput>(decoded);
+  if (auto refused = foreign_finess(input.finess, *setup_->cfg)) co_return *refused;
 
   RequestRecord record;
   record.operateur = input.operateur;
@@ -262,6 +274,7 @@ asio::awaitable<ApiResponse> Router::recherche_vitale(const Request& req,
     co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
   if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
   const auto& input = std::get<VitaleInput>(decoded);
+  if (auto refused = foreign_finess(input.finess, *setup_->cfg)) co_return *refused;
   // Two wsse:Security headers without a role are not allowed (WS-Security):
   // the caller's assertion and our signature cannot travel together.
   if (input.assertion_xml && cfg.call_context.signer)
@@ -341,6 +354,7 @@ asio::awaitable<ApiResponse> Router::qualification(const Request& req,
     co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
   if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
   auto& input = std::get<QualificationInput>(decoded);
+  if (auto refused = foreign_finess(input.finess, *setup_->cfg)) co_return *refused;
   auto outcome =
       co_await state_.qualify(input.ins, input.piece, input.identifiant_local, input.operateur);
   spdlog::info("[IDENTITY_QUALIFICATION] request {}: {}", requete_id,
@@ -358,6 +372,7 @@ asio::awaitable<ApiResponse> Router::verification(const Request& req,
     co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
   if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
   const auto& input = std::get<VerificationInput>(decoded);
+  if (auto refused = foreign_finess(input.finess, *setup_->cfg)) co_return *refused;
   auto started = Clock::now();
   auto outcome = co_await verificateur_->verifier(*setup->transport, cfg.call_context, input.ins,
                                                   input.traits, limits(cfg), policy(cfg));

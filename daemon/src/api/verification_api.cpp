@@ -34,6 +34,7 @@ VerificationDecoded decode_verification(std::string_view body, const identity::O
   if (ins) in.ins = {ins->matricule, ins->cle, ins->oid};
   if (!errors.empty()) return InvalidTraits{std::move(errors)};
   in.operateur = std::get<std::string>(std::move(op));
+  in.finess = decode_finess(j);
   in.traits = std::get<insi::TraitsRecherche>(std::move(t));
   return in;
 }

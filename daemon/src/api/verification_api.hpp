@@ -4,6 +4,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -17,6 +18,7 @@ namespace insgate::api {
 
 struct VerificationInput {
   std::string operateur;
+  std::optional<std::string> finess;  ///< as sent (9 characters), if sent
   insi::InsFourni ins;
   insi::TraitsRecherche traits;
 };

@@ -192,6 +192,7 @@ std::variant<VitaleInput, BadRequest, InvalidTraits> decode_recherche_vitale(std
   if (auto* bad = std::get_if<BadRequest>(&bypass)) return *bad;
   in.cache_bypass = std::get<bool>(bypass);
   in.operateur = std::get<std::string>(std::move(op));
+  in.finess = decode_finess(j);
   return in;
 }
 

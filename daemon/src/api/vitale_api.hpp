@@ -24,6 +24,7 @@ namespace insgate::api {
 
 struct VitaleInput {
   std::string operateur;
+  std::optional<std::string> finess;  ///< as sent (9 characters), if sent
   insi::RechercheVitale carte;
   std::optional<std::string> assertion_xml;
   bool cache_bypass = false;

@@ -124,7 +124,7 @@ int run(const config::Config& first) {
     try {
       auto next_cfg = std::make_shared<const config::Config>(config::load(cfg->source_path));
       auto next = make_setup(io.get_executor(), next_cfg);
-      warn_restart_only_changes(*setup->cfg, *next_cfg);
+      warn_restart_only_changes(*cfg, *next_cfg);  // against what is actually running
       spdlog::set_level(spdlog::level::from_str(next_cfg->log_level));
       metrics->set_certificate_expiry(metrics::CertificateUsage::insi_client,
                                       next->certificate.not_after);
