@@ -53,6 +53,24 @@ TEST_F(ResilienceE2E, siram_100_is_not_retried) {
   EXPECT_EQ(sim.journal().size(), 1u);
 }
 
+// While the circuit is open, a client retrying in a loop gets its 503s but
+// does not flood the journal: the refusal is logged once per 10 s.
+TEST_F(ResilienceE2E, refusals_while_the_circuit_is_open_are_logged_once_per_period) {
+  DaemonOptions opt;
+  opt.port = unused_port();
+  opt.circuit_failures = 1;
+  opt.circuit_cooldown_ms = 60000;
+  Daemon d(ws, "insgated", opt);
+  LocalHttpClient c(d.socket());
+  auto body = recherche_body("ADRTROIS", {"TOUSSAINT"}, "M", "1960-01-01");
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(post_recherche(c, body).status, 503u);
+  const std::string log = d.log();
+  const std::string refusal = "circuit open after repeated transport failures";
+  int lines = 0;
+  for (auto p = log.find(refusal); p != std::string::npos; p = log.find(refusal, p + 1)) ++lines;
+  EXPECT_EQ(lines, 1) << "49 refusals, one line";
+}
+
 TEST_F(ResilienceE2E, circuit_opens_answers_503_at_once_then_recovers_without_restart) {
   int port = unused_port();
   DaemonOptions opt;

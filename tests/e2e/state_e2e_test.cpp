@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -185,4 +186,24 @@ TEST_F(StateE2E, permanent_failure_goes_to_the_dead_letters_and_can_be_retried) 
   auto retried = post_json(c, "/v1/outbox/retry", {{"id", id}});
   EXPECT_EQ(retried.status, 200u);
   EXPECT_EQ(post_json(c, "/v1/outbox/retry", {{"id", 999999}}).status, 404u);
+}
+
+// One daemon per state directory: a second one on the same etat.repertoire
+// (even on another socket) stops at start-up instead of delivering the same
+// outbox events twice.
+TEST_F(StateE2E, a_second_daemon_on_the_same_state_directory_is_refused) {
+  DaemonOptions opt;
+  opt.port = unused_port();
+  Daemon first(ws, "insgated", opt);
+  std::string cfg = write_daemon_config(ws, "second", opt);
+  std::string text = read_file(cfg);
+  const std::string theirs = ws.path("second.etat"), ours = ws.path("insgated.etat");
+  text.replace(text.find(theirs), theirs.size(), ours);
+  std::ofstream(cfg) << text;
+  std::string log = ws.path("second.log");
+  int rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgated", "--config", cfg}, log);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(read_file(log).find("in use by another insgated"), std::string::npos) << read_file(log);
+  LocalHttpClient c(first.socket());
+  EXPECT_EQ(c.request(insgate::http::verb::get, "/v1/health").status, 200u);
 }

@@ -258,6 +258,16 @@ void Router::note_insi_outcome(const insi::RechercheOutcome& outcome, const char
                    loggable_code(outcome.fault.subcode), loggable_code(outcome.fault.erreur_code),
                    loggable_code(outcome.fault.erreur_severite), outcome.appels);
       break;
+    case K::circuit_open:
+      if (Clock::now() - circuit_logged_ < kCircuitLogPeriod) {
+        ++circuit_unlogged_;
+        break;
+      }
+      spdlog::warn("[INSI_FAILURE] request {}: {} ({} more refusal(s) since the last line)",
+                   requete_id, outcome.error, circuit_unlogged_);
+      circuit_logged_ = Clock::now();
+      circuit_unlogged_ = 0;
+      break;
     default:
       spdlog::warn("[INSI_FAILURE] request {}: {} after {} call(s)", requete_id, outcome.error,
                    outcome.appels);

@@ -73,6 +73,11 @@ class Router {
   std::unique_ptr<insi::Verificateur> verificateur_;
   /// Whether the last INSi call reached the service (for /v1/health).
   bool insi_reachable_ = true;
+  /// "circuit open" refusals are logged once per kCircuitLogPeriod, with
+  /// how many were not (a closed-loop client would flood the journal).
+  static constexpr std::chrono::seconds kCircuitLogPeriod{10};
+  Clock::time_point circuit_logged_{};
+  std::uint64_t circuit_unlogged_ = 0;
 };
 
 }  // namespace insgate::api

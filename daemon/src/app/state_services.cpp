@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <openssl/rand.h>
+#include <sys/file.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -49,8 +50,21 @@ std::string load_or_create_hmac_key(const config::StateConfig& cfg) {
   return key;
 }
 
+void StateServices::lock_state_directory(const config::StateConfig& cfg) {
+  const auto path = std::filesystem::path(cfg.directory) / "insgated.lock";
+  lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (lock_fd_ < 0) throw state::StateError(path.string() + ": cannot open the lock file");
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+    throw state::StateError(cfg.directory + ": state directory in use by another insgated "
+                            "(each daemon needs its own etat.repertoire)");
+  }
+}
+
 StateServices::StateServices(const config::Config& cfg, metrics::Metrics* metrics) {
   store_ = std::make_unique<state::SqliteStore>(state::SqliteOptions{cfg.state.directory, {}});
+  lock_state_directory(cfg.state);  // the store created the directory (0700)
   state::IdentityPolicy policy;
   policy.oids = identity::OidPolicy::for_environment(
       identity::parse_environment(cfg.insi.environment).value_or(identity::Environment::production));
@@ -101,6 +115,7 @@ StateServices::~StateServices() {
   }
   workers_.clear();   // joins the delivery threads
   plugins_.clear();   // destroy() on the main thread, before dlclose
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the state directory
 }
 
 void StateServices::wake_workers() {

@@ -19,8 +19,9 @@ namespace insgate::app {
 
 class StateServices {
  public:
-  /// Opens the store (migrations), loads and creates the plugins, starts one
-  /// outbox worker per plugin.
+  /// Opens the store (migrations), locks the state directory (a second
+  /// daemon on it would deliver the same outbox events twice), loads and
+  /// creates the plugins, starts one outbox worker per plugin.
   /// @throw state::StateError, plugin_host::PluginError
   StateServices(const config::Config& cfg, metrics::Metrics* metrics);
   /// Writes the buffered activity counters, stops the workers (a deliver()
@@ -31,6 +32,10 @@ class StateServices {
 
  private:
   void wake_workers();
+  /// One daemon per state directory: an exclusive flock on
+  /// `<etat>/insgated.lock`, held until exit. @throw state::StateError
+  void lock_state_directory(const config::StateConfig& cfg);
+  int lock_fd_ = -1;
   /// Writes the buffered activity counters every kActivityFlush, on the pool.
   void schedule_activity_flush();
   static constexpr std::chrono::seconds kActivityFlush{1};
