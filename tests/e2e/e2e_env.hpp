@@ -39,6 +39,8 @@ class Simulator {
   /// Journal lines (one JSON object per POST received) so far.
   std::vector<nlohmann::json> journal() const;
   void stop() { process_->stop(); }
+  /// Sends `sig` without waiting (e.g. SIGSTOP / SIGCONT: an INSi that hangs).
+  void signal(int sig) { ::kill(process_->pid(), sig); }
 
  private:
   std::string journal_path_;

@@ -3,6 +3,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <thread>
+
 #include "e2e_env.hpp"
 
 using namespace insgate::testing;
@@ -117,4 +120,31 @@ TEST_F(FailuresE2E, daemon_logs_carry_no_identity_traits) {
   std::string log = d.log();
   for (const char* secret : {"ECETINSI", "PIERRE-ALAIN", "2009-07-14", "1090763220834"})
     EXPECT_EQ(log.find(secret), std::string::npos) << secret << " found in the daemon log";
+}
+
+// SIGTERM while a request waits on an INSi that does not answer: after the
+// stop drain (5 s) the caller gets a 503 arret_en_cours, not a connection
+// closed without an answer, and the request is in the log.
+TEST_F(FailuresE2E, sigterm_answers_a_request_still_waiting_on_insi_with_503) {
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  opt.call_ms = 20000;
+  opt.request_ms = 30000;
+  Daemon d(ws, "insgated", opt);
+  // A kept-alive TLS connection to INSi, then INSi hangs (SIGSTOP).
+  ASSERT_EQ(ask(d, "ADRTROIS", "TOUSSAINT", "M", "1960-01-01").status, 200u);
+  sim.signal(SIGSTOP);
+  Answer a;
+  auto started = std::chrono::steady_clock::now();
+  std::thread caller([&] { a = ask(d, "ADRTROIS", "DOMINIQUE", "F", "1997-02-26"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  d.signal(SIGTERM);
+  caller.join();
+  auto elapsed = std::chrono::steady_clock::now() - started;
+  sim.signal(SIGCONT);
+  EXPECT_EQ(a.status, 503u) << a.raw.body;
+  EXPECT_EQ(a.body["code"], "arret_en_cours");
+  EXPECT_LT(elapsed, std::chrono::seconds(9));
+  EXPECT_NE(d.log().find("answered at stop before INSi did"), std::string::npos);
 }

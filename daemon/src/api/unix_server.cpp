@@ -158,8 +158,8 @@ void UnixServer::stop() {
     std::error_code fec;
     if (!activated_) std::filesystem::remove(cfg_.socket_path, fec);  // systemd owns its socket
   }
-  for (auto& [stream, busy] : *sessions_)
-    if (!busy) stream->close();
+  for (auto& [stream, st] : *sessions_)
+    if (!st.busy) stream->close();
 }
 
 asio::awaitable<void> UnixServer::refuse(Local::socket socket, ApiResponse answer) {
@@ -171,6 +171,23 @@ asio::awaitable<void> UnixServer::refuse(Local::socket socket, ApiResponse answe
   co_await http::async_write(stream, res, with_ec(ec));
   stream.socket().shutdown(Local::socket::shutdown_both, ec);
   stream.close();
+}
+
+void UnixServer::abort_busy() {
+  for (auto& [stream, st] : *sessions_) {
+    if (!st.busy) continue;
+    auto answer = problem(503, "arret_en_cours", "Arrêt du démon",
+                          "insgated s'arrête : la requête n'a pas pu aboutir à temps ; "
+                          "réessayez après son redémarrage.");
+    answer.headers.emplace_back("Retry-After", "5");
+    auto res = to_http(answer, st.version, false, st.requete_id);
+    boost::system::error_code ec;
+    stream->expires_after(std::chrono::seconds(1));
+    http::write(stream->socket(), res, ec);  // the io loop stops right after
+    spdlog::warn("[API_REQUEST] request {} -> 503, answered at stop before INSi did",
+                 st.requete_id);
+    st.busy = false;
+  }
 }
 
 asio::awaitable<void> UnixServer::accept_loop() {
@@ -240,7 +257,7 @@ UnixServer::Peer UnixServer::peer_of(Local::socket& socket) const {
 asio::awaitable<void> UnixServer::session(Local::socket socket, Peer peer) {
   Stream stream(std::move(socket));
   auto sessions = sessions_;  // keeps the registry alive as long as this frame
-  sessions->emplace(&stream, false);
+  sessions->emplace(&stream, SessionState{});
   if (metrics_) metrics_->api_connection_opened();
   struct Unregister {
     std::shared_ptr<Sessions> sessions;
@@ -308,11 +325,11 @@ asio::awaitable<bool> UnixServer::serve_one(Stream& stream, beast::flat_buffer& 
   std::string requete_id = request_id_of(req);
   auto started = Clock::now();
   stream.expires_never();  // the INSi calls carry their own deadlines
-  (*sessions_)[&stream] = true;
+  (*sessions_)[&stream] = SessionState{true, requete_id, req.version()};
   ++in_flight_;
   ApiResponse api = co_await router_.handle(req, requete_id);
   --in_flight_;
-  (*sessions_)[&stream] = false;
+  (*sessions_)[&stream].busy = false;
   bool keep_alive = req.keep_alive() && !stopping_;
   auto res = to_http(api, req.version(), keep_alive, requete_id);
   auto elapsed = Clock::now() - started;

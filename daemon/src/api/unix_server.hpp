@@ -47,6 +47,10 @@ class UnixServer {
   /// Stops accepting and removes the socket file; idle connections are
   /// closed, busy ones get their answer (with Connection: close) first.
   void stop();
+  /// At the end of the stop drain: answers every request still in progress
+  /// 503 `arret_en_cours` (Connection: close) and logs it, so that no
+  /// caller is left with a connection closed without an answer.
+  void abort_busy();
 
   std::size_t open_connections() const { return sessions_->size(); }
   /// Requests being handled (waiting on INSi) right now.
@@ -57,7 +61,12 @@ class UnixServer {
   using Stream = beast::basic_stream<Local, asio::any_io_executor, beast::unlimited_rate_policy>;
   /// Open sessions and whether each is handling a request. Shared with the
   /// session coroutines so that none outlives what it unregisters from.
-  using Sessions = std::map<Stream*, bool>;
+  struct SessionState {
+    bool busy = false;       ///< handling a request (waiting on INSi, typically)
+    std::string requete_id;  ///< of that request
+    unsigned version = 11;   ///< its HTTP version
+  };
+  using Sessions = std::map<Stream*, SessionState>;
 
   /// Adopts the listening socket systemd passed (LISTEN_FDS), if any.
   bool adopt_activated_socket();

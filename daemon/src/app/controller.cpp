@@ -165,6 +165,7 @@ int run(const config::Config& first) {
                 drain.expires_after(std::chrono::milliseconds(20));
                 co_await drain.async_wait(asio::use_awaitable);
               }
+              server->abort_busy();
               io.stop();
             },
             asio::detached);
