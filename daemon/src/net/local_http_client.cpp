@@ -39,8 +39,17 @@ LocalReply LocalHttpClient::request(http::verb method, const std::string& target
     if (!socket_.is_open()) connect();
     boost::system::error_code ec;
     http::write(socket_, req, ec);
+    constexpr std::uint64_t kBodyLimit = 16 * 1024 * 1024;
     http::response_parser<http::string_body> parser;
-    parser.body_limit(16 * 1024 * 1024);
+    parser.body_limit(kBodyLimit);
+    // Header first: an announced length over the limit is refused before
+    // the body is read (or memory reserved for it).
+    if (!ec) http::read_header(socket_, buffer_, parser, ec);
+    if (!ec && parser.content_length() && *parser.content_length() > kBodyLimit) {
+      boost::system::error_code ignored;
+      socket_.close(ignored);
+      throw LocalClientError("answer from " + path_ + " announces a body over 16 MiB");
+    }
     if (!ec) http::read(socket_, buffer_, parser, ec);
     if (ec) {
       boost::system::error_code ignored;
