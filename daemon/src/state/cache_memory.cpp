@@ -28,11 +28,12 @@ void CacheMemory::put(const std::string& key, MemoryEntry e) {
   }
 }
 
-std::size_t CacheMemory::purge(TimePoint t) {
+template <typename Pred>
+std::size_t CacheMemory::erase_if(Pred drop) {
   std::lock_guard lock(mutex_);
   std::size_t n = 0;
   for (auto it = slots_.begin(); it != slots_.end();) {
-    if (it->second.entry.expires_at < t) {
+    if (drop(it->second.entry)) {
       lru_.erase(it->second.pos);
       it = slots_.erase(it);
       ++n;
@@ -41,6 +42,10 @@ std::size_t CacheMemory::purge(TimePoint t) {
     }
   }
   return n;
+}
+
+std::size_t CacheMemory::purge(TimePoint t) {
+  return erase_if([t](const MemoryEntry& e) { return e.expires_at < t; });
 }
 
 void CacheMemory::erase(const std::string& key) {
@@ -52,19 +57,10 @@ void CacheMemory::erase(const std::string& key) {
 }
 
 std::size_t CacheMemory::drop_ins(const std::string& matricule, const std::string& oid) {
-  std::lock_guard lock(mutex_);
-  std::size_t n = 0;
-  for (auto it = slots_.begin(); it != slots_.end();) {
-    const auto& ind = it->second.entry.resultat.individu;
-    if (ind && ind->ins_actif.matricule == matricule && ind->ins_actif.oid == oid) {
-      lru_.erase(it->second.pos);
-      it = slots_.erase(it);
-      ++n;
-    } else {
-      ++it;
-    }
-  }
-  return n;
+  return erase_if([&](const MemoryEntry& e) {
+    const auto& ind = e.resultat.individu;
+    return ind && ind->ins_actif.matricule == matricule && ind->ins_actif.oid == oid;
+  });
 }
 
 std::size_t CacheMemory::size() const {

@@ -50,6 +50,10 @@ class CacheMemory {
     MemoryEntry entry;
     Lru::iterator pos;
   };
+  /// Drops the entries `drop` selects. @return how many.
+  template <typename Pred>
+  std::size_t erase_if(Pred drop);
+
   std::size_t capacity_;
   mutable std::mutex mutex_;
   Lru lru_;

@@ -26,6 +26,13 @@ class CacheTest : public ::testing::Test {
     return {"DUPONT", {"MARIE", "LOUISE"}, "F", "1980-02-29", std::string("75056")};
   }
 
+  /// The same person searched with her first first name only: another key.
+  std::string first_name_only_key() {
+    auto t = traits();
+    t.prenoms = {"MARIE"};
+    return ResultCache::key_for(t);
+  }
+
   // The memory tier (cache_memory.hpp) in front of SQLite.
   const std::string memory_key = std::string(64, 'a');
   void delete_row_behind_the_cache() {
@@ -211,9 +218,7 @@ TEST_F(CacheTest, answers_with_anomalies_never_reach_memory) {
 // (e.g. the same person searched with one and with two first names).
 TEST_F(CacheTest, a_replacement_drops_every_key_still_pointing_at_the_old_ins) {
   const auto key_a = ResultCache::key_for(traits());
-  auto t = traits();
-  t.prenoms = {"MARIE"};
-  const auto key_b = ResultCache::key_for(t);
+  const auto key_b = first_name_only_key();
   cache.store(key_a, test::cr00(test::ins_a()), false);
   cache.store(key_b, test::cr00(test::ins_a()), false);
   ASSERT_TRUE(cache.lookup(key_b).hit);
@@ -227,9 +232,7 @@ TEST_F(CacheTest, a_replacement_drops_every_key_still_pointing_at_the_old_ins) {
 
 TEST_F(CacheTest, an_ins_listed_in_inshisto_is_dropped_from_other_keys) {
   const auto key_a = ResultCache::key_for(traits());
-  auto t = traits();
-  t.prenoms = {"MARIE"};
-  const auto key_b = ResultCache::key_for(t);
+  const auto key_b = first_name_only_key();
   cache.store(key_b, test::cr00(test::ins_a()), false);
   auto fresh = test::cr00(test::ins_b());
   fresh.individu->ins_histo.push_back(
@@ -243,9 +246,7 @@ TEST_F(CacheTest, an_ins_listed_in_inshisto_is_dropped_from_other_keys) {
 // not serve the superseded INS from memory.
 TEST_F(CacheTest, forget_superseded_clears_memory_until_the_store_lands) {
   const auto key_a = ResultCache::key_for(traits());
-  auto t = traits();
-  t.prenoms = {"MARIE"};
-  const auto key_b = ResultCache::key_for(t);
+  const auto key_b = first_name_only_key();
   cache.store(key_a, test::cr00(test::ins_a()), false);
   cache.store(key_b, test::cr00(test::ins_a()), false);
   cache.forget_superseded(key_a, test::cr00(test::ins_b()));
