@@ -26,7 +26,7 @@ add_library(insgate_api STATIC
   src/api/problem.cpp src/api/recherche_input.cpp src/api/recherche_answer.cpp
   src/api/router.cpp src/api/unix_server.cpp src/api/verification_api.cpp
   src/api/vitale_api.cpp src/api/state_gateway.cpp src/api/qualification_api.cpp
-  src/api/outbox_routes.cpp)
+  src/api/outbox_routes.cpp src/api/query_string.cpp)
 find_package(LibXml2 REQUIRED)
 target_link_libraries(insgate_api PUBLIC insgate_insi insgate_identity insgate_state
   insgate_metrics insgate_stats

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <cstdio>
 #include <ctime>
 #include <sstream>
 
@@ -61,6 +62,15 @@ TEST(StatsE2E, monthly_report_counts_recuperations_verifications_and_unique_oper
   EXPECT_NE(csv.body.find("010000001"), std::string::npos);
 
   EXPECT_EQ(c.request(insgate::http::verb::get, "/v1/stats/mensuel?mois=2026-13").status, 400u);
+  std::string encoded;  // every character of the month as %XX
+  for (unsigned char ch : this_month()) {
+    char buf[4];
+    std::snprintf(buf, sizeof buf, "%%%02X", ch);
+    encoded += buf;
+  }
+  EXPECT_EQ(c.request(insgate::http::verb::get, "/v1/stats/mensuel?mois=" + encoded).status, 200u)
+      << "query values are percent-decoded";
+  EXPECT_EQ(c.request(insgate::http::verb::get, "/v1/stats/mensuel?mois=%zz").status, 400u);
 
   std::string out = ws.path("stats.out");
   int rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgatectl", "--socket", d.socket(),

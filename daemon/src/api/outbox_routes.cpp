@@ -3,25 +3,13 @@
 
 #include <charconv>
 
+#include "api/query_string.hpp"
 #include "state/events.hpp"
 
 namespace insgate::api {
 namespace {
 
 using nlohmann::json;
-
-std::string query_param(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    auto part = query.substr(0, amp);
-    auto eq = part.find('=');
-    if (eq != std::string_view::npos && part.substr(0, eq) == name)
-      return std::string(part.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return {};
-}
 
 json row_json(const state::OutboxRow& r) {
   json j = {{"id", r.id},
@@ -52,13 +40,13 @@ asio::awaitable<ApiResponse> outbox_route(StateGateway& state, const Request& re
   if (path == "/v1/outbox") {
     if (req.method() != http::verb::get)
       co_return problem(405, "methode_non_autorisee", "Méthode non autorisée", "GET attendu.");
-    std::string etat = query_param(query, "etat");
+    std::string etat = query_param(query, "etat").value_or("?");
     auto s = state::parse_outbox_state(etat.empty() ? "pending" : etat);
     if (!s)
       co_return problem(400, "requete_invalide", "Requête invalide",
                         "etat vaut pending, dead ou delivered.");
     std::size_t limit = 100;
-    std::string l = query_param(query, "limite");
+    std::string l = query_param(query, "limite").value_or("?");
     if (!l.empty()) {
       auto [p, ec] = std::from_chars(l.data(), l.data() + l.size(), limit);
       if (ec != std::errc() || p != l.data() + l.size() || limit == 0 || limit > 1000)

@@ -9,6 +9,7 @@
 #include "metrics/insi_outcome.hpp"
 #include "stats/monthly_report.hpp"
 #include "api/qualification_api.hpp"
+#include "api/query_string.hpp"
 #include "api/state_gateway.hpp"
 #include "api/verification_api.hpp"
 #include "api/vitale_api.hpp"
@@ -314,18 +315,9 @@ asio::awaitable<ApiResponse> Router::recherche_vitale(const Request& req,
 asio::awaitable<ApiResponse> Router::stats_mensuel(const Request& req, std::string_view query) {
   const auto setup = setup_;  // kept alive for this request, across reloads
   const config::Config& cfg = *setup->cfg;
-  std::string mois, format;
-  for (std::string_view rest = query; !rest.empty();) {
-    auto amp = rest.find('&');
-    auto part = rest.substr(0, amp);
-    auto eq = part.find('=');
-    if (eq != std::string_view::npos) {
-      if (part.substr(0, eq) == "mois") mois = std::string(part.substr(eq + 1));
-      if (part.substr(0, eq) == "format") format = std::string(part.substr(eq + 1));
-    }
-    if (amp == std::string_view::npos) break;
-    rest.remove_prefix(amp + 1);
-  }
+  // A malformed escape becomes "?", which no check below accepts.
+  const std::string mois = query_param(query, "mois").value_or("?");
+  const std::string format = query_param(query, "format").value_or("?");
   auto parsed = stats::parse_mois(mois);
   if (!parsed) co_return problem(400, "requete_invalide", "Mois invalide", parsed.erreur);
   if (!format.empty() && format != "csv" && format != "json")
