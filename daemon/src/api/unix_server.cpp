@@ -181,11 +181,11 @@ void UnixServer::abort_busy() {
                           "réessayez après son redémarrage.");
     answer.headers.emplace_back("Retry-After", "5");
     auto res = to_http(answer, st.version, false, st.requete_id);
+    spdlog::warn("[API_REQUEST] request {} -> 503, answered at stop before INSi did",
+                 st.requete_id);  // logged first: the caller may look at once
     boost::system::error_code ec;
     stream->expires_after(std::chrono::seconds(1));
     http::write(stream->socket(), res, ec);  // the io loop stops right after
-    spdlog::warn("[API_REQUEST] request {} -> 503, answered at stop before INSi did",
-                 st.requete_id);
     st.busy = false;
   }
 }
