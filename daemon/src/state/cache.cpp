@@ -121,11 +121,11 @@ StoreOutcome ResultCache::store(const std::string& key, const insi::Resultat& r,
 }
 
 void ResultCache::forget_superseded(const std::string& key, const insi::Resultat& fresh) {
-  if (auto previous = memory_.get(key); previous && previous->resultat.individu) {
-    const auto& a = previous->resultat.individu->ins_actif;
-    if (!fresh.individu || fresh.individu->ins_actif.matricule != a.matricule ||
-        fresh.individu->ins_actif.oid != a.oid)
-      memory_.drop_ins(a.matricule, a.oid);
+  if (auto previous = memory_.active_ins(key)) {
+    const auto& [matricule, oid] = *previous;
+    if (!fresh.individu || fresh.individu->ins_actif.matricule != matricule ||
+        fresh.individu->ins_actif.oid != oid)
+      memory_.drop_ins(matricule, oid);
   }
   if (fresh.individu)
     for (const auto& h : fresh.individu->ins_histo) memory_.drop_ins(h.matricule, h.oid);

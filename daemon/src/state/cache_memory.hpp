@@ -4,7 +4,11 @@
 // It mirrors the SQLite cache table, never replaces it: ResultCache writes
 // through it (store) and fills it on reads (lookup). Least recently used
 // entries are evicted beyond `capacity`; 0 turns the tier off.
-// Written by hand (a list + a hash map): no Debian-packaged LRU container.
+// Entries are also indexed by their INSACTIF, so a superseded INS is
+// dropped without a scan (on the event loop, see ResultCache).
+// Written by hand (a list + hash maps): no Debian-packaged LRU container.
+// Source rule: issue 7 (cache hits answered without the disk); what is
+// cached is ResultCache's policy (cache.hpp, issue 5).
 // Thread safety: [any-thread] one mutex.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
@@ -15,6 +19,8 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "insi/insi_messages.hpp"
 #include "state/records.hpp"
@@ -34,13 +40,16 @@ class CacheMemory {
 
   /// The entry of `key` (expired or not), marked most recently used.
   std::optional<MemoryEntry> get(const std::string& key);
+  /// INSACTIF (matricule, OID) of the entry of `key`, without copying it or
+  /// touching its recency; nullopt when absent or without individu.
+  std::optional<std::pair<std::string, std::string>> active_ins(const std::string& key) const;
   /// Inserts or replaces; evicts the least recently used beyond capacity.
   void put(const std::string& key, MemoryEntry e);
   /// Drops entries whose expires_at is before `t`. @return how many.
   std::size_t purge(TimePoint t);
   void erase(const std::string& key);
-  /// Drops every entry whose answer's INSACTIF is `matricule` + `oid`.
-  /// @return how many.
+  /// Drops every entry whose answer's INSACTIF is `matricule` + `oid`
+  /// (through an index: no scan). @return how many.
   std::size_t drop_ins(const std::string& matricule, const std::string& oid);
   std::size_t size() const;
 
@@ -50,14 +59,15 @@ class CacheMemory {
     MemoryEntry entry;
     Lru::iterator pos;
   };
-  /// Drops the entries `drop` selects. @return how many.
-  template <typename Pred>
-  std::size_t erase_if(Pred drop);
+  using Slots = std::unordered_map<std::string, Slot>;
+  /// Removes an entry from the LRU list, the INS index and the slots.
+  void unlink(Slots::iterator it);
 
   std::size_t capacity_;
   mutable std::mutex mutex_;
   Lru lru_;
-  std::unordered_map<std::string, Slot> slots_;
+  Slots slots_;
+  std::unordered_multimap<std::string, std::string> by_ins_;  ///< INSACTIF → keys
 };
 
 }  // namespace insgate::state

@@ -110,7 +110,13 @@ CREATE TABLE activite_personne (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-constexpr std::array<const char*, 1> kMigrations{kV1};
+// v2: cache entries by INS, for dropping every key of a superseded INS
+// (ResultCache::store) without scanning the table.
+constexpr const char* kV2 = R"sql(
+CREATE INDEX cache_entry_ins ON cache_entry(ins_matricule, ins_cle, ins_oid);
+)sql";
+
+constexpr std::array<const char*, 2> kMigrations{kV1, kV2};
 
 }  // namespace
 

@@ -45,5 +45,20 @@ TEST(CacheMemoryTest, capacity_zero_keeps_nothing) {
   EXPECT_FALSE(m.get("a"));
 }
 
+
+TEST(CacheMemoryTest, drop_ins_follows_replacements_and_evictions) {
+  CacheMemory m(2);
+  m.put("a", {test::cr00(test::ins_a()), test::t0(), test::t0() + 1h});
+  m.put("a", {test::cr00(test::ins_b()), test::t0(), test::t0() + 1h});  // a now holds B
+  EXPECT_EQ(m.drop_ins(test::ins_a().matricule, test::ins_a().oid), 0u);
+  EXPECT_TRUE(m.get("a"));
+  m.put("b", {test::cr00(test::ins_b()), test::t0(), test::t0() + 1h});
+  m.put("c", {test::cr00(test::ins_b()), test::t0(), test::t0() + 1h});  // evicts a
+  EXPECT_EQ(m.drop_ins(test::ins_b().matricule, test::ins_b().oid), 2u);
+  EXPECT_EQ(m.size(), 0u);
+  auto known = m.active_ins("b");
+  EXPECT_FALSE(known);
+}
+
 }  // namespace
 }  // namespace insgate::state

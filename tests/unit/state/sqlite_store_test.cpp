@@ -10,6 +10,7 @@
 #include <iterator>
 #include <sys/stat.h>
 
+#include "state/sqlite_schema.hpp"
 #include "state/state_error.hpp"
 #include "state_test_support.hpp"
 
@@ -173,6 +174,28 @@ TEST(SqliteStoreTest, relaxed_commit_with_an_outbox_event_is_checkpointed) {
   std::optional<CacheEntry> e;
   s.transact([&](StateTx& tx) { e = tx.cache_get("k1"); });
   EXPECT_TRUE(e);
+}
+
+// A file written by a version-1 daemon is migrated in place, data kept,
+// and gets the index by INS that dropping superseded cache entries uses.
+TEST(SqliteStoreTest, version_1_file_is_migrated_to_the_current_schema) {
+  TempDir d;
+  {
+    SQLite::Database db((d.path() / kStateFileName).string(),
+                        SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec(detail::migrations()[0]);
+    db.exec("INSERT INTO cache_entry VALUES ('k', '{}', '2800275056123', '41', "
+            "'1.2.250.1.213.1.4.8', 0, 0); PRAGMA user_version = 1;");
+  }
+  SqliteStore s({d.path()});
+  EXPECT_EQ(s.schema_version(), kSchemaVersion);
+  std::vector<std::string> dropped;
+  s.transact([&](StateTx& tx) { dropped = tx.cache_drop_ins(test::ins_a()); });
+  EXPECT_EQ(dropped, std::vector<std::string>{"k"});
+  SQLite::Database check((d.path() / kStateFileName).string(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(check.execAndGet("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+                             "name = 'cache_entry_ins'").getInt(),
+            1);
 }
 
 TEST(SqliteStoreTest, state_directory_is_created_0700) {
