@@ -90,6 +90,36 @@ TEST(SystemdE2E, notify_ready_reload_and_stopping) {
   EXPECT_TRUE(notify.wait_for("STOPPING=1")) << notify.seen();
 }
 
+// Restart-only settings are compared with what the daemon started with:
+// changing `api` warns; putting it back, then reloading for something else,
+// does not warn again.
+TEST(SystemdE2E, reload_warns_about_restart_only_settings_against_the_running_ones) {
+  Workspace ws;
+  DaemonOptions opt;
+  opt.port = unused_port();
+  Daemon d(ws, "insgated", opt);
+  auto count = [&](const std::string& needle) {
+    std::string log = d.log();
+    int n = 0;
+    for (auto p = log.find(needle); p != std::string::npos; p = log.find(needle, p + 1)) ++n;
+    return n;
+  };
+  auto reload = [&](const DaemonOptions& o, int nth) {
+    write_daemon_config(ws, "insgated", o);
+    d.signal(SIGHUP);
+    ASSERT_TRUE(wait_until([&] { return count("configuration and certificates reloaded") == nth; }));
+  };
+  DaemonOptions changed = opt;
+  changed.socket_mode = "0660";
+  reload(changed, 1);
+  EXPECT_EQ(count("api changed: restart the service"), 1);
+  reload(opt, 2);  // back to the running value
+  DaemonOptions other = opt;
+  other.idam = "OTHER-IDAM";  // a reloadable setting
+  reload(other, 3);
+  EXPECT_EQ(count("api changed: restart the service"), 1) << d.log();
+}
+
 TEST(SystemdE2E, socket_activation_adopts_the_passed_socket) {
   Workspace ws;
   Simulator sim(ws, "sim");

@@ -1,5 +1,7 @@
 // insgate — the query string of a local API request (RFC 3986 §3.4):
-// `name=value` pairs separated by `&`, values percent-decoded.
+// `name=value` pairs separated by `&`, values percent-decoded. Used by the
+// GET routes of local-api.md (`/v1/stats/mensuel?mois=…&format=…`,
+// `/v1/outbox?etat=…&limite=…`).
 // Written by hand: Boost.URL is not in Debian 12's Boost (1.74).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once

@@ -6,6 +6,7 @@
 // every statement handed out since the last release() (a half-stepped
 // SELECT would otherwise keep a read transaction open) and is called at
 // the end of each transaction, committed or not.
+// Source rule: issue 7 (state writes off the request path's critical cost).
 // Thread safety: [any-thread] none of its own; the store's mutex serialises it.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
