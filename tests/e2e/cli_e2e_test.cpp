@@ -1,7 +1,10 @@
 // End to end: the command-line tools (insgated --check-config, insgatectl).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <csignal>
 #include <sys/wait.h>
@@ -115,6 +118,25 @@ TEST(CliE2E, callers_outside_allowed_users_and_groups_get_403) {
     EXPECT_EQ(r.status, 403u);
     EXPECT_EQ(nlohmann::json::parse(r.body)["code"], "appelant_non_autorise");
     EXPECT_NE(d.log().find("[API_REFUSED] caller uid " + me), std::string::npos);
+    // A caller that writes its request only after the 403 has arrived still
+    // gets to write it and to read the answer (the daemon does not close on
+    // unread bytes, which would fail the caller's write with EPIPE).
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::strncpy(a.sun_path, d.socket().c_str(), sizeof a.sun_path - 1);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    pollfd pfd{fd, POLLIN, 0};
+    ASSERT_EQ(::poll(&pfd, 1, 5000), 1) << "the 403 is sent without waiting for the request";
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const std::string get = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n";
+    EXPECT_EQ(::send(fd, get.data(), get.size(), MSG_NOSIGNAL), static_cast<ssize_t>(get.size()))
+        << std::strerror(errno);
+    std::string got;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) got.append(buf, static_cast<std::size_t>(n));
+    ::close(fd);
+    EXPECT_EQ(got.rfind("HTTP/1.1 403", 0), 0u) << got;
   }
   opt.api_extra = "  allowed_users: [\"" + std::to_string(::getuid() + 4242) +
                   "\"]\n  allowed_groups: [\"" + std::to_string(::getgid()) + "\"]\n";

@@ -181,6 +181,13 @@ TEST_F(RechercheE2E, malformed_requests_get_4xx_and_the_daemon_keeps_answering) 
   EXPECT_EQ(client->request(verb::post, "/v1/ins/recherche", R"({"traits":{}})").status, 400u);
   EXPECT_EQ(client->request(verb::post, "/v1/ins/recherche", std::string(70 * 1024, ' ')).status,
             413u);
+  // Far larger than the socket buffers: the daemon answers at the header and
+  // drops the rest of the body, so the caller's write does not fail before
+  // it can read the 413.
+  EXPECT_EQ(insgate::net::LocalHttpClient(daemon->socket())
+                .request(verb::post, "/v1/ins/recherche", std::string(4 * 1024 * 1024, ' '))
+                .status,
+            413u);
   EXPECT_EQ(client->request(verb::get, "/v1/ins/recherche").status, 405u);
   EXPECT_EQ(client->request(verb::get, "/v1/nothing").status, 404u);
   auto a = post_recherche(*client, recherche_body("ADRTROIS", {"TOUSSAINT"}, "M", "1960-01-01"));

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 
+#include <vector>
 #include <filesystem>
 
 #include "metrics/metrics.hpp"
@@ -16,6 +17,20 @@ namespace {
 
 using asio::use_awaitable;
 auto with_ec(boost::system::error_code& ec) { return asio::redirect_error(use_awaitable, ec); }
+
+// After an answer that ends the connection before the request was read in
+// full: stop sending, then read and drop what the caller still sends until it
+// closes, `limit` bytes are dropped, or the stream's deadline expires.
+// Closing on unread bytes would make the caller's own write fail (EPIPE or
+// reset) before it could read the answer.
+template <class Stream>
+asio::awaitable<void> drain_before_close(Stream& stream, std::size_t limit) {
+  boost::system::error_code ec;
+  stream.socket().shutdown(Stream::socket_type::shutdown_send, ec);
+  std::vector<char> sink(64 * 1024);
+  for (std::size_t drained = 0; !ec && drained < limit;)
+    drained += co_await stream.async_read_some(asio::buffer(sink), with_ec(ec));
+}
 
 /// The caller's X-Request-Id when it is a short printable token, else a new UUID.
 std::string request_id_of(const Request& req) {
@@ -163,13 +178,14 @@ void UnixServer::stop() {
 }
 
 asio::awaitable<void> UnixServer::refuse(Local::socket socket, ApiResponse answer) {
-  // The answer is written without reading the request; at most one second.
+  // The answer is written without reading the request, then what the caller
+  // sends is dropped (see drain_before_close). At most one second in all.
   Stream stream(std::move(socket));
   auto res = to_http(answer, 11, false, util::new_uuid());
   boost::system::error_code ec;
   stream.expires_after(std::chrono::seconds(1));
   co_await http::async_write(stream, res, with_ec(ec));
-  stream.socket().shutdown(Local::socket::shutdown_both, ec);
+  if (!ec) co_await drain_before_close(stream, 64 * 1024);
   stream.close();
 }
 
@@ -318,6 +334,10 @@ asio::awaitable<bool> UnixServer::serve_one(Stream& stream, beast::flat_buffer& 
     auto res = to_http(*early, 11, false, util::new_uuid());
     stream.expires_after(cfg_.idle_timeout);
     co_await http::async_write(stream, res, with_ec(ec));
+    if (!ec) {
+      stream.expires_after(std::chrono::seconds(1));
+      co_await drain_before_close(stream, 16 * 1024 * 1024);
+    }
     co_return false;
   }
 
