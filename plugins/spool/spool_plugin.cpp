@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <filesystem>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -54,6 +56,25 @@ void check_hl7_option(const std::string& v, const char* key, bool allow_amp) {
     if (c == '|' || c == '^' || c == '~' || c == '\\' || c == '\r' || c == '\n' ||
         (c == '&' && !allow_amp))
       throw std::invalid_argument(std::string("\"") + key + "\" must not contain HL7 delimiters");
+}
+
+/// Removes the temporary files a killed process left behind (".<name>.tmp-"
+/// followed by mkostemp's six characters) once they are ten minutes old: a
+/// write takes milliseconds, so a younger one may belong to another process
+/// spooling into the same directory. Best effort: errors are ignored.
+void remove_stale_temporaries(const std::string& repertoire) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const auto limit = fs::file_time_type::clock::now() - std::chrono::minutes(10);
+  for (fs::directory_iterator it(repertoire, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const auto tmp = name.rfind(".tmp-");
+    if (name.empty() || name[0] != '.' || tmp == std::string::npos || name.size() - tmp != 11)
+      continue;
+    std::error_code fec;
+    if (it->is_regular_file(fec) && it->last_write_time(fec) < limit && !fec)
+      fs::remove(it->path(), fec);
+  }
 }
 
 insgate_status do_create(const insgate_host_api* host, const char* config_json,
@@ -118,6 +139,7 @@ insgate_status do_create(const insgate_host_api* host, const char* config_json,
                               std::strerror(errno));
     return INSGATE_INVALID_CONFIG;
   }
+  remove_stale_temporaries(inst->repertoire);
   *out = inst.release();
   return INSGATE_OK;
 }

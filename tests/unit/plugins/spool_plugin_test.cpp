@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <chrono>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <gmock/gmock.h>
@@ -113,6 +115,26 @@ TEST_F(Spool, JsonInsReplacementCarriesThePreviousIns) {
   EXPECT_EQ(doc["evenement"], "ins_remplacee");
   EXPECT_EQ(doc["ins_precedent"]["ins15"], "180017512345660");
   EXPECT_EQ(doc["ins_precedent"]["oid"], "1.2.250.1.213.1.4.9");
+}
+
+// A process killed between mkostemp and rename leaves ".<name>.tmp-XXXXXX"
+// behind; the next start removes it once it is old enough not to belong to a
+// write in progress, and leaves every other file alone.
+TEST_F(Spool, StaleTemporariesAreRemovedAtCreateAndRecentOnesKept) {
+  const auto old_time = fs::file_time_type::clock::now() - std::chrono::hours(1);
+  auto put = [&](const std::string& name, bool old) {
+    std::ofstream(dir.path() / name) << "x";
+    if (old) fs::last_write_time(dir.path() / name, old_time);
+  };
+  put(".20261130T101010Z-k1.json.tmp-a1B2c3", true);
+  put(".20261130T101010Z-k2.json.tmp-d4E5f6", false);
+  put("20261130T101010Z-k3.json", true);
+  put(".hidden-but-not-ours", true);
+  auto inst = plugin.create(config(dir.path(), "json"));
+  std::set<std::string> left;
+  for (const auto& p : files_in(dir.path())) left.insert(p.filename().string());
+  EXPECT_EQ(left, (std::set<std::string>{".20261130T101010Z-k2.json.tmp-d4E5f6",
+                                         "20261130T101010Z-k3.json", ".hidden-but-not-ours"}));
 }
 
 TEST_F(Spool, SameKeyTwiceGivesOneFile) {
