@@ -18,6 +18,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/http/status.hpp>
 #include <insgate/plugin.h>
+#include <insgate/plugin_support.hpp>
 #include <nlohmann/json.hpp>
 #include <openssl/ssl.h>
 
@@ -36,15 +37,10 @@ struct insgate_instance {
 
 namespace {
 
-using namespace insgate::dmp_fhir;
+using insgate::plugin_support::guarded;
+using insgate::plugin_support::set_error;
 
-void set_err(char* err, size_t len, std::string_view msg) {
-  if (err == nullptr || len == 0) return;
-  msg = msg.substr(0, 200);  // error texts stay short
-  const size_t n = std::min(len - 1, msg.size());
-  std::memcpy(err, msg.data(), n);
-  err[n] = '\0';
-}
+using namespace insgate::dmp_fhir;
 
 void log(const insgate_instance* self, int32_t level, const std::string& msg) {
   if (self->host != nullptr && self->host->log != nullptr)
@@ -69,11 +65,11 @@ insgate_status do_create(const insgate_host_api* host, const char* config_json,
   try {
     cfg = nlohmann::json::parse(config_json != nullptr ? config_json : "null");
   } catch (const nlohmann::json::exception&) {
-    set_err(err, err_len, "dmp-fhir: configuration is not valid JSON");
+    set_error(err, err_len, "dmp-fhir: configuration is not valid JSON");
     return INSGATE_INVALID_CONFIG;
   }
   if (!cfg.is_object()) {
-    set_err(err, err_len, "dmp-fhir: configuration must be an object with \"url\" and \"ca\"");
+    set_error(err, err_len, "dmp-fhir: configuration must be an object with \"url\" and \"ca\"");
     return INSGATE_INVALID_CONFIG;
   }
   auto inst = std::make_unique<insgate_instance>();
@@ -125,7 +121,7 @@ insgate_status do_create(const insgate_host_api* host, const char* config_json,
         throw std::invalid_argument("\"cle\" does not match \"certificat\"");
     }
   } catch (const std::invalid_argument& e) {
-    set_err(err, err_len, std::string("dmp-fhir: ") + e.what());
+    set_error(err, err_len, std::string("dmp-fhir: ") + e.what());
     return INSGATE_INVALID_CONFIG;
   }
   *out = inst.release();
@@ -137,7 +133,7 @@ insgate_status do_deliver(insgate_instance* self, const insgate_event* ev, char*
   const std::string key = ev->idempotency_key != nullptr ? ev->idempotency_key : "";
   auto resource = patient(*ev, self->options);
   if (auto* r = std::get_if<Refused>(&resource)) {
-    set_err(err, err_len, "dmp-fhir: " + r->message);
+    set_error(err, err_len, "dmp-fhir: " + r->message);
     return INSGATE_PERMANENT_FAILURE;
   }
   const std::string body = std::get<nlohmann::json>(resource).dump(
@@ -148,7 +144,7 @@ insgate_status do_deliver(insgate_instance* self, const insgate_event* ev, char*
   if (res.kind == PostResult::Kind::transport) {
     const std::string msg = "dmp-fhir: event " + key + ": " + res.failure;
     log(self, INSGATE_LOG_WARNING, msg);
-    set_err(err, err_len, msg);
+    set_error(err, err_len, msg);
     return INSGATE_RETRY_LATER;
   }
   const int s = res.status;
@@ -157,7 +153,7 @@ insgate_status do_deliver(insgate_instance* self, const insgate_event* ev, char*
       boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(s));
   const std::string msg = "dmp-fhir: event " + key + ": HTTP " + std::to_string(s) + " " +
                           std::string(reason.data(), reason.size());
-  set_err(err, err_len, msg);
+  set_error(err, err_len, msg);
   if (s == 408 || s == 429 || s >= 500) return INSGATE_RETRY_LATER;
   return INSGATE_PERMANENT_FAILURE;
 }
@@ -165,23 +161,16 @@ insgate_status do_deliver(insgate_instance* self, const insgate_event* ev, char*
 // ---- C entry points: nothing escapes them ----
 
 insgate_status fhir_create(const insgate_host_api* host, const char* config_json,
-                           insgate_instance** out, char* err, size_t err_len) {
-  try {
-    return do_create(host, config_json, out, err, err_len);
-  } catch (...) {
-    set_err(err, err_len, "dmp-fhir: create failed (TLS setup or internal error)");
-    return INSGATE_PERMANENT_FAILURE;
-  }
+                            insgate_instance** out, char* err, size_t err_len) {
+  return guarded(err, err_len, INSGATE_PERMANENT_FAILURE,
+                 "dmp-fhir: create failed (TLS setup or internal error)",
+                 [&] { return do_create(host, config_json, out, err, err_len); });
 }
 
 insgate_status fhir_deliver(insgate_instance* self, const insgate_event* ev, char* err,
-                            size_t err_len) {
-  try {
-    return do_deliver(self, ev, err, err_len);
-  } catch (...) {
-    set_err(err, err_len, "dmp-fhir: internal error while sending the event");
-    return INSGATE_RETRY_LATER;
-  }
+                             size_t err_len) {
+  return guarded(err, err_len, INSGATE_RETRY_LATER, "dmp-fhir: internal error while sending the event",
+                 [&] { return do_deliver(self, ev, err, err_len); });
 }
 
 void fhir_destroy(insgate_instance* self) { delete self; }

@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include <insgate/plugin.h>
+#include <insgate/plugin_support.hpp>
 #include <nlohmann/json.hpp>
 
 #include "spool_format.hpp"
@@ -32,14 +33,10 @@ struct insgate_instance {
 
 namespace {
 
-using insgate::spool::Refused;
+using insgate::plugin_support::guarded;
+using insgate::plugin_support::set_error;
 
-void set_err(char* err, size_t len, std::string_view msg) {
-  if (err == nullptr || len == 0) return;
-  const size_t n = std::min(len - 1, msg.size());
-  std::memcpy(err, msg.data(), n);
-  err[n] = '\0';
-}
+using insgate::spool::Refused;
 
 /// Reads an optional string member; throws std::invalid_argument on a wrong type.
 std::string opt_string(const nlohmann::json& cfg, const char* key, std::string def = {}) {
@@ -83,11 +80,11 @@ insgate_status do_create(const insgate_host_api* host, const char* config_json,
   try {
     cfg = nlohmann::json::parse(config_json != nullptr ? config_json : "null");
   } catch (const nlohmann::json::exception&) {
-    set_err(err, err_len, "spool: configuration is not valid JSON");
+    set_error(err, err_len, "spool: configuration is not valid JSON");
     return INSGATE_INVALID_CONFIG;
   }
   if (!cfg.is_object()) {
-    set_err(err, err_len, "spool: configuration must be an object with \"repertoire\"");
+    set_error(err, err_len, "spool: configuration must be an object with \"repertoire\"");
     return INSGATE_INVALID_CONFIG;
   }
   auto inst = std::make_unique<insgate_instance>();
@@ -122,20 +119,20 @@ insgate_status do_create(const insgate_host_api* host, const char* config_json,
     check_hl7_option(h.application_destinataire, "application_destinataire", true);
     check_hl7_option(h.etablissement_destinataire, "etablissement_destinataire", true);
   } catch (const std::invalid_argument& e) {
-    set_err(err, err_len, std::string("spool: ") + e.what());
+    set_error(err, err_len, std::string("spool: ") + e.what());
     return INSGATE_INVALID_CONFIG;
   }
   struct stat sb {};
   if (stat(inst->repertoire.c_str(), &sb) != 0) {
-    set_err(err, err_len, "spool: repertoire " + inst->repertoire + ": " + std::strerror(errno));
+    set_error(err, err_len, "spool: repertoire " + inst->repertoire + ": " + std::strerror(errno));
     return INSGATE_INVALID_CONFIG;
   }
   if (!S_ISDIR(sb.st_mode)) {
-    set_err(err, err_len, "spool: repertoire " + inst->repertoire + " is not a directory");
+    set_error(err, err_len, "spool: repertoire " + inst->repertoire + " is not a directory");
     return INSGATE_INVALID_CONFIG;
   }
   if (access(inst->repertoire.c_str(), W_OK | X_OK) != 0) {
-    set_err(err, err_len, "spool: repertoire " + inst->repertoire + " is not writable: " +
+    set_error(err, err_len, "spool: repertoire " + inst->repertoire + " is not writable: " +
                               std::strerror(errno));
     return INSGATE_INVALID_CONFIG;
   }
@@ -173,12 +170,12 @@ insgate_status do_deliver(insgate_instance* self, const insgate_event* ev, char*
   using namespace insgate::spool;
   auto content = self->hl7 ? to_hl7(*ev, self->hl7_options) : to_json(*ev);
   if (auto* r = std::get_if<Refused>(&content)) {
-    set_err(err, err_len, "spool: " + r->message);
+    set_error(err, err_len, "spool: " + r->message);
     return INSGATE_PERMANENT_FAILURE;
   }
   auto ts = compact_time(ev->event_time != nullptr ? ev->event_time : "");
   if (auto* r = std::get_if<Refused>(&ts)) {
-    set_err(err, err_len, "spool: " + r->message);
+    set_error(err, err_len, "spool: " + r->message);
     return INSGATE_PERMANENT_FAILURE;
   }
   const std::string name = std::get<std::string>(ts) + "-" +
@@ -218,7 +215,7 @@ insgate_status do_deliver(insgate_instance* self, const insgate_event* ev, char*
     if (dfd >= 0) close(dfd);
   }
   if (e != 0) {
-    set_err(err, err_len, std::string("spool: ") + step + " in " + self->repertoire +
+    set_error(err, err_len, std::string("spool: ") + step + " in " + self->repertoire +
                               " failed for event " + (ev->idempotency_key ? ev->idempotency_key : "") +
                               ": " + std::strerror(e));
     return classify(e);
@@ -230,22 +227,15 @@ insgate_status do_deliver(insgate_instance* self, const insgate_event* ev, char*
 
 insgate_status spool_create(const insgate_host_api* host, const char* config_json,
                             insgate_instance** out, char* err, size_t err_len) {
-  try {
-    return do_create(host, config_json, out, err, err_len);
-  } catch (...) {
-    set_err(err, err_len, "spool: create failed (out of memory or internal error)");
-    return INSGATE_PERMANENT_FAILURE;
-  }
+  return guarded(err, err_len, INSGATE_PERMANENT_FAILURE,
+                 "spool: create failed (out of memory or internal error)",
+                 [&] { return do_create(host, config_json, out, err, err_len); });
 }
 
 insgate_status spool_deliver(insgate_instance* self, const insgate_event* ev, char* err,
                              size_t err_len) {
-  try {
-    return do_deliver(self, ev, err, err_len);
-  } catch (...) {
-    set_err(err, err_len, "spool: internal error while writing the event");
-    return INSGATE_RETRY_LATER;
-  }
+  return guarded(err, err_len, INSGATE_RETRY_LATER, "spool: internal error while writing the event",
+                 [&] { return do_deliver(self, ev, err, err_len); });
 }
 
 void spool_destroy(insgate_instance* self) { delete self; }
