@@ -74,14 +74,7 @@ void ActivityCounter::flush() {
     auto& t = sums[{d.finess, d.mois}];
     t.finess = d.finess;
     t.mois = d.mois;
-    t.sollicitations += d.sollicitations;
-    t.recuperations += d.recuperations;
-    t.verifications += d.verifications;
-    t.cr00 += d.cr00;
-    t.cr01 += d.cr01;
-    t.cr02 += d.cr02;
-    t.erreurs += d.erreurs;
-    t.cache_hits += d.cache_hits;
+    add_activity_counters(t, d);
     if (!d.operateur_hash.empty()) operateurs.emplace(d.finess, d.mois, d.operateur_hash);
     if (!d.personne_hash.empty()) personnes.emplace(d.finess, d.mois, d.personne_hash);
   }

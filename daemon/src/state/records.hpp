@@ -143,4 +143,19 @@ struct ActivityMonth {
   std::int64_t personnes_distinctes = 0;
 };
 
+/// Adds the eight activity counters of `from` to `to`: ActivityDelta and
+/// ActivityMonth share them by name (buffered deltas are summed before they
+/// are written; stored months are summed into the report).
+template <class To, class From>
+void add_activity_counters(To& to, const From& from) {
+  to.sollicitations += from.sollicitations;
+  to.recuperations += from.recuperations;
+  to.verifications += from.verifications;
+  to.cr00 += from.cr00;
+  to.cr01 += from.cr01;
+  to.cr02 += from.cr02;
+  to.erreurs += from.erreurs;
+  to.cache_hits += from.cache_hits;
+}
+
 }  // namespace insgate::state

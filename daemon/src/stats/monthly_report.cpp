@@ -113,14 +113,7 @@ MonthlyReport build_report(const Mois& mois, const std::vector<StructureInfo>& s
     auto& row = it->second;
     // Several rows of one FINESS cannot come from one store; add them up all the same.
     auto& d = row.detail;
-    d.sollicitations += a.sollicitations;
-    d.recuperations += a.recuperations;
-    d.verifications += a.verifications;
-    d.cr00 += a.cr00;
-    d.cr01 += a.cr01;
-    d.cr02 += a.cr02;
-    d.erreurs += a.erreurs;
-    d.cache_hits += a.cache_hits;
+    state::add_activity_counters(d, a);
     d.operateurs_distincts += a.operateurs_distincts;
     d.personnes_distinctes += a.personnes_distinctes;
   }
