@@ -137,4 +137,13 @@ int unused_port() {
   return ntohs(addr.sin_port);
 }
 
+void SimAndDaemonTest::SetUp() {
+  sim = std::make_unique<Simulator>(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim->port();
+  configure(opt);
+  daemon = std::make_unique<Daemon>(ws, "insgated", opt);
+  client = std::make_unique<net::LocalHttpClient>(daemon->socket(), std::chrono::seconds(30));
+}
+
 }  // namespace insgate::testing

@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <memory>
@@ -107,5 +108,20 @@ Answer post_recherche(net::LocalHttpClient& client, const nlohmann::json& body,
 
 /// A free loopback TCP port with nothing listening on it.
 int unused_port();
+
+/// Fixture: insi-sim with its dataset, insgated in front of it (default
+/// DaemonOptions, which a test class may change in configure()), and a
+/// client on the daemon's socket.
+class SimAndDaemonTest : public ::testing::Test {
+ protected:
+  /// Called before the daemon starts; opt.port is the simulator's.
+  virtual void configure(DaemonOptions& opt) {}
+  void SetUp() override;
+
+  Workspace ws;
+  std::unique_ptr<Simulator> sim;
+  std::unique_ptr<Daemon> daemon;
+  std::unique_ptr<net::LocalHttpClient> client;
+};
 
 }  // namespace insgate::testing

@@ -47,21 +47,7 @@ const std::vector<Person>& dataset_persons() {
 
 }  // namespace
 
-class RechercheE2E : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ws = std::make_unique<Workspace>();
-    sim = std::make_unique<Simulator>(*ws, "sim");
-    DaemonOptions opt;
-    opt.port = sim->port();
-    daemon = std::make_unique<Daemon>(*ws, "insgated", opt);
-    client = std::make_unique<LocalHttpClient>(daemon->socket(), std::chrono::seconds(30));
-  }
-  std::unique_ptr<Workspace> ws;
-  std::unique_ptr<Simulator> sim;
-  std::unique_ptr<Daemon> daemon;
-  std::unique_ptr<LocalHttpClient> client;
-};
+class RechercheE2E : public SimAndDaemonTest {};
 
 TEST_F(RechercheE2E, each_dataset_person_gives_the_expected_cr_and_ins) {
   for (const auto& p : dataset_persons()) {

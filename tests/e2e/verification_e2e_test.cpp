@@ -8,15 +8,8 @@ using namespace insgate::testing;
 using insgate::net::LocalHttpClient;
 using nlohmann::json;
 
-class VerificationE2E : public ::testing::Test {
+class VerificationE2E : public SimAndDaemonTest {
  protected:
-  void SetUp() override {
-    sim = std::make_unique<Simulator>(ws, "sim");
-    DaemonOptions opt;
-    opt.port = sim->port();
-    daemon = std::make_unique<Daemon>(ws, "insgated", opt);
-    client = std::make_unique<LocalHttpClient>(daemon->socket());
-  }
   Answer verify(const json& ins, const json& traits) {
     json body = {{"operateur", "u-test"}, {"ins", ins}, {"traits", traits}};
     return post_json(*client, "/v1/ins/verification", body);
@@ -25,10 +18,6 @@ class VerificationE2E : public ::testing::Test {
     return {{"nom_naissance", "Ecetinsi"}, {"prenoms", {"Pierre-Alain"}}, {"sexe", "M"},
             {"date_naissance", "2009-07-14"}};
   }
-  Workspace ws;
-  std::unique_ptr<Simulator> sim;
-  std::unique_ptr<Daemon> daemon;
-  std::unique_ptr<LocalHttpClient> client;
 };
 
 TEST_F(VerificationE2E, current_ins_with_matching_traits_is_conforme) {

@@ -8,15 +8,8 @@ using namespace insgate::testing;
 using insgate::net::LocalHttpClient;
 using nlohmann::json;
 
-class VitaleE2E : public ::testing::Test {
+class VitaleE2E : public SimAndDaemonTest {
  protected:
-  void SetUp() override {
-    sim = std::make_unique<Simulator>(ws, "sim");
-    DaemonOptions opt;
-    opt.port = sim->port();
-    daemon = std::make_unique<Daemon>(ws, "insgated", opt);
-    client = std::make_unique<LocalHttpClient>(daemon->socket());
-  }
   Answer post(const json& body) { return post_json(*client, "/v1/ins/recherche-vitale", body); }
   static json card() {
     return {{"nir_ouvrant_droit", {{"matricule", "1750763220112"}}},
@@ -24,10 +17,6 @@ class VitaleE2E : public ::testing::Test {
             {"rang_naissance", "1"},
             {"couverture", {{"grand_regime", "01"}, {"organisme", "631"}, {"code_centre", "0001"}}}};
   }
-  Workspace ws;
-  std::unique_ptr<Simulator> sim;
-  std::unique_ptr<Daemon> daemon;
-  std::unique_ptr<LocalHttpClient> client;
 };
 
 TEST_F(VitaleE2E, card_data_retrieves_the_beneficiary_ins) {
