@@ -1,14 +1,17 @@
 // Adversarial: insi-sim killed and restarted under load. Callers get 503/504
 // quickly, the circuit opens and closes again, and service resumes without
-// restarting insgated (issue 7). Also: SIGHUP under load fails no request.
+// restarting insgated (issue 7). Also: configuration and certificates swapped
+// with SIGHUP under load fail no request.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <gtest/gtest.h>
 
 #include <signal.h>
 
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -150,23 +153,58 @@ TEST(SimRestart, insi_killed_and_restarted_under_load_503_quickly_then_service_r
   RecordProperty("recovered_ms", std::to_string(recovered_ms));
 }
 
-TEST(SimRestart, sighup_under_load_fails_no_request) {
+// A certificate renewal as a sysadmin does it: the files behind the
+// configured paths are replaced, a setting changes, then SIGHUP; six times,
+// alternating the INSI-AUTO and INSI-MANU certificates, under load.
+TEST(SimRestart, configuration_and_certificates_swapped_under_load_with_sighup_fail_no_request) {
   Workspace ws;
   Simulator sim(ws, "sim");
+  namespace fs = std::filesystem;
+  auto install = [&](const std::string& from) {  // each file replaced at once
+    for (const char* ext : {".pem", ".key"}) {
+      fs::copy_file(ws.pki(from + ext), ws.pki(std::string("live.tmp") + ext),
+                    fs::copy_options::overwrite_existing);
+      fs::rename(ws.pki(std::string("live.tmp") + ext), ws.pki(std::string("live") + ext));
+    }
+  };
+  install("client");
   DaemonOptions opt;
   opt.port = sim.port();
+  opt.client = "live";
   AdvDaemon d(ws, "hup", opt);
+  auto reloads = [&] {
+    const std::string log = d.log();
+    int n = 0;
+    for (auto p = log.find("configuration and certificates reloaded"); p != std::string::npos;
+         p = log.find("configuration and certificates reloaded", p + 1))
+      ++n;
+    return n;
+  };
   Load load(d.socket(), 3);
   std::this_thread::sleep_for(300ms);
-  for (int i = 0; i < 5; ++i) {
+  for (int i = 1; i <= 6; ++i) {
+    install(i % 2 == 1 ? "client-manu" : "client");
+    opt.call_ms = 5000 + i;  // a reloadable setting changes too
+    write_daemon_config(ws, "hup", opt);
     ::kill(d.pid(), SIGHUP);
-    std::this_thread::sleep_for(200ms);
+    ASSERT_TRUE(wait_until([&] { return reloads() == i; })) << d.log();
+    std::this_thread::sleep_for(150ms);  // some requests on the new setup
   }
   load.finish();
   auto all = load.since({});
   ASSERT_GT(all.size(), 10u);
   for (const auto& s : all) EXPECT_EQ(s.status, 200u);
   EXPECT_TRUE(d.running());
+  EXPECT_EQ(d.log().find("new configuration refused"), std::string::npos) << d.log();
+  // INSi saw both certificates, and the last one installed last.
+  std::set<std::string> cns;
+  std::string last_cn;
+  for (const auto& j : sim.journal()) {
+    cns.insert(j.value("client_cn", ""));
+    last_cn = j.value("client_cn", "");
+  }
+  EXPECT_EQ(cns, (std::set<std::string>{"INSI-AUTO", "INSI-MANU"}));
+  EXPECT_EQ(last_cn, "INSI-AUTO");
 }
 
 }  // namespace
