@@ -10,9 +10,9 @@ target_include_directories(insgate_identity PUBLIC ${SRC})
 target_link_libraries(insgate_identity PUBLIC nlohmann_json::nlohmann_json
   PRIVATE ICU::uc ICU::i18n)
 
-add_library(insgate_config STATIC src/config/config.cpp)
+add_library(insgate_config STATIC src/config/config.cpp src/config/pem_files.cpp)
 target_include_directories(insgate_config PUBLIC ${SRC})
-target_link_libraries(insgate_config PUBLIC yaml-cpp insgate_plugin_host)
+target_link_libraries(insgate_config PUBLIC yaml-cpp insgate_plugin_host PRIVATE OpenSSL::Crypto)
 
 add_library(insgate_insi STATIC
   src/insi/tls_setup.cpp src/insi/insi_client.cpp src/insi/recherche.cpp
