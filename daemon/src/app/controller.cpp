@@ -8,8 +8,8 @@
 #include <ctime>
 #include <optional>
 
+#include "api/api_server.hpp"
 #include "api/router.hpp"
-#include "api/unix_server.hpp"
 #include "app/insi_stack.hpp"
 #include "app/state_services.hpp"
 #include "insi/tls_setup.hpp"
@@ -90,7 +90,7 @@ int run(const config::Config& first) {
   std::optional<insi::CircuitBreaker> breaker;
   std::shared_ptr<const api::InsiSetup> setup;
   std::optional<api::Router> router;
-  std::optional<api::UnixServer> server;
+  std::optional<api::ApiServer> server;
   asio::io_context io(1);
 
   const auto cfg = std::make_shared<const config::Config>(first);
