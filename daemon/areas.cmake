@@ -25,7 +25,7 @@ pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 add_library(insgate_api STATIC
   src/api/problem.cpp src/api/recherche_input.cpp src/api/recherche_answer.cpp
   src/api/router.cpp src/api/http_exchange.cpp src/api/session_registry.cpp
-  src/api/unix_server.cpp src/api/api_server.cpp
+  src/api/unix_server.cpp src/api/tcp_server.cpp src/api/listener_tls.cpp src/api/api_server.cpp
   src/api/verification_api.cpp
   src/api/vitale_api.cpp src/api/state_gateway.cpp src/api/qualification_api.cpp
   src/api/outbox_routes.cpp src/api/query_string.cpp)

@@ -1,6 +1,6 @@
 // insgate — the listeners of the local API as one unit for the controller:
-// the Unix socket and the registry of its connections (limit, graceful
-// stop), shared with any other listener.
+// the Unix socket, the optional TCP listener (api.tcp), and the registry of
+// their connections (shared limit, shared graceful stop).
 //
 // Source rule: local-api.md (Transport). [io-thread] Every member runs on
 // the one io_context thread.
@@ -8,8 +8,10 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "api/session_registry.hpp"
+#include "api/tcp_server.hpp"
 #include "api/unix_server.hpp"
 #include "config/config.hpp"
 
@@ -17,10 +19,12 @@ namespace insgate::api {
 
 class ApiServer {
  public:
+  /// @throw ListenError when the TCP listener's TLS files cannot be used
   ApiServer(asio::io_context& io, const config::ApiConfig& cfg, Router& router,
             metrics::Metrics* metrics = nullptr);
 
-  /// Starts the Unix socket. @throw ListenError
+  /// Starts the Unix socket, then the TCP listener if configured.
+  /// @throw ListenError
   void start();
   /// Stops accepting on every listener; idle connections are closed, busy
   /// ones get their answer (with Connection: close) first.
@@ -30,7 +34,7 @@ class ApiServer {
   void abort_busy() { registry_->abort_busy(); }
 
   std::size_t open_connections() const { return registry_->size(); }
-  /// Requests being handled (waiting on INSi) right now.
+  /// Requests being handled (waiting on INSi) right now, on any listener.
   std::size_t busy() const { return registry_->busy(); }
   bool stopping() const { return registry_->stopping(); }
 
@@ -38,6 +42,7 @@ class ApiServer {
   config::ApiConfig cfg_;  // first: the listeners' contexts refer to it
   std::shared_ptr<SessionRegistry> registry_;
   UnixServer unix_;
+  std::optional<TcpServer> tcp_;
 };
 
 }  // namespace insgate::api
