@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -179,6 +180,22 @@ TEST_F(TcpE2E, allowed_users_apply_to_the_socket_only) {
   auto tcp = curl(ws, tcp_port, "/v1/health", "");
   ASSERT_EQ(tcp.exit_code, 0) << tcp.log;
   EXPECT_EQ(tcp.status, 200u);
+}
+
+TEST_F(TcpE2E, max_connections_counts_both_listeners_together) {
+  start(tcp_plain(tcp_port) + "  max_connections: 1\n");
+  // One kept-alive connection on the socket takes the only slot...
+  std::optional<LocalHttpClient> client;
+  client.emplace(daemon->socket(), std::chrono::seconds(10));
+  ASSERT_EQ(client->request(insgate::http::verb::get, "/v1/health").status, 200u);
+  // ... so a TCP caller gets 503 service_sature, an answer rather than a close.
+  auto refused = curl(ws, tcp_port, "/v1/health", "");
+  ASSERT_EQ(refused.status, 503u) << refused.headers << refused.log;
+  EXPECT_EQ(refused.body.value("code", ""), "service_sature");
+  EXPECT_THAT(refused.headers, HasSubstr("Retry-After: 1"));
+  // Once it is closed, TCP is served.
+  client.reset();
+  ASSERT_TRUE(wait_until([&] { return curl(ws, tcp_port, "/v1/health", "").status == 200u; }));
 }
 
 TEST_F(TcpE2E, client_with_a_certificate_from_ca_clients_is_served_over_tls) {

@@ -40,9 +40,14 @@ class SessionRegistry {
   void end_request(Connection* c);
 
   std::size_t size() const { return open_.size(); }
-  /// No room for another connection (api.max_connections), counting
-  /// `pending` ones not registered yet (TLS handshakes).
-  bool full(std::size_t pending = 0) const { return open_.size() + pending >= max_; }
+  /// A TLS handshake holds a slot until it ends (then its session, if any,
+  /// holds one through add()).
+  void handshake_started() { ++handshakes_; }
+  void handshake_ended() { --handshakes_; }
+
+  /// No room for another connection (api.max_connections), TLS handshakes
+  /// in progress included.
+  bool full() const { return open_.size() + handshakes_ >= max_; }
   /// Requests being handled (waiting on INSi, typically) right now.
   std::size_t busy() const { return in_flight_; }
 
@@ -63,6 +68,7 @@ class SessionRegistry {
   std::map<Connection*, State> open_;
   std::size_t max_;
   std::size_t in_flight_ = 0;
+  std::size_t handshakes_ = 0;
   bool stopping_ = false;
 };
 

@@ -40,7 +40,8 @@ void TcpServer::start() {
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(ep, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) throw ListenError("api.tcp.ecoute: cannot listen on " + t.listen + " (" + ec.message() + ")");
+  if (ec)
+    throw ListenError("api.tcp.ecoute: cannot listen on " + t.listen + " (" + ec.message() + ")");
   spdlog::info("[API_TCP] local API also on {} ({})", t.listen,
                tls_ ? "TLS, client certificate required (" + t.tls_files.ca_clients_file + ")"
                     : std::string("plain HTTP, loopback only"));
@@ -78,7 +79,7 @@ asio::awaitable<void> TcpServer::accept_loop() {
       continue;
     }
     socket.set_option(Tcp::no_delay(true), ec);
-    if (ctx_.registry->full(handshakes_)) {
+    if (ctx_.registry->full()) {
       if (Clock::now() - last_warning > std::chrono::minutes(1)) {
         spdlog::warn("[API_LIMIT] {} connections open: new ones are refused",
                      ctx_.cfg.max_connections);
@@ -94,10 +95,11 @@ asio::awaitable<void> TcpServer::accept_loop() {
     }
     std::string peer = peer_of(socket);
     if (tls_) {
-      ++handshakes_;
+      ctx_.registry->handshake_started();
       asio::co_spawn(io_, serve_tls(std::move(socket), std::move(peer)), asio::detached);
     } else {
-      asio::co_spawn(io_, run_session(ctx_, beast::tcp_stream(std::move(socket)), std::move(peer)),
+      asio::co_spawn(io_,
+                     run_session(ctx_, beast::tcp_stream(std::move(socket)), std::move(peer)),
                      asio::detached);
     }
   }
@@ -109,7 +111,7 @@ asio::awaitable<void> TcpServer::serve_tls(Tcp::socket socket, std::string peer)
   beast::get_lowest_layer(stream).expires_after(ctx_.cfg.header_timeout);
   boost::system::error_code ec;
   co_await stream.async_handshake(ssl::stream_base::server, with_ec(ec));
-  --handshakes_;
+  ctx_.registry->handshake_ended();
   if (ec) {
     // A caller without a certificate from ca_clients, or not speaking TLS.
     // Said at most once a minute (a misconfigured client retries in a loop).
@@ -125,7 +127,8 @@ asio::awaitable<void> TcpServer::serve_tls(Tcp::socket socket, std::string peer)
   // The awaitables are made outside the co_await expressions: g++ 12 mishandles
   // temporaries with destructors there (here, the by-value arguments).
   if (ctx_.registry->full() || ctx_.registry->stopping()) {
-    auto refusal = refuse(std::move(stream), ctx_.registry->stopping() ? stopping_now() : saturated());
+    ApiResponse answer = ctx_.registry->stopping() ? stopping_now() : saturated();
+    auto refusal = refuse(std::move(stream), std::move(answer));
     co_await std::move(refusal);
     co_return;
   }

@@ -57,7 +57,6 @@ class TcpServer {
   SessionContext ctx_;
   std::shared_ptr<ssl::context> tls_;  ///< null: plain HTTP (loopback)
   Tcp::acceptor acceptor_;
-  std::size_t handshakes_ = 0;  ///< TLS handshakes in progress
   bool stopping_ = false;
   Clock::time_point last_tls_warning_{};
 };
