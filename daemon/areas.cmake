@@ -10,9 +10,9 @@ target_include_directories(insgate_identity PUBLIC ${SRC})
 target_link_libraries(insgate_identity PUBLIC nlohmann_json::nlohmann_json
   PRIVATE ICU::uc ICU::i18n)
 
-add_library(insgate_config STATIC src/config/config.cpp)
+add_library(insgate_config STATIC src/config/config.cpp src/config/pem_files.cpp)
 target_include_directories(insgate_config PUBLIC ${SRC})
-target_link_libraries(insgate_config PUBLIC yaml-cpp insgate_plugin_host)
+target_link_libraries(insgate_config PUBLIC yaml-cpp insgate_plugin_host PRIVATE OpenSSL::Crypto)
 
 add_library(insgate_insi STATIC
   src/insi/tls_setup.cpp src/insi/insi_client.cpp src/insi/recherche.cpp
@@ -24,7 +24,9 @@ target_link_libraries(insgate_insi PUBLIC insgate_insi_codec insgate_config insg
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 add_library(insgate_api STATIC
   src/api/problem.cpp src/api/recherche_input.cpp src/api/recherche_answer.cpp
-  src/api/router.cpp src/api/unix_server.cpp src/api/verification_api.cpp
+  src/api/router.cpp src/api/http_exchange.cpp src/api/session_registry.cpp
+  src/api/unix_server.cpp src/api/tcp_server.cpp src/api/listener_tls.cpp src/api/api_server.cpp
+  src/api/verification_api.cpp
   src/api/vitale_api.cpp src/api/state_gateway.cpp src/api/qualification_api.cpp
   src/api/outbox_routes.cpp src/api/query_string.cpp)
 find_package(LibXml2 REQUIRED)

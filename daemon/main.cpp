@@ -7,7 +7,7 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
-#include "api/unix_server.hpp"
+#include "api/listen_error.hpp"
 #include "app/controller.hpp"
 #include "config/config.hpp"
 #include "insi/tls_setup.hpp"

@@ -8,8 +8,9 @@
 #include <ctime>
 #include <optional>
 
+#include "api/api_server.hpp"
+#include "api/listener_tls.hpp"
 #include "api/router.hpp"
-#include "api/unix_server.hpp"
 #include "app/insi_stack.hpp"
 #include "app/state_services.hpp"
 #include "insi/tls_setup.hpp"
@@ -22,6 +23,7 @@ namespace insgate::app {
 
 void check(const config::Config& cfg) {
   auto tls = insi::make_client_tls(cfg.insi);
+  if (cfg.api.tcp.tls) (void)api::make_listener_tls(cfg.api.tcp.tls_files);
   if (cfg.insi.signature_xml) (void)insi::XmlSigner::from_tls_context(tls.context->native_handle());
   // dlopen + ABI checks, without create(): a plugin's start-up side effects
   // do not belong in a configuration check.
@@ -66,6 +68,7 @@ void warn_restart_only_changes(const config::Config& now, const config::Config& 
   if (now.api.socket_path != next.api.socket_path || now.api.socket_mode != next.api.socket_mode ||
       now.api.allowed_uids != next.api.allowed_uids || now.api.allowed_gids != next.api.allowed_gids)
     warn("api");
+  if (now.api.tcp != next.api.tcp) warn("api.tcp");
   if (now.state.directory != next.state.directory) warn("etat");
   if (now.plugins.size() != next.plugins.size()) warn("plugins");
   if (now.metrics.listen != next.metrics.listen) warn("metriques");
@@ -90,7 +93,7 @@ int run(const config::Config& first) {
   std::optional<insi::CircuitBreaker> breaker;
   std::shared_ptr<const api::InsiSetup> setup;
   std::optional<api::Router> router;
-  std::optional<api::UnixServer> server;
+  std::optional<api::ApiServer> server;
   asio::io_context io(1);
 
   const auto cfg = std::make_shared<const config::Config>(first);
@@ -172,8 +175,10 @@ int run(const config::Config& first) {
       };
   signals.async_wait(on_signal);
 
-  spdlog::info("[APP_READY] insgated {} listening on {} (INSi {} environment)", INSGATE_VERSION,
-               cfg->api.socket_path, cfg->insi.environment);
+  spdlog::info("[APP_READY] insgated {} listening on {}{} (INSi {} environment)", INSGATE_VERSION,
+               cfg->api.socket_path,
+               cfg->api.tcp.enabled() ? " and " + cfg->api.tcp.listen : std::string(),
+               cfg->insi.environment);
   sd_notify(0, "READY=1");
   // systemd watchdog: pinged from the io thread, so a stuck event loop is
   // detected (WatchdogSec= in the unit).

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config/config.hpp"
 
+#include <arpa/inet.h>
 #include <grp.h>
 #include <pwd.h>
 #include <yaml-cpp/yaml.h>
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "config/pem_files.hpp"
 #include "plugin_host/yaml_json.hpp"
 
 #include <filesystem>
@@ -181,10 +183,68 @@ std::vector<unsigned> account_ids(const Reader& r, const Field& parent, const st
   return out;
 }
 
+/// Splits "IPv4:port" or "[IPv6]:port" of api.tcp.ecoute; true if `address`
+/// is loopback (127.0.0.0/8 or ::1).
+bool split_listen(const Field& f, const std::string& v, TcpListenerConfig& out) {
+  static const std::regex re(R"(([0-9.]+|\[[0-9A-Fa-f:.]+\]):([0-9]{1,5}))");
+  std::smatch m;
+  if (!std::regex_match(v, m, re))
+    f.fail("must be an IP address and a port, e.g. \"127.0.0.1:8443\" or \"[::1]:8443\"");
+  std::string host = m[1].str();
+  const bool v6 = host.front() == '[';
+  if (v6) host = host.substr(1, host.size() - 2);
+  const long port = std::stol(m[2].str());
+  if (port < 1 || port > 65535) f.fail("port must be between 1 and 65535");
+  unsigned char bytes[16] = {};
+  if (::inet_pton(v6 ? AF_INET6 : AF_INET, host.c_str(), bytes) != 1)
+    f.fail("not a valid IP" + std::string(v6 ? "v6" : "v4") + " address: " + host);
+  out.address = host;
+  out.port = static_cast<unsigned short>(port);
+  if (!v6) return bytes[0] == 127;
+  static const unsigned char loopback6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  return std::equal(std::begin(bytes), std::end(bytes), std::begin(loopback6));
+}
+
+/// api.tcp: the optional TCP listener (local-api.md, Transport). Off when
+/// absent; loopback only unless `tls` (always with client certificates).
+void load_tcp(const Reader& r, const Field& api, Config& c) {
+  Field tcp = r.child(api, "tcp");
+  if (!tcp.node || tcp.node.IsNull()) return;
+  if (!tcp.node.IsMap()) tcp.fail("must be a mapping {ecoute, tls}");
+  r.only_keys(tcp, {"ecoute", "tls"});
+  auto& t = c.api.tcp;
+  t.listen = r.string(tcp, "ecoute", true);
+  const bool loopback = split_listen(r.child(tcp, "ecoute"), t.listen, t);
+  Field tls = r.child(tcp, "tls");
+  if (!tls.node || tls.node.IsNull()) {
+    if (!loopback)
+      r.child(tcp, "ecoute")
+          .fail(t.address + " is not a loopback address (127.0.0.0/8, ::1): listening there "
+                "needs api.tcp.tls with client certificates (ca_clients)");
+    return;
+  }
+  if (!tls.node.IsMap()) tls.fail("must be a mapping {certificat, cle, ca_clients}");
+  r.only_keys(tls, {"certificat", "cle", "ca_clients"});
+  t.tls = true;
+  if (Field ca = r.child(tls, "ca_clients"); !ca.node || ca.node.IsNull())
+    throw ConfigError(ca.key + ": required key missing (in " + tls.key + ", line " +
+                      std::to_string(tls.line()) +
+                      "): TLS on the TCP listener always requires client certificates; give the "
+                      "CA file they must chain to");
+  auto& f = t.tls_files;
+  f.cert_file = r.path(tls, "certificat", true, true);
+  f.key_file = r.path(tls, "cle", true, true);
+  f.ca_clients_file = r.path(tls, "ca_clients", true, true);
+  auto pair = check_pem_pair(f.cert_file, f.key_file);
+  if (!pair.certificate.empty()) r.child(tls, "certificat").fail(pair.certificate);
+  if (!pair.key.empty()) r.child(tls, "cle").fail(pair.key);
+  if (auto ca = check_pem_ca(f.ca_clients_file); !ca.empty()) r.child(tls, "ca_clients").fail(ca);
+}
+
 void load_api(const Reader& r, const Field& top, Config& c) {
   Field api = r.require_map(top, "api");
   r.only_keys(api, {"socket", "socket_mode", "header_timeout_ms", "idle_timeout_ms",
-                    "max_connections", "allowed_users", "allowed_groups"});
+                    "max_connections", "allowed_users", "allowed_groups", "tcp"});
   c.api.allowed_uids = account_ids(r, api, "allowed_users", false);
   c.api.allowed_gids = account_ids(r, api, "allowed_groups", true);
   c.api.socket_path = r.path(api, "socket", true, false);
@@ -195,6 +255,7 @@ void load_api(const Reader& r, const Field& top, Config& c) {
   c.api.header_timeout = r.millis(api, "header_timeout_ms", c.api.header_timeout);
   c.api.idle_timeout = r.millis(api, "idle_timeout_ms", c.api.idle_timeout);
   c.api.max_connections = r.integer(api, "max_connections", c.api.max_connections, 1, 10000);
+  load_tcp(r, api, c);
 }
 
 void load_insi(const Reader& r, const Field& top, Config& c) {

@@ -24,6 +24,30 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// TLS of the optional TCP listener: always with client certificates.
+/// Only paths: the key is read by OpenSSL (config check, then the listener),
+/// never copied, logged or written.
+struct TcpTlsConfig {
+  std::string cert_file;        ///< server certificate (chain), PEM
+  std::string key_file;         ///< its private key, PEM, unencrypted
+  std::string ca_clients_file;  ///< PEM CA(s) that client certificates must chain to
+  bool operator==(const TcpTlsConfig&) const = default;
+};
+
+/// Optional TCP listener of the local API (local-api.md, Transport: off by
+/// default; loopback only unless client-certificate TLS is configured).
+/// Restart-only, like the rest of `api`.
+struct TcpListenerConfig {
+  std::string listen;  ///< `api.tcp.ecoute` as written; empty: no TCP listener
+  std::string address;  ///< IP literal, without brackets
+  unsigned short port = 0;
+  bool tls = false;
+  TcpTlsConfig tls_files;  ///< when tls
+
+  bool enabled() const { return !listen.empty(); }
+  bool operator==(const TcpListenerConfig&) const = default;
+};
+
 /// Local API listener (local-api.md, Transport).
 struct ApiConfig {
   std::string socket_path;         ///< Unix socket path
@@ -38,6 +62,10 @@ struct ApiConfig {
   /// empty: anyone the socket's mode lets in. Names are resolved at load.
   std::vector<unsigned> allowed_uids;
   std::vector<unsigned> allowed_gids;
+  /// `api.tcp`. The limits and timeouts above apply to it too;
+  /// max_connections counts the connections of both listeners together.
+  /// allowed_users / allowed_groups do not apply to it (no SO_PEERCRED).
+  TcpListenerConfig tcp;
 };
 
 /// https URL split into its parts.

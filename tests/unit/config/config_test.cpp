@@ -732,3 +732,146 @@ TEST(ConfigAdvisories, example_placeholders_are_flagged_but_not_for_the_simulato
 
 }  // namespace
 }  // namespace insgate::config
+
+namespace insgate::config {
+namespace {
+
+// api.tcp: the optional TCP listener of the local API (local-api.md,
+// Transport: loopback unless client-certificate TLS is configured).
+class TcpListenerConfigTest : public ConfigTest {
+ protected:
+  /// kValid with `lines` (4-space indented under `tcp:`) in the api section.
+  static std::string with_tcp(const std::string& lines) {
+    return replace(kValid, "  idle_timeout_ms: 30000\n",
+                   "  idle_timeout_ms: 30000\n  tcp:\n" + lines);
+  }
+  /// A real test PKI (tests/pki/make-test-pki) in pki/: server.pem/.key,
+  /// ca.pem, client.pem/.key, other-ca.pem.
+  void make_pki() {
+    std::string cmd = std::string(INSGATE_SOURCE_DIR) + "/tests/pki/make-test-pki " +
+                      (dir_ / "pki").string() + " >/dev/null 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  }
+  static constexpr const char* kTls =
+      "    tls:\n"
+      "      certificat: pki/server.pem\n"
+      "      cle: pki/server.key\n"
+      "      ca_clients: pki/ca.pem\n";
+};
+
+TEST_F(TcpListenerConfigTest, tcp_listener_is_off_by_default) {
+  EXPECT_FALSE(load_text(kValid).api.tcp.enabled());
+}
+
+TEST_F(TcpListenerConfigTest, loopback_address_without_tls_is_accepted) {
+  auto c = load_text(with_tcp("    ecoute: \"127.0.0.1:8443\"\n"));
+  EXPECT_TRUE(c.api.tcp.enabled());
+  EXPECT_EQ(c.api.tcp.listen, "127.0.0.1:8443");
+  EXPECT_EQ(c.api.tcp.address, "127.0.0.1");
+  EXPECT_EQ(c.api.tcp.port, 8443);
+  EXPECT_FALSE(c.api.tcp.tls);
+}
+
+TEST_F(TcpListenerConfigTest, whole_127_network_and_ipv6_loopback_are_loopback) {
+  EXPECT_EQ(load_text(with_tcp("    ecoute: \"127.1.2.3:9000\"\n")).api.tcp.address, "127.1.2.3");
+  auto c = load_text(with_tcp("    ecoute: \"[::1]:8443\"\n"));
+  EXPECT_EQ(c.api.tcp.address, "::1");
+  EXPECT_EQ(c.api.tcp.port, 8443);
+}
+
+TEST_F(TcpListenerConfigTest, any_address_without_tls_is_refused_with_key_and_line) {
+  auto text = with_tcp("    ecoute: \"0.0.0.0:8443\"\n");
+  auto msg = error_of(text);
+  EXPECT_THAT(msg, HasSubstr("api.tcp.ecoute " + at_line(line_of(text, "ecoute:"))));
+  EXPECT_THAT(msg, HasSubstr("not a loopback address"));
+  EXPECT_THAT(msg, HasSubstr("api.tcp.tls"));
+}
+
+TEST_F(TcpListenerConfigTest, ipv6_any_and_lan_addresses_without_tls_are_refused) {
+  for (const char* addr : {"[::]:8443", "192.168.1.10:8443", "[::ffff:10.0.0.1]:8443"}) {
+    SCOPED_TRACE(addr);
+    auto text = with_tcp(std::string("    ecoute: \"") + addr + "\"\n");
+    EXPECT_THAT(error_of(text), HasSubstr("api.tcp.ecoute " + at_line(line_of(text, "ecoute:"))));
+  }
+}
+
+TEST_F(TcpListenerConfigTest, listen_value_must_be_an_ip_address_and_port) {
+  for (const char* bad : {"localhost:8443", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000",
+                          "999.0.0.1:8443", "::1:8443"}) {
+    SCOPED_TRACE(bad);
+    auto text = with_tcp(std::string("    ecoute: \"") + bad + "\"\n");
+    EXPECT_THAT(error_of(text), HasSubstr("api.tcp.ecoute " + at_line(line_of(text, "ecoute:"))));
+  }
+}
+
+TEST_F(TcpListenerConfigTest, tcp_section_without_ecoute_is_refused) {
+  auto msg = error_of(with_tcp(kTls));
+  EXPECT_THAT(msg, HasSubstr("api.tcp.ecoute: required key missing"));
+}
+
+TEST_F(TcpListenerConfigTest, unknown_key_in_tcp_section_is_refused_with_line) {
+  auto text = with_tcp("    ecoute: \"127.0.0.1:8443\"\n    port: 8443\n");
+  EXPECT_THAT(error_of(text), HasSubstr("api.tcp.port " + at_line(line_of(text, "port: 8443"))));
+}
+
+TEST_F(TcpListenerConfigTest, tls_without_ca_clients_is_refused_with_key_and_line) {
+  make_pki();
+  auto text = with_tcp(
+      "    ecoute: \"0.0.0.0:8443\"\n"
+      "    tls:\n"
+      "      certificat: pki/server.pem\n"
+      "      cle: pki/server.key\n");
+  auto msg = error_of(text);
+  EXPECT_THAT(msg, HasSubstr("api.tcp.tls.ca_clients: required key missing"));
+  EXPECT_THAT(msg, HasSubstr("in api.tcp.tls, line " + std::to_string(line_of(text, "tls:")) + ")"));
+  EXPECT_THAT(msg, HasSubstr("client certificates"));
+}
+
+TEST_F(TcpListenerConfigTest, tls_with_usable_files_allows_any_address) {
+  make_pki();
+  auto c = load_text(with_tcp(std::string("    ecoute: \"0.0.0.0:8443\"\n") + kTls));
+  EXPECT_TRUE(c.api.tcp.tls);
+  EXPECT_EQ(c.api.tcp.address, "0.0.0.0");
+  EXPECT_EQ(c.api.tcp.tls_files.cert_file, in_dir("pki/server.pem"));
+  EXPECT_EQ(c.api.tcp.tls_files.key_file, in_dir("pki/server.key"));
+  EXPECT_EQ(c.api.tcp.tls_files.ca_clients_file, in_dir("pki/ca.pem"));
+}
+
+TEST_F(TcpListenerConfigTest, tls_key_of_another_certificate_is_refused_without_its_content) {
+  make_pki();
+  auto text = with_tcp(std::string("    ecoute: \"0.0.0.0:8443\"\n") +
+                       replace(kTls, "cle: pki/server.key", "cle: pki/client.key"));
+  auto msg = error_of(text);
+  EXPECT_THAT(msg, HasSubstr("api.tcp.tls.cle " + at_line(line_of(text, "cle:"))));
+  EXPECT_THAT(msg, HasSubstr("does not match"));
+  EXPECT_THAT(msg, Not(HasSubstr("PRIVATE KEY")));
+}
+
+TEST_F(TcpListenerConfigTest, tls_files_that_are_not_pem_are_refused_with_key_and_line) {
+  make_pki();
+  // pki/client.pass is a dummy text file written by the fixture.
+  auto cert = with_tcp(std::string("    ecoute: \"0.0.0.0:8443\"\n") +
+                       replace(kTls, "certificat: pki/server.pem", "certificat: pki/client.pass"));
+  EXPECT_THAT(error_of(cert), HasSubstr("api.tcp.tls.certificat " +
+                                        at_line(line_of(cert, "certificat:")) +
+                                        ": no PEM certificate"));
+  auto key = with_tcp(std::string("    ecoute: \"0.0.0.0:8443\"\n") +
+                      replace(kTls, "cle: pki/server.key", "cle: pki/client.pass"));
+  EXPECT_THAT(error_of(key), HasSubstr("api.tcp.tls.cle " + at_line(line_of(key, "cle:"))));
+  auto ca = with_tcp(std::string("    ecoute: \"0.0.0.0:8443\"\n") +
+                     replace(kTls, "ca_clients: pki/ca.pem", "ca_clients: pki/client.pass"));
+  EXPECT_THAT(error_of(ca), HasSubstr("api.tcp.tls.ca_clients " +
+                                      at_line(line_of(ca, "ca_clients:"))));
+}
+
+TEST_F(TcpListenerConfigTest, missing_tls_file_names_key_and_path) {
+  make_pki();
+  auto text = with_tcp(std::string("    ecoute: \"127.0.0.1:8443\"\n") +
+                       replace(kTls, "cle: pki/server.key", "cle: pki/absent.key"));
+  auto msg = error_of(text);
+  EXPECT_THAT(msg, HasSubstr("api.tcp.tls.cle " + at_line(line_of(text, "cle:"))));
+  EXPECT_THAT(msg, HasSubstr("absent.key"));
+}
+
+}  // namespace
+}  // namespace insgate::config

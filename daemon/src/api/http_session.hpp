@@ -1,0 +1,200 @@
+// insgate — one connection of the local API, whatever carries it: the Unix
+// socket (beast::basic_stream<Local>), plain TCP (beast::tcp_stream) or TLS
+// (beast::ssl_stream<beast::tcp_stream>). The listeners (unix_server.hpp,
+// tcp_server.hpp) accept and identify the caller; everything from the first
+// byte to the close is here, once.
+//
+// Source rule: local-api.md (Transport): keep-alive, bodies of at most
+// 64 KiB, X-Request-Id on every response. Timeouts: a started request header
+// must be complete within header_timeout; an idle keep-alive connection is
+// closed after idle_timeout; a body that stalls gets 408. Every request is
+// logged as one [API_REQUEST] line naming the caller (`caller`: "uid 1000",
+// "peer 127.0.0.1:51234", "peer …, CN …"), never identity data.
+// [io-thread] Every function runs on the one io_context thread.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/http_exchange.hpp"
+#include "api/router.hpp"
+#include "api/session_registry.hpp"
+#include "config/config.hpp"
+#include "metrics/metrics.hpp"
+#include "net/net.hpp"
+#include "util/ids.hpp"
+
+namespace insgate::api {
+
+/// What every session of every listener shares.
+struct SessionContext {
+  const config::ApiConfig& cfg;
+  Router& router;
+  metrics::Metrics* metrics;
+  /// Shared with the session coroutines so that none outlives what it
+  /// unregisters from.
+  std::shared_ptr<SessionRegistry> registry;
+};
+
+namespace detail {
+
+inline auto with_ec(boost::system::error_code& ec) {
+  return asio::redirect_error(asio::use_awaitable, ec);
+}
+
+/// The registry's handle on a session's stream.
+template <class Stream>
+class StreamConnection final : public Connection {
+ public:
+  explicit StreamConnection(Stream& s) : stream_(s) {}
+  void close() override { beast::get_lowest_layer(stream_).close(); }
+  void write_now(const Response& res) override {
+    boost::system::error_code ec;
+    http::write(stream_, res, ec);
+  }
+
+ private:
+  Stream& stream_;
+};
+
+}  // namespace detail
+
+/// After an answer that ends the connection before the request was read in
+/// full: stop sending, then read and drop what the caller still sends until
+/// it closes, `limit` bytes are dropped, or the stream's deadline expires.
+/// Closing on unread bytes would make the caller's own write fail (EPIPE or
+/// reset) before it could read the answer.
+template <class Stream>
+asio::awaitable<void> drain_before_close(Stream& stream, std::size_t limit) {
+  boost::system::error_code ec;
+  auto& socket = beast::get_lowest_layer(stream).socket();
+  socket.shutdown(asio::socket_base::shutdown_send, ec);
+  std::vector<char> sink(64 * 1024);
+  for (std::size_t drained = 0; !ec && drained < limit;)
+    drained += co_await stream.async_read_some(asio::buffer(sink), detail::with_ec(ec));
+}
+
+/// Writes `answer` (Connection: close) on a connection that is not served
+/// (caller not allowed: 403; over max_connections: 503) and closes it. The
+/// request is not read; what the caller sends is dropped (see
+/// drain_before_close). At most one second in all. Holds no connection slot.
+template <class Stream>
+asio::awaitable<void> refuse(Stream stream, ApiResponse answer) {
+  auto res = to_http(answer, 11, false, util::new_uuid());
+  boost::system::error_code ec;
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
+  co_await http::async_write(stream, res, detail::with_ec(ec));
+  if (!ec) co_await drain_before_close(stream, 64 * 1024);
+  beast::get_lowest_layer(stream).close();
+}
+
+/// Reads one request, has the router answer it, writes the answer.
+/// @return whether the connection stays open for another request.
+template <class Stream>
+asio::awaitable<bool> serve_one(const SessionContext& ctx, Stream& stream, Connection& conn,
+                                beast::flat_buffer& buffer, const std::string& caller) {
+  const auto& cfg = ctx.cfg;
+  auto& lowest = beast::get_lowest_layer(stream);
+  boost::system::error_code ec;
+  // Idle keep-alive wait: nothing received yet for the next request.
+  if (buffer.size() == 0) {
+    lowest.expires_after(cfg.idle_timeout);
+    std::size_t n = co_await stream.async_read_some(buffer.prepare(8192), detail::with_ec(ec));
+    if (ec) co_return false;
+    buffer.commit(n);
+  }
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(16 * 1024);
+  parser.body_limit(cfg.body_limit);
+  lowest.expires_after(cfg.header_timeout);
+  co_await http::async_read_header(stream, buffer, parser, detail::with_ec(ec));
+  std::optional<ApiResponse> early;
+  if (!ec) {
+    const auto& head = parser.get();
+    if (unsupported_transfer_coding(head)) {
+      early = problem(501, "requete_invalide", "Codage de transfert non pris en charge",
+                      "Seul Transfer-Encoding: chunked est accepté.");
+    } else {
+      if (beast::iequals(head[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> cont{http::status::continue_, 11};
+        lowest.expires_after(cfg.idle_timeout);
+        co_await http::async_write(stream, cont, detail::with_ec(ec));
+      }
+      if (!ec) {
+        lowest.expires_after(cfg.idle_timeout);
+        co_await http::async_read(stream, buffer, parser, detail::with_ec(ec));
+      }
+    }
+  }
+  if (ec && !early) {
+    if (answerable(ec)) early = read_failure(ec);
+    else co_return false;
+  }
+  if (early) {
+    auto res = to_http(*early, 11, false, util::new_uuid());
+    lowest.expires_after(cfg.idle_timeout);
+    co_await http::async_write(stream, res, detail::with_ec(ec));
+    if (!ec) {
+      lowest.expires_after(std::chrono::seconds(1));
+      co_await drain_before_close(stream, 16 * 1024 * 1024);
+    }
+    co_return false;
+  }
+
+  const Request& req = parser.get();
+  std::string requete_id = request_id_of(req);
+  auto started = Clock::now();
+  lowest.expires_never();  // the INSi calls carry their own deadlines
+  ctx.registry->begin_request(&conn, requete_id, req.version());
+  ApiResponse api = co_await ctx.router.handle(req, requete_id);
+  ctx.registry->end_request(&conn);
+  bool keep_alive = req.keep_alive() && !ctx.registry->stopping();
+  auto res = to_http(api, req.version(), keep_alive, requete_id);
+  auto elapsed = Clock::now() - started;
+  spdlog::info("[API_REQUEST] {} -> {} in {} ms (request {}, {})", loggable(req), api.status,
+               std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), requete_id,
+               caller);
+  if (ctx.metrics)
+    ctx.metrics->api_request(metrics::route_of(sv(req.target())), static_cast<int>(api.status),
+                             std::chrono::duration<double>(elapsed).count());
+  lowest.expires_after(cfg.idle_timeout);
+  co_await http::async_write(stream, res, detail::with_ec(ec));
+  co_return !ec && keep_alive;
+}
+
+/// Serves requests on `stream` until the caller closes, a timeout, an error,
+/// a request without keep-alive, or the stop. The connection is counted in
+/// ctx.registry (and the metrics) for its whole life; the listener checked
+/// that there was room.
+template <class Stream>
+asio::awaitable<void> run_session(SessionContext ctx, Stream stream, std::string caller) {
+  auto registry = ctx.registry;  // kept alive as long as this frame
+  detail::StreamConnection<Stream> conn(stream);
+  registry->add(&conn);
+  if (ctx.metrics) ctx.metrics->api_connection_opened();
+  struct Unregister {
+    std::shared_ptr<SessionRegistry> registry;
+    Connection* conn;
+    metrics::Metrics* metrics;
+    ~Unregister() {
+      registry->remove(conn);
+      if (metrics) metrics->api_connection_closed();
+    }
+  } unregister{registry, &conn, ctx.metrics};
+
+  beast::flat_buffer buffer;
+  while (!registry->stopping() && co_await serve_one(ctx, stream, conn, buffer, caller)) {
+  }
+  auto& lowest = beast::get_lowest_layer(stream);
+  boost::system::error_code ignored;
+  lowest.socket().shutdown(asio::socket_base::shutdown_both, ignored);
+  lowest.close();
+}
+
+}  // namespace insgate::api

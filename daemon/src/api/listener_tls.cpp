@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "api/listener_tls.hpp"
+
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "api/listen_error.hpp"
+
+namespace insgate::api {
+
+std::shared_ptr<ssl::context> make_listener_tls(const config::TcpTlsConfig& files) {
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* native = ctx->native_handle();
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::single_dh_use);
+  boost::system::error_code ec;
+  auto fail = [&](const std::string& key, const std::string& file) {
+    ERR_clear_error();
+    throw ListenError("api.tcp.tls." + key + ": cannot use " + file + " (" + ec.message() + ")");
+  };
+  ctx->use_certificate_chain_file(files.cert_file, ec);
+  if (ec) fail("certificat", files.cert_file);
+  ctx->use_private_key_file(files.key_file, ssl::context::pem, ec);
+  if (ec) fail("cle", files.key_file);
+  if (SSL_CTX_check_private_key(native) != 1) {
+    ec = {};
+    fail("cle", files.key_file + " with " + files.cert_file);
+  }
+  ctx->load_verify_file(files.ca_clients_file, ec);
+  if (ec) fail("ca_clients", files.ca_clients_file);
+  // Tells clients which CA(s) their certificate must come from.
+  if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(files.ca_clients_file.c_str()))
+    SSL_CTX_set_client_CA_list(native, names);
+  ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  SSL_CTX_set_purpose(native, X509_PURPOSE_SSL_CLIENT);
+  ERR_clear_error();
+  return ctx;
+}
+
+std::string client_cn(SSL* ssl) {
+  X509* cert = SSL_get0_peer_certificate(ssl);
+  if (cert == nullptr) return "(sans CN)";
+  X509_NAME* subject = X509_get_subject_name(cert);
+  int at = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+  if (at < 0) return "(sans CN)";
+  unsigned char* utf8 = nullptr;
+  int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, at)));
+  if (n < 0) return "(sans CN)";
+  std::string cn;
+  for (int i = 0; i < n && cn.size() < 64; ++i)
+    cn.push_back(utf8[i] >= 0x20 && utf8[i] < 0x7f ? static_cast<char>(utf8[i]) : '?');
+  OPENSSL_free(utf8);
+  return cn;
+}
+
+}  // namespace insgate::api

@@ -1,0 +1,75 @@
+// insgate — the open connections of the local API, over all its listeners
+// (Unix socket, optional TCP), and what the graceful stop does with them.
+//
+// Source rule: local-api.md (Transport); README "SIGTERM/SIGINT": at stop,
+// idle connections are closed, busy ones finish their request, and those
+// still waiting at the end of the drain are answered 503 `arret_en_cours`
+// (never a bare close). api.max_connections is counted here, over both
+// listeners together.
+// [io-thread] Every member runs on the one io_context thread.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+
+#include "api/http_exchange.hpp"
+
+namespace insgate::api {
+
+/// One open connection, whatever its stream (see http_session.hpp).
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  /// Closes the transport; a pending read or write completes with an error.
+  virtual void close() = 0;
+  /// Writes `res` synchronously (the io loop is about to stop), bounded by
+  /// the transport's own timeouts.
+  virtual void write_now(const Response& res) = 0;
+};
+
+class SessionRegistry {
+ public:
+  explicit SessionRegistry(std::size_t max_connections) : max_(max_connections) {}
+
+  void add(Connection* c) { open_.emplace(c, State{}); }
+  void remove(Connection* c) { open_.erase(c); }
+  /// `c` starts handling request `requete_id` (HTTP `version`).
+  void begin_request(Connection* c, const std::string& requete_id, unsigned version);
+  void end_request(Connection* c);
+
+  std::size_t size() const { return open_.size(); }
+  /// A TLS handshake holds a slot until it ends (then its session, if any,
+  /// holds one through add()).
+  void handshake_started() { ++handshakes_; }
+  void handshake_ended() { --handshakes_; }
+
+  /// No room for another connection (api.max_connections), TLS handshakes
+  /// in progress included.
+  bool full() const { return open_.size() + handshakes_ >= max_; }
+  /// Requests being handled (waiting on INSi, typically) right now.
+  std::size_t busy() const { return in_flight_; }
+
+  /// Stop: no further request on any connection; idle ones are closed now,
+  /// busy ones after their answer (Connection: close).
+  void stop();
+  bool stopping() const { return stopping_; }
+  /// At the end of the stop drain: answers every request still in progress
+  /// 503 `arret_en_cours` (Connection: close) and logs it first.
+  void abort_busy();
+
+ private:
+  struct State {
+    bool busy = false;       ///< handling a request
+    std::string requete_id;  ///< of that request
+    unsigned version = 11;   ///< its HTTP version
+  };
+  std::map<Connection*, State> open_;
+  std::size_t max_;
+  std::size_t in_flight_ = 0;
+  std::size_t handshakes_ = 0;
+  bool stopping_ = false;
+};
+
+}  // namespace insgate::api
