@@ -3,6 +3,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "e2e_env.hpp"
 
 using namespace insgate::testing;
@@ -38,6 +40,27 @@ TEST_F(ResilienceE2E, siram_40_is_retried_twice_with_fresh_message_ids) {
   EXPECT_NE(journal[0]["message_id"], journal[1]["message_id"]);
   EXPECT_NE(journal[1]["message_id"], journal[2]["message_id"]);
   EXPECT_EQ(health(d)["insi"]["etat"], "indisponible");
+}
+
+// A reset on a kept-alive connection is a transport failure like any other:
+// retried by the fault policy with a new MessageID, never resent as is, and
+// appels_insi counts exactly the messages INSi received.
+TEST_F(ResilienceE2E, resets_on_a_kept_alive_connection_count_each_message_once) {
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  Daemon d(ws, "insgated", opt);
+  LocalHttpClient c(d.socket());
+  ASSERT_EQ(post_recherche(c, recherche_body("ADRTROIS", {"TOUSSAINT"}, "M", "1960-01-01")).status,
+            200u);  // one kept-alive connection in the pool now
+  auto a = post_recherche(c, recherche_body("COUPURE", {"JEAN"}, "M", "1990-01-01"));
+  EXPECT_EQ(a.status, 503u) << a.raw.body;
+  auto journal = sim.journal();
+  ASSERT_EQ(journal.size(), 4u);  // ADRTROIS, then COUPURE three times
+  EXPECT_EQ(a.body["appels_insi"], 3);
+  std::set<std::string> ids;
+  for (const auto& j : journal) ids.insert(j["message_id"].get<std::string>());
+  EXPECT_EQ(ids.size(), journal.size()) << "a MessageID was sent twice";
 }
 
 TEST_F(ResilienceE2E, siram_100_is_not_retried) {

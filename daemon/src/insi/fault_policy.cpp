@@ -90,7 +90,7 @@ asio::awaitable<CallOutcome> call_with_policy(InsiTransport& transport, std::str
     }
     PostResult posted = co_await transport.post(action, make_envelope(),
                                                 std::min(deadline, now + call_timeout));
-    attempts += std::visit([](const auto& r) { return std::max(1, r.requests_sent); }, posted);
+    ++attempts;
     CallOutcome out = classify(posted);
     out.appels = attempts;
     if (policy.breaker) {

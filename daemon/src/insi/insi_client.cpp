@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "insi/insi_client.hpp"
 
+#include <poll.h>
+
 #include <optional>
 
 #include "insi/tls_setup.hpp"
@@ -100,12 +102,14 @@ InsiClient::StreamPtr InsiClient::take_idle() {
     StreamPtr stream = std::move(idle_.back());
     idle_.pop_back();
     auto& sock = beast::get_lowest_layer(*stream).socket();
-    boost::system::error_code ec;
-    // Anything readable on an idle connection (a late answer, a TLS alert,
-    // the server's close) makes it unusable: discard it.
-    std::size_t pending = sock.available(ec);
-    if (!ec && pending == 0 && SSL_pending(stream->native_handle()) == 0) return stream;
-    sock.close(ec);
+    // Anything on an idle connection (a late answer, a TLS alert, the
+    // server's close or reset) makes it unusable: discard it. The close
+    // shows as POLLRDHUP/POLLHUP, not as bytes available.
+    pollfd pfd{sock.native_handle(), POLLIN | POLLRDHUP, 0};
+    const bool quiet = ::poll(&pfd, 1, 0) == 0 && SSL_pending(stream->native_handle()) == 0;
+    if (quiet) return stream;
+    boost::system::error_code ignored;
+    sock.close(ignored);
   }
   return nullptr;
 }
@@ -121,30 +125,17 @@ asio::awaitable<PostResult> InsiClient::post(std::string soap_action, std::strin
   req.body() = std::move(body);
   req.prepare_payload();
 
-  int sent = 0;
+  // One message, sent once: a kept-alive connection that fails is a
+  // transport failure like any other (the fault policy retries it with a
+  // new MessageID); the same MessageID never goes out twice.
   bool reusable = false;
-  if (StreamPtr stream = take_idle()) {
-    ++sent;
-    auto result = co_await exchange(*stream, req, deadline, reusable);
-    auto* err = std::get_if<TransportError>(&result);
-    if (err == nullptr || err->kind != TransportError::Kind::io) {
-      if (reusable && idle_.size() < kMaxIdle) idle_.push_back(std::move(stream));
-      co_return result;
-    }
-    // The server closed a kept-alive connection meanwhile: the others are
-    // likely stale too. Resend once on a fresh connection (the search is
-    // idempotent).
-    close_idle();
+  StreamPtr stream = take_idle();
+  if (!stream) {
+    auto connected = co_await connect(deadline);
+    if (auto* err = std::get_if<TransportError>(&connected)) co_return *err;
+    stream = std::move(std::get<StreamPtr>(connected));
   }
-  auto connected = co_await connect(deadline);
-  if (auto* err = std::get_if<TransportError>(&connected)) {
-    err->requests_sent = std::max(1, sent);
-    co_return *err;
-  }
-  StreamPtr stream = std::move(std::get<StreamPtr>(connected));
-  ++sent;
   auto result = co_await exchange(*stream, req, deadline, reusable);
-  std::visit([sent](auto& r) { r.requests_sent = sent; }, result);
   if (reusable && idle_.size() < kMaxIdle) idle_.push_back(std::move(stream));
   co_return result;
 }

@@ -21,7 +21,6 @@ namespace insgate::insi {
 struct HttpReply {
   unsigned status = 0;
   std::string body;
-  int requests_sent = 1;  ///< 2 when a stale kept-alive connection forced a resend
 };
 
 /// The call did not get a complete HTTP response.
@@ -30,8 +29,7 @@ struct TransportError {
   /// large, endless 1xx): reported as unreadable, never retried.
   enum class Kind { connect, tls, io, timeout, protocol };
   Kind kind;
-  std::string message;    ///< technical, no identity data
-  int requests_sent = 1;  ///< as in HttpReply
+  std::string message;  ///< technical, no identity data
 };
 
 using PostResult = std::variant<HttpReply, TransportError>;
