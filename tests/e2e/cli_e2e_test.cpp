@@ -1,6 +1,7 @@
 // End to end: the command-line tools (insgated --check-config, insgatectl).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <gtest/gtest.h>
+#include <grp.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <cerrno>
@@ -145,6 +146,45 @@ TEST(CliE2E, callers_outside_allowed_users_and_groups_get_403) {
   EXPECT_EQ(c.request(insgate::http::verb::get, "/v1/health").status, 200u);
   EXPECT_NE(d.log().find("uid " + me + ")"), std::string::npos)
       << "the API log line names the caller's uid";
+}
+
+// allowed_groups matches a caller's supplementary groups too (SO_PEERGROUPS):
+// a care-software user added to the group with `usermod -aG` is served.
+TEST(CliE2E, allowed_groups_match_supplementary_groups) {
+  ASSERT_EQ(::getuid(), 0u) << "needs root to connect as another user with other groups";
+  Workspace ws;
+  DaemonOptions opt;
+  opt.port = unused_port();
+  opt.socket_mode = "0666";
+  opt.api_extra = "  allowed_groups: [\"4242\"]\n";
+  Daemon d(ws, "groups", opt);
+  ASSERT_EQ(::chmod(std::filesystem::path(d.socket()).parent_path().c_str(), 0711), 0);
+  // As uid/gid 65534 with the supplementary groups given: the status read.
+  auto status_as = [&](std::vector<gid_t> groups) {
+    pid_t child = ::fork();
+    if (child == 0) {
+      if (::setgroups(groups.size(), groups.data()) != 0 || ::setgid(65534) != 0 ||
+          ::setuid(65534) != 0)
+        ::_exit(90);
+      int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+      sockaddr_un a{};
+      a.sun_family = AF_UNIX;
+      std::strncpy(a.sun_path, d.socket().c_str(), sizeof a.sun_path - 1);
+      if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) ::_exit(91);
+      const std::string get = "GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+      if (::send(fd, get.data(), get.size(), MSG_NOSIGNAL) < 0) ::_exit(92);
+      char buf[64] = {};
+      if (::read(fd, buf, 12) != 12) ::_exit(93);
+      ::_exit(std::strncmp(buf, "HTTP/1.1 200", 12) == 0 ? 0 : std::strncmp(buf, "HTTP/1.1 403", 12) == 0 ? 3 : 94);
+    }
+    int st = 0;
+    ::waitpid(child, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  };
+  EXPECT_EQ(status_as({4242}), 0) << "a supplementary group listed in allowed_groups is served";
+  EXPECT_EQ(status_as({100, 4242, 4343}), 0);
+  EXPECT_EQ(status_as({4343}), 3) << "no listed group: 403";
+  EXPECT_EQ(status_as({}), 3);
 }
 
 // A refused caller is answered and closed at accept: however many

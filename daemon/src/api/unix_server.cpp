@@ -7,6 +7,7 @@
 #include <systemd/sd-daemon.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <vector>
 
@@ -122,6 +123,27 @@ asio::awaitable<void> UnixServer::accept_loop() {
   }
 }
 
+namespace {
+
+/// The caller's supplementary groups as the kernel recorded them at connect
+/// time (SO_PEERGROUPS, Linux 4.13+); empty when they cannot be read.
+std::vector<gid_t> peer_groups(int fd) {
+  std::vector<gid_t> groups(32);
+  for (int tries = 0; tries < 3; ++tries) {
+    socklen_t len = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &len) == 0) {
+      groups.resize(len / sizeof(gid_t));
+      return groups;
+    }
+    if (errno != ERANGE || len / sizeof(gid_t) <= groups.size() || len > 65536 * sizeof(gid_t))
+      return {};
+    groups.resize(len / sizeof(gid_t));  // ERANGE: len is the size needed
+  }
+  return {};
+}
+
+}  // namespace
+
 UnixServer::Peer UnixServer::peer_of(Local::socket& socket) const {
   Peer p;
   ucred cred{};
@@ -135,6 +157,9 @@ UnixServer::Peer UnixServer::peer_of(Local::socket& socket) const {
     return id >= 0 && std::find(ids.begin(), ids.end(), static_cast<unsigned>(id)) != ids.end();
   };
   p.allowed = listed(ctx_.cfg.allowed_uids, p.uid) || listed(ctx_.cfg.allowed_gids, p.gid);
+  if (!p.allowed && !ctx_.cfg.allowed_gids.empty())
+    for (gid_t g : peer_groups(socket.native_handle()))
+      if (listed(ctx_.cfg.allowed_gids, static_cast<long>(g))) p.allowed = true;
   return p;
 }
 

@@ -58,7 +58,8 @@ struct ApiConfig {
   int max_connections = 512;  ///< beyond this, new connections are closed at once
   /// Callers allowed on the socket, checked with SO_PEERCRED (local-api.md
   /// "Caller identity"): a connection is served when its peer's uid is in
-  /// allowed_uids or its (effective, primary) gid in allowed_gids. Both
+  /// allowed_uids or its primary gid, or one of its supplementary groups
+  /// (SO_PEERGROUPS), is in allowed_gids. Both
   /// empty: anyone the socket's mode lets in. Names are resolved at load.
   std::vector<unsigned> allowed_uids;
   std::vector<unsigned> allowed_gids;
