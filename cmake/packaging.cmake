@@ -7,7 +7,11 @@ install(TARGETS insgated insgatectl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES systemd/insgate.service systemd/insgate.socket
         DESTINATION lib/systemd/system)
 install(FILES systemd/insgate.sysusers DESTINATION lib/sysusers.d RENAME insgate.conf)
-# The example configuration, as a conffile the package never overwrites.
+# The example configuration, as a conffile the package never overwrites. The
+# directory is 0750 as the unit's ConfigurationDirectoryMode says; postinst
+# gives it to group insgate (the service reads it, other users do not).
+install(DIRECTORY DESTINATION /etc/insgate
+        DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE)
 install(FILES config/insgate.yaml DESTINATION /etc/insgate)
 install(DIRECTORY DESTINATION lib/insgate/plugins)
 install(FILES config/prometheus/insgate-alerts.yml config/grafana/insgate-dashboard.json
@@ -28,4 +32,6 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/packaging/postinst ${PROJECT_SOURCE_DIR}/packaging/conffiles)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+# The build is RelWithDebInfo: the package ships stripped binaries.
+set(CPACK_STRIP_FILES ON)
 include(CPack)
