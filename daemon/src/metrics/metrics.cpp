@@ -206,7 +206,8 @@ Metrics::Metrics(MetricsOptions options)
 
   auto& calls = prometheus::BuildCounter()
                     .Name("insgate_insi_calls_total")
-                    .Help("INSi operation calls (retries included in one call) by outcome")
+                    .Help("INSi operations, one per API request (first-name attempts and retries "
+                          "included), by final outcome")
                     .Register(r);
   s.insi_calls.resize(finess_slots.size());
   for (std::size_t f = 0; f < finess_slots.size(); ++f) {
