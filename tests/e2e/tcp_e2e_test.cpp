@@ -185,9 +185,16 @@ TEST_F(TcpE2E, allowed_users_apply_to_the_socket_only) {
 TEST_F(TcpE2E, max_connections_counts_both_listeners_together) {
   start(tcp_plain(tcp_port) + "  max_connections: 1\n");
   // One kept-alive connection on the socket takes the only slot...
+  // (The start-up health probe's connection may not be released yet: retry.)
   std::optional<LocalHttpClient> client;
-  client.emplace(daemon->socket(), std::chrono::seconds(10));
-  ASSERT_EQ(client->request(insgate::http::verb::get, "/v1/health").status, 200u);
+  ASSERT_TRUE(wait_until([&] {
+    client.emplace(daemon->socket(), std::chrono::seconds(10));
+    try {
+      return client->request(insgate::http::verb::get, "/v1/health").status == 200u;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }));
   // ... so a TCP caller gets 503 service_sature, an answer rather than a close.
   auto refused = curl(ws, tcp_port, "/v1/health", "");
   ASSERT_EQ(refused.status, 503u) << refused.headers << refused.log;
