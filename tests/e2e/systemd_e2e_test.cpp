@@ -118,6 +118,10 @@ TEST(SystemdE2E, reload_warns_about_restart_only_settings_against_the_running_on
   other.idam = "OTHER-IDAM";  // a reloadable setting
   reload(other, 3);
   EXPECT_EQ(count("api changed: restart the service"), 1) << d.log();
+  DaemonOptions limits = other;
+  limits.api_extra = "  max_connections: 100\n";
+  reload(limits, 4);
+  EXPECT_EQ(count("api changed: restart the service"), 2) << "max_connections is restart-only";
 }
 
 TEST(SystemdE2E, socket_activation_adopts_the_passed_socket) {

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include <algorithm>
 #include <csignal>
 #include <ctime>
 #include <optional>
@@ -65,12 +66,21 @@ void warn_restart_only_changes(const config::Config& now, const config::Config& 
   auto warn = [](const char* key) {
     spdlog::warn("[APP_RELOAD] {} changed: restart the service to apply it", key);
   };
-  if (now.api.socket_path != next.api.socket_path || now.api.socket_mode != next.api.socket_mode ||
-      now.api.allowed_uids != next.api.allowed_uids || now.api.allowed_gids != next.api.allowed_gids)
+  const auto& a = now.api;
+  const auto& b = next.api;
+  if (a.socket_path != b.socket_path || a.socket_mode != b.socket_mode ||
+      a.header_timeout != b.header_timeout || a.idle_timeout != b.idle_timeout ||
+      a.body_limit != b.body_limit || a.max_connections != b.max_connections ||
+      a.allowed_uids != b.allowed_uids || a.allowed_gids != b.allowed_gids)
     warn("api");
-  if (now.api.tcp != next.api.tcp) warn("api.tcp");
+  if (a.tcp != b.tcp) warn("api.tcp");
   if (now.state.directory != next.state.directory) warn("etat");
-  if (now.plugins.size() != next.plugins.size()) warn("plugins");
+  auto same_plugin = [](const plugin_host::PluginConfig& x, const plugin_host::PluginConfig& y) {
+    return x.name == y.name && x.path == y.path && x.config == y.config;
+  };
+  if (!std::equal(now.plugins.begin(), now.plugins.end(), next.plugins.begin(),
+                  next.plugins.end(), same_plugin))
+    warn("plugins");
   if (now.metrics.listen != next.metrics.listen) warn("metriques");
   if (now.structure.finess != next.structure.finess) warn("structure.finess");
 }
