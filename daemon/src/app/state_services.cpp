@@ -78,6 +78,10 @@ StateServices::StateServices(const config::Config& cfg, metrics::Metrics* metric
     plugins_.push_back(lib.create(p.config.dump()));
     spdlog::info("[APP_PLUGIN] plugin {} loaded from {}", p.name, p.path);
   }
+  if (std::size_t n = store_->route_unrouted(policy.plugins); n > 0)
+    spdlog::info("[APP_OUTBOX] {} event(s) queued while no plugin was configured handed to the "
+                 "plugins",
+                 n);
   for (std::size_t i = 0; i < plugins_.size(); ++i)
     workers_.push_back(std::make_unique<OutboxWorker>(*store_, cfg.plugins[i].name, plugins_[i],
                                                       cfg.state.outbox_max_attempts,

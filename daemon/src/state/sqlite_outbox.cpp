@@ -131,6 +131,27 @@ std::size_t SqliteStore::purge_delivered(TimePoint before) {
   });
 }
 
+std::size_t SqliteStore::route_unrouted(const std::vector<std::string>& plugins) {
+  if (plugins.empty()) return 0;
+  std::lock_guard lock(mutex_);
+  return guarded("routing the outbox", [&] {
+    SQLite::Transaction tx(*db_);
+    for (const auto& p : plugins) {
+      SQLite::Statement q(*db_,
+                          "INSERT OR IGNORE INTO outbox (plugin, type_evenement, cle_idempotence, "
+                          "payload_json, cree_le) SELECT ?, type_evenement, cle_idempotence, "
+                          "payload_json, cree_le FROM outbox WHERE plugin IS NULL AND "
+                          "etat = 'pending' ORDER BY id");
+      q.bind(1, p);
+      q.exec();
+    }
+    SQLite::Statement del(*db_, "DELETE FROM outbox WHERE plugin IS NULL AND etat = 'pending'");
+    const auto n = static_cast<std::size_t>(del.exec());
+    tx.commit();
+    return n;
+  });
+}
+
 std::optional<ActivityMonth> SqliteStore::activity(const std::string& finess,
                                                    const std::string& mois) {
   std::lock_guard lock(mutex_);

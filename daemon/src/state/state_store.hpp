@@ -98,6 +98,11 @@ class OutboxStore {
   virtual bool retry_dead(std::int64_t id) = 0;
   /// Deletes delivered rows delivered before `before`. @return how many.
   virtual std::size_t purge_delivered(TimePoint before) = 0;
+  /// Pending events queued while no plugin was configured (plugin NULL) are
+  /// handed to each of `plugins`, keeping their order, in one transaction;
+  /// the unrouted rows are removed. Nothing happens when `plugins` is empty.
+  /// @return how many unrouted events were handed over.
+  virtual std::size_t route_unrouted(const std::vector<std::string>& plugins) = 0;
 };
 
 /// Monthly counters, for `GET /v1/stats/mensuel`.

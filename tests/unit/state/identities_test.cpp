@@ -59,6 +59,7 @@ class FailingStore final : public StateStore {
   std::vector<OutboxRow> list(OutboxState s, std::size_t n) override { return in_.list(s, n); }
   bool retry_dead(std::int64_t id) override { return in_.retry_dead(id); }
   std::size_t purge_delivered(TimePoint b) override { return in_.purge_delivered(b); }
+  std::size_t route_unrouted(const std::vector<std::string>& p) override { return in_.route_unrouted(p); }
   std::optional<ActivityMonth> activity(const std::string& f, const std::string& m) override { return in_.activity(f, m); }
   std::vector<ActivityMonth> activity_month(const std::string& m) override { return in_.activity_month(m); }
   std::map<std::string, std::int64_t> identity_counts(TimePoint t) override {

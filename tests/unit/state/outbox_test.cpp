@@ -102,6 +102,28 @@ TEST_F(OutboxTest, purge_removes_only_old_delivered_rows) {
   EXPECT_EQ(store.list(OutboxState::pending, 10).size(), 1u);
 }
 
+// Events queued while no plugin was configured reach every plugin configured
+// later, in their order, once; the unrouted rows are gone.
+TEST_F(OutboxTest, unrouted_events_are_handed_to_each_plugin_in_order) {
+  enqueue("first", std::nullopt);
+  enqueue("second", std::nullopt);
+  auto routed = enqueue("already", "spool");
+  EXPECT_EQ(store.route_unrouted({}), 0u) << "no plugin: they stay";
+  EXPECT_EQ(store.pending(std::nullopt, 10).size(), 3u);
+  EXPECT_EQ(store.route_unrouted({"spool", "dmp-fhir"}), 2u);
+  auto spool = store.pending(std::string("spool"), 10);
+  ASSERT_EQ(spool.size(), 3u);
+  EXPECT_EQ(spool[0].id, routed);
+  EXPECT_EQ(spool[1].idempotency_key, "first");
+  EXPECT_EQ(spool[2].idempotency_key, "second");
+  EXPECT_EQ(spool[1].created_at, test::t0());
+  auto fhir = store.pending(std::string("dmp-fhir"), 10);
+  ASSERT_EQ(fhir.size(), 2u);
+  EXPECT_EQ(fhir[0].idempotency_key, "first");
+  EXPECT_EQ(store.pending(std::nullopt, 10).size(), 5u) << "no unrouted row left";
+  EXPECT_EQ(store.route_unrouted({"spool"}), 0u) << "nothing handed over twice";
+}
+
 TEST_F(OutboxTest, rows_survive_reopen) {
   enqueue("a");
   SqliteStore again{SqliteOptions{dir.path()}};  // second connection, same file
