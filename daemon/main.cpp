@@ -56,7 +56,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     for (const auto& a : advice) spdlog::warn("[APP_CONFIG] {}", a);
-    return insgate::app::run(cfg);
+    const int rc = insgate::app::run(cfg);  // every service is down once it returns
+    spdlog::info("[APP_STOP] insgated stopped");
+    return rc;
   } catch (const insgate::config::ConfigError& e) {
     std::cerr << "insgated: invalid configuration: " << e.what() << "\n";
   } catch (const insgate::insi::TlsSetupError& e) {

@@ -81,6 +81,8 @@ class Daemon {
   void stop(int sig) { process_->stop(sig); }
   /// Sends `sig` without waiting (e.g. SIGHUP).
   void signal(int sig) { ::kill(process_->pid(), sig); }
+  /// Whether the process is still running (reaps it once it has exited).
+  bool running() { return process_->running(); }
 
  private:
   std::string socket_;

@@ -142,9 +142,18 @@ TEST_F(FailuresE2E, sigterm_answers_a_request_still_waiting_on_insi_with_503) {
   d.signal(SIGTERM);
   caller.join();
   auto elapsed = std::chrono::steady_clock::now() - started;
+  // The process is gone soon after that last answer, and says so.
+  auto answered = std::chrono::steady_clock::now();
+  EXPECT_TRUE(wait_until([&] { return !d.running(); }, std::chrono::seconds(10)));
+  RecordProperty("exit_after_answer_ms",
+                 std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::steady_clock::now() - answered)
+                                    .count()));
+  EXPECT_LT(std::chrono::steady_clock::now() - answered, std::chrono::seconds(2));
   sim.signal(SIGCONT);
   EXPECT_EQ(a.status, 503u) << a.raw.body;
   EXPECT_EQ(a.body["code"], "arret_en_cours");
   EXPECT_LT(elapsed, std::chrono::seconds(9));
   EXPECT_NE(d.log().find("answered at stop before INSi did"), std::string::npos);
+  EXPECT_NE(d.log().find("[APP_STOP] insgated stopped"), std::string::npos) << d.log();
 }
