@@ -93,7 +93,7 @@ TEST_F(SlowClient, header_trickled_byte_by_byte_is_cut_at_the_deadline_others_se
 
   for (int i = 0; i < kTricklers; ++i) {
     SCOPED_TRACE("trickler " + std::to_string(i));
-    EXPECT_TRUE(statuses[i] == 408 || statuses[i] == 0) << statuses[i];
+    EXPECT_EQ(statuses[i], 408) << "a started request that times out is answered 408";
     ASSERT_GE(cut_after_ms[i], 0) << "connection never cut";
     EXPECT_GE(cut_after_ms[i], kHeaderTimeoutMs - 100);
     EXPECT_LE(cut_after_ms[i], kHeaderTimeoutMs + (kSanitized ? 3000 : 1500));
@@ -133,7 +133,7 @@ TEST_F(SlowClient, body_announced_but_never_sent_times_out_without_blocking_othe
 
   for (int i = 0; i < kStallers; ++i) {
     SCOPED_TRACE("staller " + std::to_string(i));
-    EXPECT_TRUE(statuses[i] == 408 || statuses[i] == 0) << statuses[i];
+    EXPECT_EQ(statuses[i], 408) << "a started request that times out is answered 408";
     ASSERT_GE(after_ms[i], 0) << "connection never timed out";
     EXPECT_GE(after_ms[i], kIdleTimeoutMs - 100);
     EXPECT_LE(after_ms[i], kIdleTimeoutMs + (kSanitized ? 3000 : 1500));

@@ -6,7 +6,7 @@
 //
 // Source rule: local-api.md (Transport): keep-alive, bodies of at most
 // 64 KiB, X-Request-Id on every response. Timeouts: a started request header
-// must be complete within header_timeout; an idle keep-alive connection is
+// must be complete within header_timeout (else 408); an idle keep-alive connection is
 // closed after idle_timeout; a body that stalls gets 408. Every request is
 // logged as one [API_REQUEST] line naming the caller (`caller`: "uid 1000",
 // "peer 127.0.0.1:51234", "peer …, CN …"), never identity data.
@@ -63,6 +63,48 @@ class StreamConnection final : public Connection {
   Stream& stream_;
 };
 
+/// Deadline for receiving a started request. On expiry the socket's pending
+/// operations are cancelled; the stream's own timeout would close the
+/// socket, leaving no way to answer the caller 408.
+class ReceiveDeadline {
+ public:
+  template <class Stream>
+  ReceiveDeadline(Stream& stream, std::chrono::milliseconds after)
+      : timer_(stream.get_executor(), after), state_(std::make_shared<State>()) {
+    auto& socket = beast::get_lowest_layer(stream).socket();
+    // The socket is touched only while armed, i.e. while the session waits
+    // in a read, so it is alive.
+    timer_.async_wait([state = state_, &socket](const boost::system::error_code& ec) {
+      if (ec || !state->armed) return;
+      state->expired = true;
+      boost::system::error_code ignored;
+      socket.cancel(ignored);
+    });
+  }
+  ~ReceiveDeadline() { disarm(); }
+  ReceiveDeadline(const ReceiveDeadline&) = delete;
+  ReceiveDeadline& operator=(const ReceiveDeadline&) = delete;
+
+  /// Call when the read completed: turns the cancellation it caused into
+  /// beast::error::timeout.
+  void settle(boost::system::error_code& ec) {
+    disarm();
+    if (state_->expired && ec == asio::error::operation_aborted) ec = beast::error::timeout;
+  }
+
+ private:
+  struct State {
+    bool armed = true;
+    bool expired = false;
+  };
+  void disarm() {
+    state_->armed = false;
+    timer_.cancel();
+  }
+  asio::steady_timer timer_;
+  std::shared_ptr<State> state_;
+};
+
 }  // namespace detail
 
 /// After an answer that ends the connection before the request was read in
@@ -112,8 +154,12 @@ asio::awaitable<bool> serve_one(const SessionContext& ctx, Stream& stream, Conne
   http::request_parser<http::string_body> parser;
   parser.header_limit(16 * 1024);
   parser.body_limit(cfg.body_limit);
-  lowest.expires_after(cfg.header_timeout);
-  co_await http::async_read_header(stream, buffer, parser, detail::with_ec(ec));
+  lowest.expires_never();  // the receive deadlines below answer 408 instead of closing
+  {
+    detail::ReceiveDeadline deadline(stream, cfg.header_timeout);
+    co_await http::async_read_header(stream, buffer, parser, detail::with_ec(ec));
+    deadline.settle(ec);
+  }
   std::optional<ApiResponse> early;
   if (!ec) {
     const auto& head = parser.get();
@@ -127,8 +173,10 @@ asio::awaitable<bool> serve_one(const SessionContext& ctx, Stream& stream, Conne
         co_await http::async_write(stream, cont, detail::with_ec(ec));
       }
       if (!ec) {
-        lowest.expires_after(cfg.idle_timeout);
+        lowest.expires_never();
+        detail::ReceiveDeadline deadline(stream, cfg.idle_timeout);
         co_await http::async_read(stream, buffer, parser, detail::with_ec(ec));
+        deadline.settle(ec);
       }
     }
   }
