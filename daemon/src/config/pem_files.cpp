@@ -8,21 +8,14 @@
 
 #include <memory>
 
+#include "util/openssl_ptr.hpp"
+
 namespace insgate::config {
 namespace {
 
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct KeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-using Bio = std::unique_ptr<BIO, BioFree>;
-using Cert = std::unique_ptr<X509, X509Free>;
-using Key = std::unique_ptr<EVP_PKEY, KeyFree>;
+using Bio = util::BioPtr;
+using Cert = util::X509Ptr;
+using Key = util::PkeyPtr;
 
 /// Never prompts: an encrypted PEM key fails to load instead.
 int no_passphrase(char*, int, int, void*) { return 0; }

@@ -18,6 +18,8 @@
 #include <sstream>
 #include <vector>
 
+#include "util/openssl_ptr.hpp"
+
 namespace insgate::insi {
 namespace {
 
@@ -44,22 +46,10 @@ std::string openssl_error() {
   return out.empty() ? "no OpenSSL detail" : out;
 }
 
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct P12Free {
-  void operator()(PKCS12* p) const { PKCS12_free(p); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using P12Ptr = std::unique_ptr<PKCS12, P12Free>;
+using util::BioPtr;
+using util::PkeyPtr;
+using util::X509Ptr;
+using P12Ptr = util::Pkcs12Ptr;
 
 /// A certificate, its key and the intermediate certificates sent with it.
 struct Material {

@@ -16,20 +16,15 @@
 #include "insi/soap_codec.hpp"
 #include "insi/xml_signature.hpp"
 #include "process.hpp"
+#include "util/openssl_ptr.hpp"
 
 using namespace insgate::insi;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using X509Ptr = std::unique_ptr<X509, X509Free>;
+using insgate::util::PkeyPtr;
+using insgate::util::X509Ptr;
 
 /// A throw-away key (RSA 2048, EC P-256 or Ed25519) with a self-signed
 /// certificate, CN=INSI-AUTO, made in memory.
