@@ -5,6 +5,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
@@ -182,9 +186,10 @@ TEST_F(TcpE2E, allowed_users_apply_to_the_socket_only) {
   EXPECT_EQ(tcp.status, 200u);
 }
 
-TEST_F(TcpE2E, max_connections_counts_both_listeners_together) {
+// api.max_connections applies to each listener alone: a connection held on
+// the socket leaves TCP its slot, and one held on TCP fills TCP only.
+TEST_F(TcpE2E, max_connections_applies_to_each_listener_alone) {
   start(tcp_plain(tcp_port) + "  max_connections: 1\n");
-  // One kept-alive connection on the socket takes the only slot...
   // (The start-up health probe's connection may not be released yet: retry.)
   std::optional<LocalHttpClient> client;
   ASSERT_TRUE(wait_until([&] {
@@ -195,13 +200,26 @@ TEST_F(TcpE2E, max_connections_counts_both_listeners_together) {
       return false;
     }
   }));
-  // ... so a TCP caller gets 503 service_sature, an answer rather than a close.
-  auto refused = curl(ws, tcp_port, "/v1/health", "");
-  ASSERT_EQ(refused.status, 503u) << refused.headers << refused.log;
+  // The socket's only slot is held; TCP is still served.
+  EXPECT_EQ(curl(ws, tcp_port, "/v1/health", "").status, 200u);
+  // A silent TCP connection takes TCP's only slot: the next TCP caller gets
+  // 503 service_sature (an answer, not a close)...
+  int silent = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(tcp_port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(silent, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  CurlAnswer refused;
+  ASSERT_TRUE(wait_until([&] {
+    refused = curl(ws, tcp_port, "/v1/health", "");
+    return refused.status == 503u;
+  })) << refused.headers << refused.log;
   EXPECT_EQ(refused.body.value("code", ""), "service_sature");
   EXPECT_THAT(refused.headers, HasSubstr("Retry-After: 1"));
-  // Once it is closed, TCP is served.
-  client.reset();
+  // ... while the socket's caller is still served on its own slot.
+  EXPECT_EQ(client->request(insgate::http::verb::get, "/v1/health").status, 200u);
+  ::close(silent);
   ASSERT_TRUE(wait_until([&] { return curl(ws, tcp_port, "/v1/health", "").status == 200u; }));
 }
 

@@ -7,8 +7,9 @@ ApiServer::ApiServer(asio::io_context& io, const config::ApiConfig& cfg, Router&
                      metrics::Metrics* metrics)
     : cfg_(cfg),
       registry_(std::make_shared<SessionRegistry>(static_cast<std::size_t>(cfg_.max_connections))),
-      unix_(io, SessionContext{cfg_, router, metrics, registry_}) {
-  if (cfg_.tcp.enabled()) tcp_.emplace(io, SessionContext{cfg_, router, metrics, registry_});
+      unix_(io, SessionContext{cfg_, router, metrics, registry_, Listener::unix_socket}) {
+  if (cfg_.tcp.enabled())
+    tcp_.emplace(io, SessionContext{cfg_, router, metrics, registry_, Listener::tcp});
 }
 
 void ApiServer::start() {

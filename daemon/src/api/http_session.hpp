@@ -40,6 +40,7 @@ struct SessionContext {
   /// Shared with the session coroutines so that none outlives what it
   /// unregisters from.
   std::shared_ptr<SessionRegistry> registry;
+  Listener listener = Listener::unix_socket;  ///< whose slots a session takes
 };
 
 namespace detail {
@@ -54,9 +55,13 @@ class StreamConnection final : public Connection {
  public:
   explicit StreamConnection(Stream& s) : stream_(s) {}
   void close() override { beast::get_lowest_layer(stream_).close(); }
+  /// Never blocks: the socket is switched to non-blocking first, so a
+  /// caller that reads nothing (its buffer full) gets a truncated answer or
+  /// none, and the stop goes on.
   void write_now(const Response& res) override {
     boost::system::error_code ec;
-    http::write(stream_, res, ec);
+    beast::get_lowest_layer(stream_).socket().non_blocking(true, ec);
+    if (!ec) http::write(stream_, res, ec);
   }
 
  private:
@@ -224,7 +229,7 @@ template <class Stream>
 asio::awaitable<void> run_session(SessionContext ctx, Stream stream, std::string caller) {
   auto registry = ctx.registry;  // kept alive as long as this frame
   detail::StreamConnection<Stream> conn(stream);
-  registry->add(&conn);
+  registry->add(&conn, ctx.listener);
   if (ctx.metrics) ctx.metrics->api_connection_opened();
   struct Unregister {
     std::shared_ptr<SessionRegistry> registry;

@@ -34,6 +34,12 @@ std::shared_ptr<ssl::context> make_listener_tls(const config::TcpTlsConfig& file
     SSL_CTX_set_client_CA_list(native, names);
   ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
   SSL_CTX_set_purpose(native, X509_PURPOSE_SSL_CLIENT);
+  // With client verification on, OpenSSL refuses to resume a session (TLS
+  // 1.2 id or ticket, TLS 1.3 PSK) unless the context has a session id
+  // context: reconnecting clients would fail with an internal_error alert.
+  // A resumed session keeps the verified client certificate (and its CN).
+  static constexpr unsigned char kSessionContext[] = "insgate-api";
+  SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
   ERR_clear_error();
   return ctx;
 }

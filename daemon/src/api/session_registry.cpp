@@ -7,7 +7,10 @@ namespace insgate::api {
 
 void SessionRegistry::begin_request(Connection* c, const std::string& requete_id,
                                     unsigned version) {
-  open_[c] = State{true, requete_id, version};
+  auto& st = open_[c];
+  st.busy = true;
+  st.requete_id = requete_id;
+  st.version = version;
   ++in_flight_;
 }
 

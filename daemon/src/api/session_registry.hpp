@@ -4,8 +4,9 @@
 // Source rule: local-api.md (Transport); README "SIGTERM/SIGINT": at stop,
 // idle connections are closed, busy ones finish their request, and those
 // still waiting at the end of the drain are answered 503 `arret_en_cours`
-// (never a bare close). api.max_connections is counted here, over both
-// listeners together.
+// (never a bare close). api.max_connections is counted here, per listener:
+// callers on the network (TCP, TLS handshakes included) cannot take the
+// local socket's slots.
 // [io-thread] Every member runs on the one io_context thread.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
@@ -29,25 +30,39 @@ class Connection {
   virtual void write_now(const Response& res) = 0;
 };
 
+/// Which listener a connection came through; each has its own
+/// api.max_connections slots.
+enum class Listener { unix_socket, tcp };
+
 class SessionRegistry {
  public:
   explicit SessionRegistry(std::size_t max_connections) : max_(max_connections) {}
 
-  void add(Connection* c) { open_.emplace(c, State{}); }
-  void remove(Connection* c) { open_.erase(c); }
+  void add(Connection* c, Listener l) {
+    open_.emplace(c, State{l});
+    ++count_[index(l)];
+  }
+  void remove(Connection* c) {
+    auto it = open_.find(c);
+    if (it == open_.end()) return;
+    --count_[index(it->second.listener)];
+    open_.erase(it);
+  }
   /// `c` starts handling request `requete_id` (HTTP `version`).
   void begin_request(Connection* c, const std::string& requete_id, unsigned version);
   void end_request(Connection* c);
 
   std::size_t size() const { return open_.size(); }
-  /// A TLS handshake holds a slot until it ends (then its session, if any,
-  /// holds one through add()).
+  /// A TLS handshake holds a TCP slot until it ends (then its session, if
+  /// any, holds one through add()).
   void handshake_started() { ++handshakes_; }
   void handshake_ended() { --handshakes_; }
 
-  /// No room for another connection (api.max_connections), TLS handshakes
-  /// in progress included.
-  bool full() const { return open_.size() + handshakes_ >= max_; }
+  /// No room for another connection on listener `l` (api.max_connections;
+  /// for TCP, TLS handshakes in progress included).
+  bool full(Listener l) const {
+    return count_[index(l)] + (l == Listener::tcp ? handshakes_ : 0) >= max_;
+  }
   /// Requests being handled (waiting on INSi, typically) right now.
   std::size_t busy() const { return in_flight_; }
 
@@ -60,7 +75,9 @@ class SessionRegistry {
   void abort_busy();
 
  private:
+  static std::size_t index(Listener l) { return l == Listener::tcp ? 1 : 0; }
   struct State {
+    Listener listener = Listener::unix_socket;
     bool busy = false;       ///< handling a request
     std::string requete_id;  ///< of that request
     unsigned version = 11;   ///< its HTTP version
@@ -69,6 +86,7 @@ class SessionRegistry {
   std::size_t max_;
   std::size_t in_flight_ = 0;
   std::size_t handshakes_ = 0;
+  std::size_t count_[2] = {0, 0};  ///< open connections per listener
   bool stopping_ = false;
 };
 

@@ -79,7 +79,7 @@ asio::awaitable<void> TcpServer::accept_loop() {
       continue;
     }
     socket.set_option(Tcp::no_delay(true), ec);
-    if (ctx_.registry->full()) {
+    if (ctx_.registry->full(Listener::tcp)) {
       if (Clock::now() - last_warning > std::chrono::minutes(1)) {
         spdlog::warn("[API_LIMIT] {} connections open: new ones are refused",
                      ctx_.cfg.max_connections);
@@ -126,7 +126,7 @@ asio::awaitable<void> TcpServer::serve_tls(Tcp::socket socket, std::string peer)
   std::string caller = peer + ", CN " + client_cn(stream.native_handle());
   // The awaitables are made outside the co_await expressions: g++ 12 mishandles
   // temporaries with destructors there (here, the by-value arguments).
-  if (ctx_.registry->full() || ctx_.registry->stopping()) {
+  if (ctx_.registry->full(Listener::tcp) || ctx_.registry->stopping()) {
     ApiResponse answer = ctx_.registry->stopping() ? stopping_now() : saturated();
     auto refusal = refuse(std::move(stream), std::move(answer));
     co_await std::move(refusal);

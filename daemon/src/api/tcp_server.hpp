@@ -11,8 +11,8 @@
 // TLS, the client certificate's CN), stop drain. api.allowed_users /
 // allowed_groups do not apply (there is no SO_PEERCRED on TCP).
 //
-// api.max_connections counts the connections of both listeners together;
-// TLS handshakes in progress count too. Over the limit, a plain connection
+// api.max_connections applies to this listener on its own (TLS handshakes in
+// progress count), so network callers cannot take the socket's slots. Over the limit, a plain connection
 // gets 503 service_sature like on the socket, a TLS one is closed before the
 // handshake (answering would cost the handshake the limit protects from).
 // [io-thread] Every member runs on the one io_context thread.

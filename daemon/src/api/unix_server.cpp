@@ -108,7 +108,7 @@ asio::awaitable<void> UnixServer::accept_loop() {
       asio::co_spawn(io_, refuse(Stream(std::move(socket)), not_allowed()), asio::detached);
       continue;
     }
-    if (ctx_.registry->full()) {
+    if (ctx_.registry->full(Listener::unix_socket)) {
       if (Clock::now() - last_warning > std::chrono::minutes(1)) {
         spdlog::warn("[API_LIMIT] {} connections open: new ones are refused",
                      ctx_.cfg.max_connections);

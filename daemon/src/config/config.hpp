@@ -64,7 +64,7 @@ struct ApiConfig {
   std::vector<unsigned> allowed_uids;
   std::vector<unsigned> allowed_gids;
   /// `api.tcp`. The limits and timeouts above apply to it too;
-  /// max_connections counts the connections of both listeners together.
+  /// max_connections applies to each listener on its own.
   /// allowed_users / allowed_groups do not apply to it (no SO_PEERCRED).
   TcpListenerConfig tcp;
 };
