@@ -1,5 +1,6 @@
 // Adversarial: SIGTERM while a caller that never reads its answers has a
-// request waiting on INSi. FAILS ON PURPOSE against the current daemon.
+// request waiting on INSi. Regression test for a bug the attack session
+// found (fixed: write_now switches the socket to non-blocking first).
 //
 // At the end of the stop drain, SessionRegistry::abort_busy() answers each
 // request still waiting with Connection::write_now(), a *synchronous*

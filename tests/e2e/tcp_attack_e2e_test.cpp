@@ -1,7 +1,7 @@
 // End to end, adversarial: the client-certificate TLS listener (api.tcp.tls)
 // against what real clients and hostile peers do. Found by the attack
-// session of the TCP listener; each test below FAILS ON PURPOSE against the
-// current daemon (the failure is the bug it demonstrates).
+// session of the TCP listener; each test below failed before its fix and
+// stays as a regression test.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
@@ -97,7 +97,7 @@ class TcpTlsAttackE2E : public ::testing::Test {
   std::unique_ptr<Daemon> daemon;
 };
 
-// BUG (fails on purpose): a client that resumes its TLS session on its next
+// Was a bug (fixed: SSL_CTX_set_session_id_context): a client that resumes its TLS session on its next
 // connection — curl within one run, libcurl, Java, .NET, browsers all do — is
 // refused at the handshake with an internal_error alert. The listener's
 // SSL_CTX verifies peers but has no session id context
@@ -144,8 +144,8 @@ TEST_F(TcpTlsAttackE2E, a_tls12_client_resuming_its_session_is_not_refused) {
   EXPECT_THAT(daemon->log(), Not(HasSubstr("session id context uninitialized")));
 }
 
-// BUG (fails on purpose; design flaw of "TLS handshakes in progress count in
-// api.max_connections"): anyone who can reach the TLS port — no certificate
+// Was a design flaw (fixed: api.max_connections is per listener) of "TLS
+// handshakes in progress count in api.max_connections": anyone who can reach the TLS port — no certificate
 // needed, just TCP connections that never start a handshake — takes every
 // connection slot for header_timeout (10 s by default) and, by reconnecting,
 // for as long as they like. The local Unix socket callers (the care software

@@ -122,7 +122,7 @@ asio::awaitable<void> drain_before_close(Stream& stream, std::size_t limit) {
   boost::system::error_code ec;
   auto& socket = beast::get_lowest_layer(stream).socket();
   socket.shutdown(asio::socket_base::shutdown_send, ec);
-  std::vector<char> sink(64 * 1024);
+  std::vector<char> sink(16 * 1024);
   for (std::size_t drained = 0; !ec && drained < limit;)
     drained += co_await stream.async_read_some(asio::buffer(sink), detail::with_ec(ec));
 }
@@ -130,9 +130,20 @@ asio::awaitable<void> drain_before_close(Stream& stream, std::size_t limit) {
 /// Writes `answer` (Connection: close) on a connection that is not served
 /// (caller not allowed: 403; over max_connections: 503) and closes it. The
 /// request is not read; what the caller sends is dropped (see
-/// drain_before_close). At most one second in all. Holds no connection slot.
+/// drain_before_close). At most one second in all. Holds no connection slot,
+/// but one of the registry's kMaxRefusals: beyond them the connection is
+/// closed at once, unanswered.
 template <class Stream>
-asio::awaitable<void> refuse(Stream stream, ApiResponse answer) {
+asio::awaitable<void> refuse(std::shared_ptr<SessionRegistry> registry, Stream stream,
+                             ApiResponse answer) {
+  if (!registry->begin_refusal()) {
+    beast::get_lowest_layer(stream).close();
+    co_return;
+  }
+  struct End {
+    SessionRegistry& r;
+    ~End() { r.end_refusal(); }
+  } end{*registry};
   auto res = to_http(answer, 11, false, util::new_uuid());
   boost::system::error_code ec;
   beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));

@@ -66,6 +66,18 @@ class SessionRegistry {
   /// Requests being handled (waiting on INSi, typically) right now.
   std::size_t busy() const { return in_flight_; }
 
+  /// Refused connections being answered (403/503, at most a second each).
+  /// Beyond kMaxRefusals at once, begin_refusal() is false and the listener
+  /// closes the connection without an answer: a flood then costs a
+  /// descriptor for an instant, not a coroutine and a buffer each.
+  static constexpr std::size_t kMaxRefusals = 64;
+  bool begin_refusal() {
+    if (refusals_ >= kMaxRefusals) return false;
+    ++refusals_;
+    return true;
+  }
+  void end_refusal() { --refusals_; }
+
   /// Stop: no further request on any connection; idle ones are closed now,
   /// busy ones after their answer (Connection: close).
   void stop();
@@ -86,6 +98,7 @@ class SessionRegistry {
   std::size_t max_;
   std::size_t in_flight_ = 0;
   std::size_t handshakes_ = 0;
+  std::size_t refusals_ = 0;
   std::size_t count_[2] = {0, 0};  ///< open connections per listener
   bool stopping_ = false;
 };

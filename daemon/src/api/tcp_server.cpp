@@ -88,7 +88,7 @@ asio::awaitable<void> TcpServer::accept_loop() {
       if (tls_) {
         socket.close(ec);
       } else {
-        asio::co_spawn(io_, refuse(beast::tcp_stream(std::move(socket)), saturated()),
+        asio::co_spawn(io_, refuse(ctx_.registry, beast::tcp_stream(std::move(socket)), saturated()),
                        asio::detached);
       }
       continue;
@@ -128,7 +128,7 @@ asio::awaitable<void> TcpServer::serve_tls(Tcp::socket socket, std::string peer)
   // temporaries with destructors there (here, the by-value arguments).
   if (ctx_.registry->full(Listener::tcp) || ctx_.registry->stopping()) {
     ApiResponse answer = ctx_.registry->stopping() ? stopping_now() : saturated();
-    auto refusal = refuse(std::move(stream), std::move(answer));
+    auto refusal = refuse(ctx_.registry, std::move(stream), std::move(answer));
     co_await std::move(refusal);
     co_return;
   }

@@ -105,7 +105,7 @@ asio::awaitable<void> UnixServer::accept_loop() {
                      peer.uid, peer.gid);
         last_refusal = Clock::now();
       }
-      asio::co_spawn(io_, refuse(Stream(std::move(socket)), not_allowed()), asio::detached);
+      asio::co_spawn(io_, refuse(ctx_.registry, Stream(std::move(socket)), not_allowed()), asio::detached);
       continue;
     }
     if (ctx_.registry->full(Listener::unix_socket)) {
@@ -114,7 +114,7 @@ asio::awaitable<void> UnixServer::accept_loop() {
                      ctx_.cfg.max_connections);
         last_warning = Clock::now();
       }
-      asio::co_spawn(io_, refuse(Stream(std::move(socket)), saturated()), asio::detached);
+      asio::co_spawn(io_, refuse(ctx_.registry, Stream(std::move(socket)), saturated()), asio::detached);
       continue;
     }
     std::string caller = "uid " + std::to_string(peer.uid);
