@@ -1,10 +1,10 @@
 // End to end, adversarial: an INSi that closes a kept-alive connection when
 // the next request arrives on it (its keep-alive timer expired just then, or
-// a load balancer in front of it recycled the connection). FAILS ON PURPOSE
-// against the current daemon: the request INSi never received counts as a
-// call in `appels_insi` (and as a transport failure: with `retries: 0` the
-// caller gets 503 insi_indisponible although INSi is up and was never asked),
-// so the sum of appels_insi exceeds the POSTs INSi received.
+// a load balancer in front of it recycled the connection). Found by the
+// attack session: the request INSi never received counted as a call in
+// `appels_insi` and as a transport failure (with `retries: 0` the caller got
+// 503 although INSi was up). Fixed: such a stale connection is replaced and
+// the message sent again, once, with a new MessageID, without counting.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

@@ -42,9 +42,10 @@ TEST_F(ResilienceE2E, siram_40_is_retried_twice_with_fresh_message_ids) {
   EXPECT_EQ(health(d)["insi"]["etat"], "indisponible");
 }
 
-// A reset on a kept-alive connection is a transport failure like any other:
-// retried by the fault policy with a new MessageID, never resent as is, and
-// appels_insi counts exactly the messages INSi received.
+// A reset on a kept-alive connection before any answer looks like INSi
+// closing it as the message went out: the message is sent again at once
+// with a new MessageID, not counted; the next resets are transport failures,
+// retried (new MessageIDs) and counted. No MessageID is ever sent twice.
 TEST_F(ResilienceE2E, resets_on_a_kept_alive_connection_count_each_message_once) {
   Simulator sim(ws, "sim");
   DaemonOptions opt;
@@ -56,7 +57,9 @@ TEST_F(ResilienceE2E, resets_on_a_kept_alive_connection_count_each_message_once)
   auto a = post_recherche(c, recherche_body("COUPURE", {"JEAN"}, "M", "1990-01-01"));
   EXPECT_EQ(a.status, 503u) << a.raw.body;
   auto journal = sim.journal();
-  ASSERT_EQ(journal.size(), 4u);  // ADRTROIS, then COUPURE three times
+  // ADRTROIS, then COUPURE: on the kept-alive connection (not counted), then
+  // the first call and its two retries.
+  ASSERT_EQ(journal.size(), 5u);
   EXPECT_EQ(a.body["appels_insi"], 3);
   std::set<std::string> ids;
   for (const auto& j : journal) ids.insert(j["message_id"].get<std::string>());

@@ -71,6 +71,7 @@ asio::awaitable<CallOutcome> call_with_policy(InsiTransport& transport, std::str
                                               std::chrono::milliseconds call_timeout,
                                               const FaultPolicy& policy) {
   int attempts = 0;
+  bool stale_resent = false;
   for (int attempt = 0;; ++attempt) {
     auto now = Clock::now();
     if (now >= deadline) {
@@ -90,6 +91,15 @@ asio::awaitable<CallOutcome> call_with_policy(InsiTransport& transport, std::str
     }
     PostResult posted = co_await transport.post(action, make_envelope(),
                                                 std::min(deadline, now + call_timeout));
+    if (auto* stale = std::get_if<TransportError>(&posted);
+        stale && stale->stale_connection && !stale_resent) {
+      // A kept-alive connection INSi closed as the message went out: sent
+      // again at once on a new connection with a new MessageID, once per
+      // call; not a call INSi received, not a failure for the breaker.
+      stale_resent = true;
+      --attempt;
+      continue;
+    }
     ++attempts;
     CallOutcome out = classify(posted);
     out.appels = attempts;

@@ -58,8 +58,10 @@ asio::awaitable<std::variant<InsiClient::StreamPtr, TransportError>> InsiClient:
 
 asio::awaitable<PostResult> InsiClient::exchange(Stream& stream,
                                                  const http::request<http::string_body>& req,
-                                                 Clock::time_point deadline, bool& reusable) {
+                                                 Clock::time_point deadline, bool& reusable,
+                                                 bool& answered) {
   reusable = false;
+  answered = false;
   boost::system::error_code ec;
   auto& tcp = beast::get_lowest_layer(stream);
   tcp.expires_at(deadline);
@@ -72,6 +74,7 @@ asio::awaitable<PostResult> InsiClient::exchange(Stream& stream,
     parser.emplace();
     parser->body_limit(kMaxResponseBytes);
     co_await http::async_read_header(stream, buffer, *parser, with_ec(ec));
+    answered = answered || !ec || buffer.size() > 0;
     if (ec == http::error::body_limit)
       co_return TransportError{TransportError::Kind::protocol, "answer larger than 1 MiB refused"};
     if (ec) co_return from_ec(TransportError::Kind::io, ec, "receive");
@@ -125,17 +128,22 @@ asio::awaitable<PostResult> InsiClient::post(std::string soap_action, std::strin
   req.body() = std::move(body);
   req.prepare_payload();
 
-  // One message, sent once: a kept-alive connection that fails is a
-  // transport failure like any other (the fault policy retries it with a
-  // new MessageID); the same MessageID never goes out twice.
+  // Each message goes out once: a kept-alive connection that fails before
+  // any answer is reported as stale_connection, and the fault policy sends
+  // a new message (new MessageID); the same MessageID never goes out twice.
   bool reusable = false;
+  bool answered = false;
   StreamPtr stream = take_idle();
+  const bool reused = stream != nullptr;
   if (!stream) {
     auto connected = co_await connect(deadline);
     if (auto* err = std::get_if<TransportError>(&connected)) co_return *err;
     stream = std::move(std::get<StreamPtr>(connected));
   }
-  auto result = co_await exchange(*stream, req, deadline, reusable);
+  auto result = co_await exchange(*stream, req, deadline, reusable, answered);
+  if (auto* err = std::get_if<TransportError>(&result);
+      err && reused && !answered && err->kind == TransportError::Kind::io)
+    err->stale_connection = true;
   if (reusable && idle_.size() < kMaxIdle) idle_.push_back(std::move(stream));
   co_return result;
 }

@@ -30,6 +30,11 @@ struct TransportError {
   enum class Kind { connect, tls, io, timeout, protocol };
   Kind kind;
   std::string message;  ///< technical, no identity data
+  /// An I/O failure on a kept-alive connection before any byte of an answer:
+  /// INSi (or a proxy) most likely closed it as the message went out, and
+  /// never received it. The fault policy sends it again once, with a new
+  /// MessageID, without counting a call or a failure.
+  bool stale_connection = false;
 };
 
 using PostResult = std::variant<HttpReply, TransportError>;
@@ -71,7 +76,8 @@ class InsiClient : public InsiTransport {
 
   asio::awaitable<std::variant<StreamPtr, TransportError>> connect(Clock::time_point deadline);
   asio::awaitable<PostResult> exchange(Stream& stream, const http::request<http::string_body>& req,
-                                       Clock::time_point deadline, bool& reusable);
+                                       Clock::time_point deadline, bool& reusable,
+                                       bool& answered);
   StreamPtr take_idle();
 
   asio::any_io_executor ex_;
