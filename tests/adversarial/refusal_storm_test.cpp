@@ -81,7 +81,10 @@ TEST(RefusalStorm, connections_over_the_limit_leave_memory_and_descriptors_at_ba
       << "descriptors: baseline " << baseline_fds << ", now " << fds;
   std::this_thread::sleep_for(1500ms);  // every refusal is over (1 s bound)
   const long rss = rss_kib(d.pid());
-  EXPECT_LE(rss, baseline_rss + (kSanitized ? 256 * 1024 : 16 * 1024))
+  // Under AddressSanitizer freed memory stays in its quarantine (256 MiB by
+  // default) and every allocation has shadow memory: the bound is looser
+  // there; the plain build holds the real one.
+  EXPECT_LE(rss, baseline_rss + (kSanitized ? 512 * 1024 : 16 * 1024))
       << "RSS " << baseline_rss << " KiB -> " << rss << " KiB after " << opened
       << " refused connections";
   EXPECT_EQ(health_status(d.socket()), 200);
