@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <map>
 #include <string>
+#include <utility>
 
 #include "api/http_exchange.hpp"
 
@@ -39,7 +40,9 @@ class SessionRegistry {
   explicit SessionRegistry(std::size_t max_connections) : max_(max_connections) {}
 
   void add(Connection* c, Listener l) {
-    open_.emplace(c, State{l});
+    State st;
+    st.listener = l;
+    open_.emplace(c, std::move(st));
     ++count_[index(l)];
   }
   void remove(Connection* c) {
