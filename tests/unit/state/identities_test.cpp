@@ -185,8 +185,9 @@ TEST_F(IdentitiesTest, test_oid_is_never_qualified_in_production) {
 }
 
 TEST_F(IdentitiesTest, test_oid_is_qualified_in_qualification_environment) {
-  Identities qualif{store, IdentityPolicy{.oids = identity::OidPolicy::for_environment(
-                                              identity::Environment::qualification)}};
+  IdentityPolicy policy;
+  policy.oids = identity::OidPolicy::for_environment(identity::Environment::qualification);
+  Identities qualif{store, policy};
   qualif.record_insi_retrieval(match(test::ins_test_oid()), test::t0());
   EXPECT_EQ(qualify(qualif, test::ins_test_oid()).result, QualifyResult::qualified);
 }
