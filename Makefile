@@ -1,16 +1,23 @@
 # insgate — thin entry points over scripts/ and the CMake presets.
 #   make demo   install the Debian packages, build, run the main job end to end
 #   make test   install the Debian packages, build, run the whole test suite
-.PHONY: deps build demo test test-asan test-tsan clean bench fuzz
+.PHONY: deps configure build build-demo demo test test-asan test-tsan clean bench fuzz
 
 deps:
 	./scripts/install-deps
 
-build: deps
+configure: deps
 	cmake --preset default
+
+build: configure
 	cmake --build --preset default
 
-demo: build
+# The demo builds only what it runs (daemon, client, INSi simulator); the
+# tests and fuzzers are built by `make test`.
+build-demo: configure
+	cmake --build --preset default --target insgated insgatectl insi-sim
+
+demo: build-demo
 	./scripts/demo
 
 test: build
