@@ -248,13 +248,24 @@ constexpr std::optional<std::string_view> texte(Kind k, std::string_view code) {
 
 /// @brief The sentence of rule `regle` for a field: the template with
 /// `{champ}` = `label` (a French noun phrase with its article, "le sexe"),
-/// `{Champ}` = the same with a capital, `{attendu}` = `attendu`.
+/// `{Champ}` = the same with a capital, `{attendu}` = `attendu` (when it is
+/// empty, the clause that would show it is left out).
 /// @return the sentence, or an empty string when `regle` is not a rule of the
 ///         catalogue.
 inline std::string phrase(std::string_view regle, std::string_view label,
                           std::string_view attendu = {}) {
-  const auto t = texte(Kind::regle, regle);
-  if (!t) return {};
+  auto found = texte(Kind::regle, regle);
+  if (!found) return {};
+  std::string tmpl(*found);
+  if (attendu.empty()) {
+    // No expected form known for this field: drop the clause that shows it.
+    for (std::string_view clause : {" ({attendu})", " ; attendu : {attendu}"})
+      if (auto at = tmpl.find(clause); at != std::string::npos)
+        tmpl.replace(at, clause.size(), clause[1] == '(' ? "" : " : valeur non admise");
+    for (std::string_view clause : {" (attendu : {attendu})"})
+      if (auto at = tmpl.find(clause); at != std::string::npos) tmpl.erase(at, clause.size());
+  }
+  const std::optional<std::string_view> t = std::string_view(tmpl);
   std::string out;
   for (std::size_t i = 0; i < t->size();) {
     if (t->compare(i, 7, "{champ}") == 0) {

@@ -51,8 +51,14 @@ TEST(CodesTest, every_rule_has_a_sentence_for_a_field) {
     if (e.kind != Kind::regle) continue;
     ++rules;
     const std::string code(e.code);
-    for (const char* label : {"le sexe", "les prénoms de naissance", "l'INS"})
+    for (const char* label : {"le sexe", "les prénoms de naissance", "l'INS"}) {
       expect_sentence(phrase(e.code, label, "une chaîne de caractères"), code);
+      // A field with no known expected form: no empty clause left.
+      const std::string bare = phrase(e.code, label);
+      expect_sentence(bare, code + " (sans forme attendue)");
+      EXPECT_THAT(bare, Not(HasSubstr("()"))) << bare;
+      EXPECT_THAT(bare, Not(HasSubstr(": ."))) << bare;
+    }
     EXPECT_THAT(phrase(e.code, "le sexe", "x"), Not(HasSubstr("Le sexe : "))) << code;
   }
   EXPECT_GE(rules, 30);
