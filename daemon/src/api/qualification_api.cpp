@@ -56,12 +56,12 @@ std::variant<QualificationInput, BadRequest, InvalidTraits> decode_qualification
       else p.fail("type", identity::rule::piece_inconnue);
     }
     if (auto d = p.non_empty_text("verifiee_le", true)) {
-      // A real calendar day, not in the future.
+      // A real calendar day (no unknown part: the check happened on a known
+      // day), not in the future.
       auto kind = identity::classify_date_naissance(*d);
-      if (auto* rej = std::get_if<identity::Rejection>(&kind))
-        p.fail("verifiee_le", rej->rule);
-      else if (std::get<identity::DateKind>(kind) != identity::DateKind::calendrier)
-        p.fail("verifiee_le", identity::rule::date_invalide);
+      if (!std::holds_alternative<identity::DateKind>(kind) ||
+          std::get<identity::DateKind>(kind) != identity::DateKind::calendrier)
+        p.fail("verifiee_le", identity::rule::format_invalide);
       else if (*d > today)
         p.fail("verifiee_le", identity::rule::date_future);
       else
