@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "e2e_env.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -122,7 +127,37 @@ Answer post_json(net::LocalHttpClient& client, const std::string& path,
   a.raw = client.request(http::verb::post, path, body.dump(), headers);
   a.status = a.raw.status;
   a.body = nlohmann::json::parse(a.raw.body, nullptr, false);
+  record_answer("post", path, a.raw);
   return a;
+}
+
+Answer get_json(net::LocalHttpClient& client, const std::string& path) {
+  Answer a;
+  a.raw = client.request(http::verb::get, path);
+  a.status = a.raw.status;
+  a.body = nlohmann::json::parse(a.raw.body, nullptr, false);
+  record_answer("get", path, a.raw);
+  return a;
+}
+
+void record_answer(const std::string& method, const std::string& path,
+                   const net::LocalReply& reply) {
+  const char* file = std::getenv("INSGATE_E2E_ANSWERS");
+  if (file == nullptr || *file == '\0') return;
+  const std::string line = nlohmann::json({{"method", method},
+                                           {"path", path},
+                                           {"status", reply.status},
+                                           {"content_type", reply.content_type},
+                                           {"body", reply.body}})
+                               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                           "\n";
+  // One write() per line on an O_APPEND file: lines of tests running in
+  // parallel do not interleave.
+  int fd = ::open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  ssize_t written = ::write(fd, line.data(), line.size());
+  (void)written;
+  ::close(fd);
 }
 
 int unused_port() {

@@ -2,8 +2,11 @@
 #include "api/outbox_routes.hpp"
 
 #include <charconv>
+#include <limits>
+#include <variant>
 
 #include "api/query_string.hpp"
+#include "api/recherche_input.hpp"
 #include "state/events.hpp"
 
 namespace insgate::api {
@@ -25,12 +28,21 @@ json row_json(const state::OutboxRow& r) {
   return j;
 }
 
-std::optional<long> number_member(const std::string& body, const char* key) {
-  auto j = json::parse(body, nullptr, false);
-  if (!j.is_object()) return std::nullopt;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<long>();
+/// The one integer member `key` of a body (the API's rule: wrong type or
+/// unknown member 400, missing 422, out of [min, max] 422).
+std::variant<long, ApiResponse> integer_body(const std::string& body, const char* key, long min,
+                                             long max) {
+  auto parsed = parse_object(body);
+  if (auto* bad = std::get_if<BadRequest>(&parsed)) return bad_request(*bad);
+  Findings f;
+  BodyReader r(std::get<json>(parsed), "", f);
+  r.only({key});
+  const json* v = r.get(key, JsonType::integer, true);
+  if (v && (v->get<long>() < min || v->get<long>() > max))
+    r.fail(key, identity::rule::format_invalide);
+  if (auto bad = f.bad_request()) return bad_request(*bad);
+  if (auto inv = f.invalid()) return invalid_traits(inv->errors);
+  return v->get<long>();
 }
 
 }  // namespace
@@ -44,13 +56,13 @@ asio::awaitable<ApiResponse> outbox_route(StateGateway& state, const Request& re
     auto s = state::parse_outbox_state(etat.empty() ? "pending" : etat);
     if (!s)
       co_return problem(400, "requete_invalide", "Requête invalide",
-                        "etat vaut pending, dead ou delivered.");
+                        "Le paramètre etat vaut pending, dead ou delivered.");
     std::size_t limit = 100;
     std::string l = query_param(query, "limite").value_or("?");
     if (!l.empty()) {
       auto [p, ec] = std::from_chars(l.data(), l.data() + l.size(), limit);
       if (ec != std::errc() || p != l.data() + l.size() || limit == 0 || limit > 1000)
-        co_return problem(400, "requete_invalide", "Requête invalide", "limite : 1 à 1000.");
+        co_return problem(400, "requete_invalide", "Requête invalide", "Le paramètre limite est un entier de 1 à 1000.");
     }
     json rows = json::array();
     for (const auto& r : co_await state.outbox_list(*s, limit)) rows.push_back(row_json(r));
@@ -60,17 +72,17 @@ asio::awaitable<ApiResponse> outbox_route(StateGateway& state, const Request& re
     if (req.method() != http::verb::post)
       co_return problem(405, "methode_non_autorisee", "Méthode non autorisée", "POST attendu.");
     if (path == "/v1/outbox/retry") {
-      auto id = number_member(req.body(), "id");
-      if (!id) co_return problem(400, "requete_invalide", "Requête invalide", "id (entier) attendu.");
-      if (!co_await state.outbox_retry(*id))
+      auto decoded = integer_body(req.body(), "id", 1, std::numeric_limits<long>::max());
+      if (auto* refused = std::get_if<ApiResponse>(&decoded)) co_return *refused;
+      const long id = std::get<long>(decoded);
+      if (!co_await state.outbox_retry(id))
         co_return problem(404, "ressource_inconnue", "Événement introuvable",
                           "Aucun événement en lettre morte avec cet id.");
-      co_return json_response(200, {{"id", *id}, {"etat", "pending"}});
+      co_return json_response(200, {{"id", id}, {"etat", "pending"}});
     }
-    auto days = number_member(req.body(), "jours");
-    if (!days || *days < 0 || *days > 3650)
-      co_return problem(400, "requete_invalide", "Requête invalide", "jours (0 à 3650) attendu.");
-    auto n = co_await state.outbox_purge(std::chrono::hours(24 * *days));
+    auto decoded = integer_body(req.body(), "jours", 0, 3650);
+    if (auto* refused = std::get_if<ApiResponse>(&decoded)) co_return *refused;
+    auto n = co_await state.outbox_purge(std::chrono::hours(24 * std::get<long>(decoded)));
     co_return json_response(200, {{"supprimes", n}});
   }
   co_return problem(404, "ressource_inconnue", "Ressource inconnue",

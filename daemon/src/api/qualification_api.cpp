@@ -5,124 +5,97 @@
 #include "identity/representations.hpp"
 #include "identity/traits.hpp"
 
+#include <algorithm>
+
 namespace insgate::api {
 namespace {
 
 using nlohmann::json;
 
 std::string champ_of(std::string_view anomaly) {
-  if (anomaly == "cle_invalide") return "ins.cle";
+  if (anomaly == identity::anomaly::cle_invalide) return "ins.cle";
   if (anomaly.rfind("oid", 0) == 0) return "ins.oid";
   return "ins.matricule";
 }
 
-bool printable_id(const std::string& v) {
-  if (v.empty() || v.size() > 64) return false;
-  for (unsigned char c : v)
-    if (c < 0x20 || c == 0x7f) return false;
-  return true;
-}
-
 }  // namespace
 
-std::optional<identity::Ins> decode_ins(const json& j, const identity::OidPolicy& policy,
-                                        std::vector<FieldError>& errors,
-                                        std::optional<BadRequest>& bad) {
-  auto ins = j.find("ins");
-  if (ins == j.end() || !ins->is_object()) {
-    bad = BadRequest{"ins (objet) est obligatoire."};
-    return std::nullopt;
-  }
-  for (const auto& [k, v] : ins->items())
-    if (k != "matricule" && k != "cle" && k != "oid") {
-      bad = BadRequest{"Membre inconnu dans ins."};
-      return std::nullopt;
-    }
-  std::size_t before = errors.size();
-  auto text = [&](const char* key) -> std::string {
-    auto it = ins->find(key);
-    if (it == ins->end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
-      errors.push_back({std::string("ins.") + key,
-                        std::string("ins.") + key + " : chaîne obligatoire", "obligatoire"});
-      return {};
-    }
-    return it->get<std::string>();
-  };
-  std::string matricule = text("matricule"), cle = text("cle"), oid = text("oid");
-  if (errors.size() != before) return std::nullopt;
+std::optional<identity::Ins> read_ins(BodyReader& body, const identity::OidPolicy& policy) {
+  const json* ins = body.get("ins", JsonType::object, true);
+  if (!ins) return std::nullopt;
+  BodyReader r(*ins, "ins.", body.findings);
+  r.only({"matricule", "cle", "oid"});
+  auto matricule = r.non_empty_text("matricule", true);
+  auto cle = r.non_empty_text("cle", true);
+  auto oid = r.non_empty_text("oid", true);
+  if (!matricule || !cle || !oid) return std::nullopt;
   auto verdict =
-      identity::check_matricule(matricule, cle, oid, policy, identity::MatriculeParsing::lenient);
-  for (const auto& a : verdict.anomalies)
-    errors.push_back({champ_of(a), champ_of(a) + " : INS refusé (" + a + ")", a});
+      identity::check_matricule(*matricule, *cle, *oid, policy, identity::MatriculeParsing::lenient);
+  // The anomaly names of identity/matricule.hpp are rules of the catalogue too.
+  for (const auto& a : verdict.anomalies) body.findings.values.push_back(field_error(champ_of(a), a));
   if (!verdict.valid()) return std::nullopt;
   return identity::Ins{verdict.matricule, verdict.cle, verdict.oid};
 }
 
 std::variant<QualificationInput, BadRequest, InvalidTraits> decode_qualification(
     std::string_view body, const identity::OidPolicy& policy, std::string_view today) {
-  auto parsed =
-      parse_object(body, {"operateur", "ins", "piece_identite", "identifiant_local", "finess"});
+  auto parsed = parse_object(body);
   if (auto* b = std::get_if<BadRequest>(&parsed)) return *b;
   const json& j = std::get<json>(parsed);
-  auto op = decode_operateur(j);
-  if (auto* b = std::get_if<BadRequest>(&op)) return *b;
-
-  std::vector<FieldError> errors;
-  std::optional<BadRequest> bad;
-  auto ins = decode_ins(j, policy, errors, bad);
-  if (bad) return *bad;
-
+  Findings f;
+  BodyReader r(j, "", f);
+  r.only({"operateur", "ins", "piece_identite", "identifiant_local", "finess"});
   QualificationInput in;
-  auto piece = j.find("piece_identite");
-  if (piece == j.end() || !piece->is_object()) return BadRequest{"piece_identite (objet) est obligatoire."};
-  for (const auto& [k, v] : piece->items())
-    if (k != "type" && k != "verifiee_le") return BadRequest{"Membre inconnu dans piece_identite."};
-  auto type = piece->find("type");
-  std::optional<state::PieceType> pt;
-  if (type != piece->end() && type->is_string())
-    pt = state::parse_piece_type(type->get_ref<const std::string&>());
-  if (!pt)
-    errors.push_back({"piece_identite.type",
-                      "piece_identite.type : CNI, PASSEPORT, TITRE_SEJOUR ou LIVRET_FAMILLE_ACTE",
-                      "piece_inconnue"});
-  else
-    in.piece.type = *pt;
-  auto date = piece->find("verifiee_le");
-  bool date_ok = date != piece->end() && date->is_string();
-  if (date_ok) {
-    const auto& d = date->get_ref<const std::string&>();
-    auto kind = identity::classify_date_naissance(d);
-    date_ok = std::holds_alternative<identity::DateKind>(kind) &&
-              std::get<identity::DateKind>(kind) == identity::DateKind::calendrier && d <= today;
-    if (date_ok) in.piece.verifiee_le = d;
+  auto op = read_operateur(r);
+  auto ins = read_ins(r, policy);
+  if (const json* piece = r.get("piece_identite", JsonType::object, true)) {
+    BodyReader p(*piece, "piece_identite.", f);
+    p.only({"type", "verifiee_le"});
+    if (auto type = p.non_empty_text("type", true)) {
+      if (auto pt = state::parse_piece_type(*type)) in.piece.type = *pt;
+      else p.fail("type", identity::rule::piece_inconnue);
+    }
+    if (auto d = p.non_empty_text("verifiee_le", true)) {
+      // A real calendar day (no unknown part: the check happened on a known
+      // day), not in the future.
+      auto kind = identity::classify_date_naissance(*d);
+      if (!std::holds_alternative<identity::DateKind>(kind) ||
+          std::get<identity::DateKind>(kind) != identity::DateKind::calendrier)
+        p.fail("verifiee_le", identity::rule::format_invalide);
+      else if (*d > today)
+        p.fail("verifiee_le", identity::rule::date_future);
+      else
+        in.piece.verifiee_le = *d;
+    }
   }
-  if (!date_ok)
-    errors.push_back({"piece_identite.verifiee_le",
-                      "piece_identite.verifiee_le : date réelle AAAA-MM-JJ, pas dans le futur",
-                      "date_invalide"});
-  auto local = j.find("identifiant_local");
-  if (local == j.end() || !local->is_string() || !printable_id(local->get<std::string>()))
-    errors.push_back({"identifiant_local",
-                      "identifiant_local : chaîne de 1 à 64 caractères imprimables", "obligatoire"});
-  else
-    in.identifiant_local = local->get<std::string>();
-  if (!errors.empty()) return InvalidTraits{std::move(errors)};
-  in.operateur = std::get<std::string>(std::move(op));
-  in.finess = decode_finess(j);
+  if (auto local = r.non_empty_text("identifiant_local", true)) {
+    const bool control = std::any_of(local->begin(), local->end(), [](unsigned char c) {
+      return c < 0x20 || c == 0x7f;
+    });
+    if (local->size() > 64) r.fail("identifiant_local", identity::rule::trop_long);
+    else if (control) r.fail("identifiant_local", identity::rule::caractere_de_controle);
+    else in.identifiant_local = *local;
+  }
+  in.finess = read_finess(r);
+  if (auto bad = f.bad_request()) return *bad;
+  if (auto inv = f.invalid()) return *inv;
+  in.operateur = std::move(*op);
   in.ins = *ins;
   return in;
 }
 
 ApiResponse qualification_answer(const state::QualifyOutcome& o, const identity::Ins& ins,
                                  const std::string& requete_id) {
+  using identity::codes::Kind;
   if (o.result == state::QualifyResult::not_retrieved_via_insi)
     return problem(409, "statut_incompatible", "Qualification impossible",
-                   "Cet INS n'a été ni récupéré ni vérifié via INSi par ce démon : faites "
-                   "d'abord une récupération ou une vérification.",
-                   {{"motif", "ins_non_recupere"}, {"requete_id", requete_id}});
+                   std::string(*identity::codes::texte(Kind::motif,
+                                                       identity::motif::ins_non_recupere)),
+                   {{"motif", identity::motif::ins_non_recupere}, {"requete_id", requete_id}});
   if (o.result == state::QualifyResult::refused)
     return problem(409, "statut_incompatible", "Qualification refusée",
-                   "L'identité ne peut pas être qualifiée (" + o.motif + ").",
+                   std::string(identity::codes::texte(Kind::motif, o.motif)
+                                   .value_or("L'identité ne peut pas être qualifiée.")),
                    {{"motif", o.motif}, {"requete_id", requete_id}});
   auto status = identity::RnivStatus::qualifiee;
   json j = {{"statut", identity::to_api_name(status)},

@@ -34,11 +34,10 @@ std::variant<QualificationInput, BadRequest, InvalidTraits> decode_qualification
 ApiResponse qualification_answer(const state::QualifyOutcome& outcome, const identity::Ins& ins,
                                  const std::string& requete_id);
 
-/// The INS object of a request body, checked (layout, key, OID policy);
-/// errors are added to `errors` with champ "ins.*".
-std::optional<identity::Ins> decode_ins(const nlohmann::json& body,
-                                        const identity::OidPolicy& policy,
-                                        std::vector<FieldError>& errors,
-                                        std::optional<BadRequest>& bad);
+/// The `ins` member (required object {matricule, cle, oid}) of a request
+/// body, checked (layout, key, OID policy, ins-identity-rules.md §1; typed
+/// input: spaces removed, letters upper-cased); problems are recorded in
+/// the reader's findings with champ "ins.*".
+std::optional<identity::Ins> read_ins(BodyReader& body, const identity::OidPolicy& policy);
 
 }  // namespace insgate::api

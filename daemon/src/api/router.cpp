@@ -215,8 +215,7 @@ asio::awaitable<ApiResponse> Router::recherche(const Request& req, const std::st
   const config::Config& cfg = *setup->cfg;
   if (auto refused = check_json_body(req)) co_return *refused;
   Decoded decoded = decode_recherche(req.body());
-  if (auto* bad = std::get_if<BadRequest>(&decoded))
-    co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
+  if (auto* bad = std::get_if<BadRequest>(&decoded)) co_return bad_request(*bad);
   if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
   const auto& input = std::get<RechercheInput>(decoded);
   if (auto refused = foreign_finess(input.finess, *setup_->cfg)) co_return *refused;
@@ -281,8 +280,7 @@ asio::awaitable<ApiResponse> Router::recherche_vitale(const Request& req,
   const config::Config& cfg = *setup->cfg;
   if (auto refused = check_json_body(req)) co_return *refused;
   auto decoded = decode_recherche_vitale(req.body());
-  if (auto* bad = std::get_if<BadRequest>(&decoded))
-    co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
+  if (auto* bad = std::get_if<BadRequest>(&decoded)) co_return bad_request(*bad);
   if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
   const auto& input = std::get<VitaleInput>(decoded);
   if (auto refused = foreign_finess(input.finess, *setup_->cfg)) co_return *refused;
@@ -352,8 +350,7 @@ asio::awaitable<ApiResponse> Router::qualification(const Request& req,
   char today[16];
   std::strftime(today, sizeof today, "%Y-%m-%d", &tm);
   auto decoded = decode_qualification(req.body(), oid_policy_, today);
-  if (auto* bad = std::get_if<BadRequest>(&decoded))
-    co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
+  if (auto* bad = std::get_if<BadRequest>(&decoded)) co_return bad_request(*bad);
   if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
   auto& input = std::get<QualificationInput>(decoded);
   if (auto refused = foreign_finess(input.finess, *setup_->cfg)) co_return *refused;
@@ -370,8 +367,7 @@ asio::awaitable<ApiResponse> Router::verification(const Request& req,
   const config::Config& cfg = *setup->cfg;
   if (auto refused = check_json_body(req)) co_return *refused;
   auto decoded = decode_verification(req.body(), oid_policy_);
-  if (auto* bad = std::get_if<BadRequest>(&decoded))
-    co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
+  if (auto* bad = std::get_if<BadRequest>(&decoded)) co_return bad_request(*bad);
   if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
   const auto& input = std::get<VerificationInput>(decoded);
   if (auto refused = foreign_finess(input.finess, *setup_->cfg)) co_return *refused;

@@ -28,7 +28,8 @@ using VerificationDecoded = std::variant<VerificationInput, BadRequest, InvalidT
 /// Decodes `{"operateur", "ins": {"matricule", "cle", "oid"}, "traits": {...}}`.
 /// The INS is checked (layout, key, OID accepted by `policy`,
 /// ins-identity-rules.md §1): failures are 422 field errors on ins.*.
-VerificationDecoded decode_verification(std::string_view body, const identity::OidPolicy& policy);
+VerificationDecoded decode_verification(std::string_view body, const identity::OidPolicy& policy,
+                                        std::string_view today = identity::today_local());
 
 ApiResponse verification_answer(const insi::VerificationOutcome& outcome, const char* methode,
                                  const std::string& requete_id, const identity::OidPolicy& policy);

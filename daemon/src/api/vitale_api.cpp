@@ -31,67 +31,34 @@ bool nir_layout(std::string_view m) {
   return true;
 }
 
-class CardReader {
- public:
-  explicit CardReader(const json& v) : v_(v) {}
-
-  std::optional<insi::NirCarte> nir(const char* key, bool required) {
-    std::string champ = std::string("vitale.") + key;
-    auto it = v_.find(key);
-    if (it == v_.end() || it->is_null()) {
-      if (required) fail(champ, "obligatoire", "obligatoire");
+/// A NIR of the card: {"matricule", "cle"?}, layout and key checked.
+std::optional<insi::NirCarte> read_nir(BodyReader& vitale, std::string_view key, bool required) {
+  const json* obj = vitale.get(key, JsonType::object, required);
+  if (!obj) return std::nullopt;
+  BodyReader r(*obj, vitale.champ(key) + ".", vitale.findings);
+  r.only({"matricule", "cle"});
+  auto m = r.non_empty_text("matricule", true);
+  auto c = r.text("cle", false);
+  if (!m) return std::nullopt;
+  if (!nir_layout(*m)) {
+    r.fail("matricule", identity::rule::format_invalide);
+    return std::nullopt;
+  }
+  insi::NirCarte n;
+  n.matricule = *m;
+  if (c) {
+    if (!digits(*c, 2, 2)) {
+      r.fail("cle", identity::rule::format_invalide);
       return std::nullopt;
     }
-    if (!it->is_object()) {
-      fail(champ, "doit être un objet {matricule, cle}", "type_invalide");
+    if (!identity::key_matches(n.matricule, *c)) {
+      r.fail("cle", identity::rule::cle_invalide);
       return std::nullopt;
     }
-    insi::NirCarte n;
-    auto m = it->find("matricule");
-    if (m == it->end() || !m->is_string() || !nir_layout(m->get_ref<const std::string&>())) {
-      fail(champ + ".matricule", "13 caractères attendus (6 chiffres, chiffre ou A/B, 6 chiffres)",
-           "format_invalide");
-      return std::nullopt;
-    }
-    n.matricule = m->get<std::string>();
-    if (auto c = it->find("cle"); c != it->end() && !c->is_null()) {
-      if (!c->is_string() || !digits(c->get_ref<const std::string&>(), 2, 2)) {
-        fail(champ + ".cle", "2 chiffres attendus", "format_invalide");
-        return std::nullopt;
-      }
-      if (!identity::key_matches(n.matricule, c->get_ref<const std::string&>())) {
-        fail(champ + ".cle", "la clé ne correspond pas au NIR", "cle_invalide");
-        return std::nullopt;
-      }
-      n.cle = c->get<std::string>();
-    }
-    return n;
+    n.cle = *c;
   }
-
-  std::string text(const char* key, bool required) {
-    std::string champ = std::string("vitale.") + key;
-    auto it = v_.find(key);
-    if (it == v_.end() || it->is_null()) {
-      if (required) fail(champ, "obligatoire", "obligatoire");
-      return {};
-    }
-    if (it->is_number_unsigned()) return std::to_string(it->get<unsigned long>());
-    if (!it->is_string()) {
-      fail(champ, "doit être une chaîne de caractères", "type_invalide");
-      return {};
-    }
-    return it->get<std::string>();
-  }
-
-  void fail(const std::string& champ, const std::string& message, const std::string& regle) {
-    errors.push_back({champ, champ + " : " + message, regle});
-  }
-
-  std::vector<FieldError> errors;
-
- private:
-  const json& v_;
-};
+  return n;
+}
 
 /// One well-formed XML element, XML declaration removed.
 std::optional<std::string> assertion_element(std::string xml) {
@@ -126,73 +93,70 @@ std::optional<std::string> decode_base64(std::string_view text) {
   return out;
 }
 
-std::variant<VitaleInput, BadRequest, InvalidTraits> decode_recherche_vitale(std::string_view body) {
-  auto parsed = parse_object(body, {"operateur", "vitale", "assertion_vitale", "finess", "cache"});
+std::variant<VitaleInput, BadRequest, InvalidTraits> decode_recherche_vitale(
+    std::string_view body, std::string_view today) {
+  auto parsed = parse_object(body);
   if (auto* bad = std::get_if<BadRequest>(&parsed)) return *bad;
   const json& j = std::get<json>(parsed);
-  auto op = decode_operateur(j);
-  if (auto* bad = std::get_if<BadRequest>(&op)) return *bad;
-  auto v = j.find("vitale");
-  if (v == j.end() || !v->is_object()) return BadRequest{"vitale (objet) est obligatoire."};
-  for (const auto& [k, _] : v->items())
-    if (k != "nir_individu" && k != "nir_ouvrant_droit" && k != "date_naissance" &&
-        k != "rang_naissance" && k != "nom_naissance" && k != "couverture")
-      return BadRequest{"Membre inconnu dans vitale."};
-
+  Findings f;
+  BodyReader r(j, "", f);
+  r.only({"operateur", "vitale", "assertion_vitale", "finess", "cache"});
   VitaleInput in;
-  CardReader read(*v);
-  in.carte.nir_individu = read.nir("nir_individu", false);
-  if (auto od = read.nir("nir_ouvrant_droit", true)) in.carte.nir_ouvrant_droit = *od;
-  in.carte.date_naissance = read.text("date_naissance", true);
-  if (!in.carte.date_naissance.empty()) {
-    auto kind = identity::classify_date_naissance(in.carte.date_naissance);
-    if (auto* r = std::get_if<identity::Rejection>(&kind))
-      read.fail("vitale.date_naissance", r->message, r->rule);
+  auto op = read_operateur(r);
+  if (const json* v = r.get("vitale", JsonType::object, true)) {
+    BodyReader card(*v, "vitale.", f);
+    card.only({"nir_individu", "nir_ouvrant_droit", "date_naissance", "rang_naissance",
+               "nom_naissance", "couverture"});
+    in.carte.nir_individu = read_nir(card, "nir_individu", false);
+    if (auto od = read_nir(card, "nir_ouvrant_droit", true)) in.carte.nir_ouvrant_droit = *od;
+    if (auto d = card.non_empty_text("date_naissance", true)) {
+      auto kind = identity::classify_date_naissance(*d);
+      if (auto* rej = std::get_if<identity::Rejection>(&kind))
+        card.fail("date_naissance", rej->rule);
+      else if (auto bound = identity::check_date_bounds(*d, today))
+        card.fail("date_naissance", bound->rule);
+      else
+        in.carte.date_naissance = *d;
+    }
+    if (const json* rang = card.get("rang_naissance", JsonType::string_or_integer, true)) {
+      std::string v = rang->is_string() ? rang->get<std::string>()
+                                        : std::to_string(rang->get<std::uint64_t>());
+      if (!digits(v, 1, 2)) card.fail("rang_naissance", identity::rule::format_invalide);
+      else in.carte.rang_naissance = v;
+    }
+    if (auto nom = card.text("nom_naissance", false); nom && !nom->empty()) {
+      auto n = identity::normalise_nom_naissance(*nom);
+      if (auto* rej = std::get_if<identity::Rejection>(&n))
+        card.fail("nom_naissance", rej->rule);
+      else
+        in.carte.nom_naissance = std::get<std::string>(n);
+    }
+    if (const json* c = card.get("couverture", JsonType::object, false)) {
+      BodyReader cov(*c, "vitale.couverture.", f);
+      cov.only({"grand_regime", "organisme", "code_centre"});
+      auto field = [&cov](const char* key, std::size_t max) -> std::optional<std::string> {
+        auto v = cov.text(key, false);
+        if (v && !digits(*v, 1, max)) {
+          cov.fail(key, identity::rule::format_invalide);
+          return std::nullopt;
+        }
+        return v;
+      };
+      in.carte.couverture = {field("grand_regime", 2), field("organisme", 3),
+                             field("code_centre", 4)};
+    }
   }
-  in.carte.rang_naissance = read.text("rang_naissance", true);
-  if (!in.carte.rang_naissance.empty() && !digits(in.carte.rang_naissance, 1, 2))
-    read.fail("vitale.rang_naissance", "1 ou 2 chiffres attendus", "format_invalide");
-  std::string nom = read.text("nom_naissance", false);
-  if (!nom.empty()) {
-    auto n = identity::normalise_nom_naissance(nom);
-    if (auto* r = std::get_if<identity::Rejection>(&n))
-      read.fail("vitale.nom_naissance", r->message, r->rule);
-    else
-      in.carte.nom_naissance = std::get<std::string>(n);
-  }
-  if (auto c = v->find("couverture"); c != v->end() && !c->is_null()) {
-    if (!c->is_object()) return BadRequest{"vitale.couverture doit être un objet."};
-    auto field = [&](const char* key, std::size_t max) -> std::optional<std::string> {
-      auto it = c->find(key);
-      if (it == c->end() || it->is_null()) return std::nullopt;
-      if (!it->is_string() || !digits(it->get_ref<const std::string&>(), 1, max)) {
-        read.fail(std::string("vitale.couverture.") + key, "chiffres attendus", "format_invalide");
-        return std::nullopt;
-      }
-      return it->get<std::string>();
-    };
-    for (const auto& [k, _] : c->items())
-      if (k != "grand_regime" && k != "organisme" && k != "code_centre")
-        return BadRequest{"Membre inconnu dans vitale.couverture."};
-    in.carte.couverture = {field("grand_regime", 2), field("organisme", 3), field("code_centre", 4)};
-  }
-  if (auto a = j.find("assertion_vitale"); a != j.end() && !a->is_null()) {
+  if (const json* a = r.get("assertion_vitale", JsonType::string, false)) {
     std::optional<std::string> xml;
-    if (a->is_string())
-      if (auto raw = decode_base64(a->get_ref<const std::string&>())) xml = assertion_element(*raw);
-    if (!xml)
-      read.fail("assertion_vitale",
-                "base64 d'une assertion XML bien formée (32 Kio au plus, sans DOCTYPE) attendu",
-                "assertion_invalide");
-    else
-      in.assertion_xml = std::move(xml);
+    if (auto raw = decode_base64(a->get_ref<const std::string&>())) xml = assertion_element(*raw);
+    if (!xml) r.fail("assertion_vitale", identity::rule::assertion_invalide);
+    else in.assertion_xml = std::move(xml);
   }
-  if (!read.errors.empty()) return InvalidTraits{std::move(read.errors)};
-  auto bypass = decode_cache_bypass(j);
-  if (auto* bad = std::get_if<BadRequest>(&bypass)) return *bad;
-  in.cache_bypass = std::get<bool>(bypass);
-  in.operateur = std::get<std::string>(std::move(op));
-  in.finess = decode_finess(j);
+  in.finess = read_finess(r);
+  in.cache_bypass = read_cache_bypass(r);
+  if (auto bad = f.bad_request()) return *bad;
+  if (auto inv = f.invalid()) return *inv;
+  in.operateur = std::move(*op);
   return in;
 }
 

@@ -32,7 +32,9 @@ struct VitaleInput {
 
 inline constexpr std::size_t kMaxAssertionBytes = 32 * 1024;
 
-std::variant<VitaleInput, BadRequest, InvalidTraits> decode_recherche_vitale(std::string_view body);
+/// `today` (AAAA-MM-JJ) bounds the card's birth date (identity::check_date_bounds).
+std::variant<VitaleInput, BadRequest, InvalidTraits> decode_recherche_vitale(
+    std::string_view body, std::string_view today = identity::today_local());
 
 /// Decodes standard base64 (padding required, no line breaks); nullopt if invalid.
 std::optional<std::string> decode_base64(std::string_view text);
