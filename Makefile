@@ -39,11 +39,11 @@ clean:
 	rm -rf build build-asan build-tsan
 
 # Benchmarks (tests/bench, issue 7): own tree $(BENCH_DIR) with
-# -DINSGATE_BUILD_BENCH=ON; prints a Markdown report, writes
+#; prints a Markdown report, writes
 # $(BENCH_DIR)/bench-results.json and $(BENCH_DIR)/bench-report.md.
 BENCH_DIR ?= build-bench
 bench: deps
-	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINSGATE_BUILD_BENCH=ON
+	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(BENCH_DIR) -j2 --target bench_micro bench_load bench_ceiling_server insgated insi-sim
 	$(BENCH_DIR)/bin/bench_micro --benchmark_min_time=0.2 --benchmark_out=$(BENCH_DIR)/micro.json --benchmark_out_format=json
 	$(BENCH_DIR)/bin/bench_load --micro-json $(BENCH_DIR)/micro.json --json $(BENCH_DIR)/bench-results.json --markdown $(BENCH_DIR)/bench-report.md
