@@ -38,8 +38,8 @@ test-tsan: deps
 clean:
 	rm -rf build build-asan build-tsan
 
-# Benchmarks (tests/bench, issue 7): own tree $(BENCH_DIR) with
-#; prints a Markdown report, writes
+# Benchmarks (tests/bench, issue 7): own RelWithDebInfo tree $(BENCH_DIR);
+# prints a Markdown report, writes
 # $(BENCH_DIR)/bench-results.json and $(BENCH_DIR)/bench-report.md.
 BENCH_DIR ?= build-bench
 bench: deps
