@@ -17,6 +17,9 @@ install(DIRECTORY DESTINATION lib/insgate/plugins)
 install(FILES config/prometheus/insgate-alerts.yml config/grafana/insgate-dashboard.json
         DESTINATION ${CMAKE_INSTALL_DATADIR}/insgate)
 install(FILES README.md LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# bash completion of insgatectl, where bash-completion looks for it on demand.
+install(FILES daemon/ctl/insgatectl.bash
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME insgatectl)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME insgate)
