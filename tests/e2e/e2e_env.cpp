@@ -62,37 +62,38 @@ std::string write_daemon_config(const Workspace& ws, const std::string& name,
                                 const DaemonOptions& opt) {
   std::string socket = ws.path(name + ".sock");
   std::string cfg = ws.path(name + ".yaml");
-  std::ofstream(cfg) << "api:\n  socket: " << socket << "\n  socket_mode: \"" << opt.socket_mode
+  std::ofstream(cfg) << "api:\n  socket: " << socket << "\n  mode_socket: \"" << opt.socket_mode
                      << "\"\n"
                      << opt.api_extra
-                     << "insi:\n  endpoint: https://localhost:" << opt.port << "/lps\n"
-                     << "  environment: test\n"
-                     << "  certificate:\n    cert: pki/" << opt.client << ".pem\n    key: pki/"
+                     << "insi:\n  url: https://localhost:" << opt.port << "/lps\n"
+                     << "  environnement: test\n"
+                     << "  certificat:\n    certificat: pki/" << opt.client << ".pem\n    cle: pki/"
                      << opt.client << ".key\n"
                      << "  ca: pki/ca.pem\n"
-                     << "  deadlines: {connect_ms: 2000, call_ms: " << opt.call_ms
-                     << ", request_ms: " << opt.request_ms << "}\n"
-                     << "  retries: {max: " << opt.retries << ", backoff_ms: " << opt.backoff_ms
+                     << "  delais: {connexion_ms: 2000, appel_ms: " << opt.call_ms
+                     << ", requete_ms: " << opt.request_ms << "}\n"
+                     << "  reprises: {max: " << opt.retries << ", attente_ms: " << opt.backoff_ms
                      << "}\n"
-                     << "  circuit: {failures: " << opt.circuit_failures
-                     << ", cooldown_ms: " << opt.circuit_cooldown_ms << "}\n"
+                     << "  circuit: {echecs: " << opt.circuit_failures
+                     << ", pause_ms: " << opt.circuit_cooldown_ms << "}\n"
                      << opt.insi_extra
                      << "structure: {finess: \"010000001\", nom: \"EHPAD de test\"}\n"
                      << "lps: {idam: \"" << opt.idam
                      << "\", instance: \"6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"}\n"
-                     << "log_level: debug\n"
+                     << "journal: {niveau: debug}\n"
                      << "etat: {repertoire: " << ws.path(name + ".etat") << "}\n"
-                     << "cache: {ttl_s: " << opt.cache_ttl_s << "}\n"
+                     << "cache: {duree_s: " << opt.cache_ttl_s << "}\n"
                      << "metriques: {ecoute: \"127.0.0.1:0\"}\n"
                      << opt.top_extra;
   return cfg;
 }
 
 
-Daemon::Daemon(const Workspace& ws, const std::string& name, const DaemonOptions& opt) {
+Daemon::Daemon(const Workspace& ws, const std::string& name, const DaemonOptions& opt,
+               const std::string& config) {
   socket_ = ws.path(name + ".sock");
   log_ = ws.path(name + ".log");
-  std::string cfg = write_daemon_config(ws, name, opt);
+  std::string cfg = config.empty() ? write_daemon_config(ws, name, opt) : config;
   process_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{std::string(INSGATE_BIN_DIR) + "/insgated", "--config", cfg}, log_);
   bool up = wait_until([&] {

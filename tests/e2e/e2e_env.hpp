@@ -74,7 +74,10 @@ std::string write_daemon_config(const Workspace& ws, const std::string& name,
 /// insgated with a generated configuration.
 class Daemon {
  public:
-  Daemon(const Workspace& ws, const std::string& name, const DaemonOptions& opt);
+  /// `config`: a configuration file already written (its socket must be
+  /// ws.path(name + ".sock")); empty: write_daemon_config(ws, name, opt).
+  Daemon(const Workspace& ws, const std::string& name, const DaemonOptions& opt,
+         const std::string& config = "");
   const std::string& socket() const { return socket_; }
   std::string log() const { return read_file(log_); }
   /// Sends `sig` (e.g. 9 for kill -9) and reaps the process.

@@ -51,7 +51,7 @@ struct Ins {
   std::string value15() const { return matricule + cle; }
 };
 
-/// Deployment environment, as in the configuration's `insi.environment`.
+/// Deployment environment, as in the configuration's `insi.environnement`.
 enum class Environment { production, qualification, test };
 
 /// "production", "qualification" or "test"; nullopt for anything else.

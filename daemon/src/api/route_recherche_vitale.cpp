@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "api/vitale_api.hpp"
+#include "api/route_recherche_vitale.hpp"
 
 #include <libxml/parser.h>
 #include <openssl/evp.h>
 
+#include "api/recherche_answer.hpp"
+#include "api/request_checks.hpp"
+#include "api/route_context.hpp"
+#include "api/state_gateway.hpp"
 #include "identity/matricule.hpp"
 #include "identity/normalise.hpp"
 #include "identity/traits.hpp"
+#include "insi/recherche_vitale.hpp"
 
 namespace insgate::api {
 namespace {
@@ -158,6 +163,41 @@ std::variant<VitaleInput, BadRequest, InvalidTraits> decode_recherche_vitale(
   if (auto inv = f.invalid()) return *inv;
   in.operateur = std::move(*op);
   return in;
+}
+
+asio::awaitable<ApiResponse> route_recherche_vitale(RouteContext& ctx, const RouteCall& call) {
+  const auto setup = ctx.setup();  // kept alive for this request, across reloads
+  const config::Config& cfg = *setup->cfg;
+  if (auto refused = check_json_body(call.req)) co_return *refused;
+  auto decoded = decode_recherche_vitale(call.req.body());
+  if (auto* bad = std::get_if<BadRequest>(&decoded)) co_return bad_request(*bad);
+  if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
+  const auto& input = std::get<VitaleInput>(decoded);
+  if (auto refused = foreign_finess(input.finess, cfg)) co_return *refused;
+  // Two wsse:Security headers without a role are not allowed (WS-Security):
+  // the caller's assertion and our signature cannot travel together.
+  if (input.assertion_xml && cfg.call_context.signer)
+    co_return problem(400, "requete_invalide", "Assertion Vitale incompatible avec la signature",
+                      "assertion_vitale ne peut pas être transmise quand la signature XML "
+                      "(insi.signature_xml) est activée : envoyez la demande sans assertion, "
+                      "ou désactivez la signature.");
+  json envoyee = {{"assertion_vitale", input.assertion_xml.has_value()}};
+  RequestRecord record;
+  record.operateur = input.operateur;
+  record.cache_key = state::ResultCache::key_for(input.carte);
+  if (auto cached = co_await ctx.from_cache(record, input.cache_bypass, call.requete_id))
+    co_return resultat_answer(*cached, "vitale_envoyee", envoyee, call.requete_id,
+                              ctx.oid_policy(), "cache");
+  auto started = Clock::now();
+  auto outcome = co_await insi::rechercher_par_carte_vitale(
+      *setup->transport, cfg.call_context, input.carte, input.assertion_xml, ctx.limits(cfg),
+      ctx.policy(cfg));
+  ctx.note_insi_outcome(outcome, "INSI_RECHERCHE_VITALE", call.requete_id,
+                        metrics::Operation::recuperation_vitale, started);
+  record.outcome = &outcome;
+  record.anomalies = has_anomalies(outcome, ctx.oid_policy());
+  ctx.state().record(record);
+  co_return resultat_answer(outcome, "vitale_envoyee", envoyee, call.requete_id, ctx.oid_policy());
 }
 
 }  // namespace insgate::api

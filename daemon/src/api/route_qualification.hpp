@@ -3,8 +3,10 @@
 // {"matricule", "cle", "oid"}, "piece_identite": {"type": "CNI" |
 // "PASSEPORT" | "TITRE_SEJOUR" | "LIVRET_FAMILLE_ACTE", "verifiee_le":
 // "AAAA-MM-JJ"}, "identifiant_local"}. Allowed only for an INS this daemon
-// retrieved or verified via INSi (else 409 statut_incompatible).
-// Pure functions; messages never echo caller values.
+// retrieved or verified via INSi (else 409 statut_incompatible). Body
+// decoding, the route (state/identities.hpp: status and outbox event in one
+// transaction) and its answer; decoding and answer are pure functions,
+// messages never echo caller values.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
@@ -15,6 +17,7 @@
 
 #include "api/problem.hpp"
 #include "api/recherche_input.hpp"
+#include "api/route_table.hpp"
 #include "identity/matricule.hpp"
 #include "state/identities.hpp"
 
@@ -39,5 +42,7 @@ ApiResponse qualification_answer(const state::QualifyOutcome& outcome, const ide
 /// input: spaces removed, letters upper-cased); problems are recorded in
 /// the reader's findings with champ "ins.*".
 std::optional<identity::Ins> read_ins(BodyReader& body, const identity::OidPolicy& policy);
+
+asio::awaitable<ApiResponse> route_qualification(RouteContext& ctx, const RouteCall& call);
 
 }  // namespace insgate::api

@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "api/qualification_api.hpp"
+#include "api/route_qualification.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <ctime>
 
 #include "api/recherche_answer.hpp"
+#include "api/request_checks.hpp"
+#include "api/route_context.hpp"
+#include "api/state_gateway.hpp"
 #include "identity/representations.hpp"
 #include "identity/traits.hpp"
 
@@ -104,6 +111,25 @@ ApiResponse qualification_answer(const state::QualifyOutcome& o, const identity:
             {"requete_id", requete_id}};
   if (auto addr = identity::mssante_address(ins, status)) j["mssante"] = *addr;
   return json_response(200, j);
+}
+
+asio::awaitable<ApiResponse> route_qualification(RouteContext& ctx, const RouteCall& call) {
+  if (auto refused = check_json_body(call.req)) co_return *refused;
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char today[16];
+  std::strftime(today, sizeof today, "%Y-%m-%d", &tm);
+  auto decoded = decode_qualification(call.req.body(), ctx.oid_policy(), today);
+  if (auto* bad = std::get_if<BadRequest>(&decoded)) co_return bad_request(*bad);
+  if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
+  auto& input = std::get<QualificationInput>(decoded);
+  if (auto refused = foreign_finess(input.finess, *ctx.setup()->cfg)) co_return *refused;
+  auto outcome = co_await ctx.state().qualify(input.ins, input.piece, input.identifiant_local,
+                                              input.operateur);
+  spdlog::info("[IDENTITY_QUALIFICATION] request {}: {}", call.requete_id,
+               outcome.result == state::QualifyResult::qualified ? "qualifiee" : "refusee");
+  co_return qualification_answer(outcome, input.ins, call.requete_id);
 }
 
 }  // namespace insgate::api

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "api/verification_api.hpp"
+#include "api/route_verification.hpp"
 
-#include "api/qualification_api.hpp"
 #include "api/recherche_answer.hpp"
+#include "api/request_checks.hpp"
+#include "api/route_context.hpp"
+#include "api/route_qualification.hpp"
+#include "api/state_gateway.hpp"
 
 namespace insgate::api {
 namespace {
@@ -108,6 +111,33 @@ ApiResponse verification_answer(const insi::VerificationOutcome& o, const char* 
   j["statut"] = statut_json(trouvee, !j["anomalies"].empty(), v.conforme);
   if (auto c = conseil_verification(r.code_cr, v, o.envoyes)) j["conseil"] = *c;
   return json_response(200, j);
+}
+
+asio::awaitable<ApiResponse> route_verification(RouteContext& ctx, const RouteCall& call) {
+  const auto setup = ctx.setup();  // kept alive for this request, across reloads
+  const config::Config& cfg = *setup->cfg;
+  if (auto refused = check_json_body(call.req)) co_return *refused;
+  auto decoded = decode_verification(call.req.body(), ctx.oid_policy());
+  if (auto* bad = std::get_if<BadRequest>(&decoded)) co_return bad_request(*bad);
+  if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
+  const auto& input = std::get<VerificationInput>(decoded);
+  if (auto refused = foreign_finess(input.finess, cfg)) co_return *refused;
+  auto started = Clock::now();
+  auto outcome = co_await ctx.verificateur().verifier(*setup->transport, cfg.call_context,
+                                                      input.ins, input.traits, ctx.limits(cfg),
+                                                      ctx.policy(cfg));
+  ctx.note_insi_outcome(outcome.recherche, "INSI_VERIFICATION", call.requete_id,
+                        metrics::Operation::verification, started);
+  RequestRecord record;
+  record.operation = state::InsiOperation::verification;
+  record.operateur = input.operateur;
+  record.outcome = &outcome.recherche;
+  // Only a conforming answer confirms the INS (attribute I).
+  record.anomalies = has_anomalies(outcome.recherche, ctx.oid_policy()) ||
+                     !(outcome.verification && outcome.verification->conforme);
+  ctx.state().record(record);
+  co_return verification_answer(outcome, ctx.verificateur().methode(), call.requete_id,
+                                ctx.oid_policy());
 }
 
 }  // namespace insgate::api
