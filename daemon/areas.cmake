@@ -5,7 +5,8 @@ target_include_directories(insgate_util PUBLIC ${SRC})
 
 find_package(ICU REQUIRED COMPONENTS uc i18n)
 add_library(insgate_identity STATIC src/identity/matricule.cpp src/identity/normalise.cpp
-  src/identity/traits.cpp src/identity/rniv.cpp src/identity/representations.cpp)
+  src/identity/traits.cpp src/identity/rniv.cpp src/identity/representations.cpp
+  src/identity/cog_pays.cpp)
 target_include_directories(insgate_identity PUBLIC ${SRC})
 target_link_libraries(insgate_identity PUBLIC nlohmann_json::nlohmann_json
   PRIVATE ICU::uc ICU::i18n)

@@ -127,6 +127,12 @@ TEST(StatsE2E, prometheus_listener_serves_the_metrics_without_identity_labels) {
   EXPECT_EQ(sample(text, "insgate_insi_circuit_open", {}), -1) << "a gauge without labels";
   EXPECT_NE(text.find("insgate_insi_circuit_open 0"), std::string::npos);
   EXPECT_GT(sample(text, "insgate_certificate_expiry_timestamp_seconds", {"usage=\"insi_client\""}), 0);
+  // Issue 20: the CA series carries the loaded insi.ca expiry (the test PKI's
+  // CA is made just before the client certificate, both for 90 days).
+  const double ca = sample(text, "insgate_certificate_expiry_timestamp_seconds", {"usage=\"insi_ca\""});
+  EXPECT_GT(ca, 0);
+  EXPECT_NEAR(ca, sample(text, "insgate_certificate_expiry_timestamp_seconds", {"usage=\"insi_client\""}),
+              3600);
   for (const char* secret : {"ECETINSI", "PIERRE", "1090763220834", "u-test"})
     EXPECT_EQ(text.find(secret), std::string::npos) << secret;
 }

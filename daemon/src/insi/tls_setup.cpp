@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "insi/tls_setup.hpp"
 
+#include "insi/ca_expiry.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -490,12 +492,15 @@ void install(SSL_CTX* ctx, const Material& m) {
                         "use the current IGC-Santé certificate");
 }
 
-/// Adds every certificate of a CA file to the store.
-void add_trust_anchors(X509_STORE* store, const std::string& path) {
-  auto certs = read_certificates(
+std::vector<X509Ptr> read_ca_file(const std::string& path) {
+  return read_certificates(
       path, std::string("CA file (") + kCaKey + ")",
       "give the IGC-Santé CA certificates (ACR-EL.cer, ACI-EL-ORG.cer), PEM or DER");
-  for (const auto& x : certs) {
+}
+
+/// Adds every certificate of a CA file to the store.
+void add_trust_anchors(X509_STORE* store, const std::string& path) {
+  for (const auto& x : read_ca_file(path)) {
     if (X509_STORE_add_cert(store, x.get()) != 1) ERR_clear_error();  // duplicates are fine
   }
 }
@@ -529,6 +534,23 @@ ClientTls make_client_tls(const config::InsiConfig& cfg) {
   ctx->set_verify_mode(ssl::verify_peer);
   out.context = std::move(ctx);
   return out;
+}
+
+std::optional<std::chrono::system_clock::time_point> earliest_ca_expiry(
+    const std::vector<std::string>& ca_files) {
+  std::optional<std::chrono::system_clock::time_point> earliest;
+  for (const auto& path : ca_files) {
+    for (const auto& x : read_ca_file(path)) {
+      struct tm tm {};
+      if (ASN1_TIME_to_tm(X509_get0_notAfter(x.get()), &tm) != 1) {
+        ERR_clear_error();
+        continue;
+      }
+      const auto not_after = time_point(X509_get0_notAfter(x.get()));
+      if (!earliest || not_after < *earliest) earliest = not_after;
+    }
+  }
+  return earliest;
 }
 
 bool set_peer_name(ssl::stream<beast::tcp_stream>& stream, const std::string& host) {

@@ -312,7 +312,7 @@ Metrics::Metrics(MetricsOptions options)
 
   auto& expiry = prometheus::BuildGauge()
                      .Name("insgate_certificate_expiry_timestamp_seconds")
-                     .Help("Unix time of notAfter of the certificates in use (0: unknown)")
+                     .Help("Unix time of notAfter: INSi client certificate (insi_client), earliest of the insi.ca certificates (insi_ca); 0: unknown")
                      .Register(r);
   for (std::size_t i = 0; i < kCertificateUsages; ++i) {
     s.cert_expiry[i] = &expiry.Add({{"usage", S(kUsageLabels[i])}});

@@ -3,6 +3,7 @@
 // for the whole suite (EC P-256, fast).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "insi/tls_setup.hpp"
+#include "insi/ca_expiry.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -101,6 +102,9 @@ class TlsSetupTest : public ::testing::Test {
             "-subj '/C=FR/CN=TEST AC IGC-SANTE ELEMENTAIRE ORGANISATIONS' " + ca_ext,
         std::string("openssl req -x509 ") + ec + " -keyout ca2.key -out ca2.pem -days 30 " +
             "-subj '/C=FR/CN=TEST AC RACINE IGC-SANTE ELEMENTAIRE' " + ca_ext,
+        std::string("openssl req -x509 ") + ec + " -keyout ca5.key -out ca5.pem -days 5 " +
+            "-subj '/C=FR/CN=TEST AC 5 JOURS' " + ca_ext,
+        "cat ca.pem ca5.pem ca2.pem >ca-three.pem",
         // clients (leaf signed by a CA)
         std::string("openssl req ") + ec +
             " -keyout client.key -out client.csr -subj '/C=FR/O=EHPAD TEST/OU=123456789/CN=INSI-AUTO'",
@@ -214,6 +218,24 @@ TEST_F(TlsSetupTest, PemCertificateAndKeyLoadAndReportCnAndExpiry) {
   EXPECT_EQ(SSL_CTX_get_verify_mode(tls.context->native_handle()) & SSL_VERIFY_PEER,
             SSL_VERIFY_PEER);
   EXPECT_TRUE(verifies(tls, "client.pem"));  // the CA file is a trust anchor
+}
+
+// Issue 20: insgate_certificate_expiry_timestamp_seconds{usage="insi_ca"}
+// is the first trust anchor to expire, over every certificate of every file.
+TEST_F(TlsSetupTest, EarliestCaExpiryIsReported) {
+  const auto days_from_now = [](std::chrono::system_clock::time_point t) {
+    return std::chrono::duration<double, std::ratio<86400>>(t - std::chrono::system_clock::now())
+        .count();
+  };
+  auto one = earliest_ca_expiry({path("ca.pem")});
+  ASSERT_TRUE(one.has_value());
+  EXPECT_NEAR(days_from_now(*one), 30, 1);
+  auto three = earliest_ca_expiry({path("ca-three.pem")});  // 30, 5 and 30 days in one file
+  ASSERT_TRUE(three.has_value());
+  EXPECT_NEAR(days_from_now(*three), 5, 1);
+  EXPECT_EQ(earliest_ca_expiry({path("ca2.pem"), path("ca5.pem"), path("ca.pem")}), three);
+  EXPECT_FALSE(earliest_ca_expiry({}).has_value());
+  EXPECT_THROW(earliest_ca_expiry({path("client.key")}), TlsSetupError);
 }
 
 TEST_F(TlsSetupTest, PemCertificateWithChainLoads) {
