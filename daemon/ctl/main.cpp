@@ -3,7 +3,10 @@
 // 2 usage error, 3 the daemon could not be reached.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <boost/program_options.hpp>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -21,11 +24,12 @@ const char* kUsage =
     "             --date-naissance AAAA-MM-JJ [--lieu-naissance COG] [--operateur ID]\n"
     "  insgatectl [--socket PATH] verification --matricule M13 --cle CC --oid OID\n"
     "             --nom NOM --prenoms ... --sexe M|F --date-naissance AAAA-MM-JJ [...]\n"
-    "  insgatectl [--socket PATH] stats --mois AAAA-MM [--csv]\n"
+    "  insgatectl [--socket PATH] stats --mois AAAA-MM [--csv | --xlsx FILE]\n"
     "  insgatectl [--socket PATH] outbox list [--etat pending|dead|delivered]\n"
     "  insgatectl [--socket PATH] outbox retry --id N\n"
     "  insgatectl [--socket PATH] outbox purge --jours N\n"
-    "Exit codes: 0 success, 1 the daemon answered an error, 2 usage error,\n"
+    "Exit codes: 0 success, 1 the daemon answered an error (or --xlsx FILE\n"
+    "            cannot be written), 2 usage error,\n"
     "            3 the daemon could not be reached, 4 health: the daemon answers\n"
     "            but is degraded (INSi unreachable or circuit open).\n\n";
 
@@ -64,6 +68,9 @@ int main(int argc, char** argv) {
       "etat", po::value<std::string>()->default_value("pending"), "outbox list: which events")(
       "mois", po::value<std::string>(), "stats: the month, AAAA-MM")(
       "csv", "stats: CSV for French spreadsheets instead of JSON")(
+      "xlsx", po::value<std::string>()->value_name("FILE"),
+      "stats: write the report as a spreadsheet (.xlsx) to FILE: FINESS and month as text, "
+      "counts as numbers, the rate as a percentage")(
       "id", po::value<long>(), "outbox retry: the event id")(
       "jours", po::value<long>(), "outbox purge: delivered events older than N days")(
       "version", "print the version")(
@@ -111,11 +118,27 @@ int main(int argc, char** argv) {
         std::cerr << "insgatectl: --mois AAAA-MM is required\n";
         return 2;
       }
+      if (vm.count("csv") && vm.count("xlsx")) {
+        std::cerr << "insgatectl: --csv and --xlsx exclude each other\n";
+        return 2;
+      }
+      const char* format = vm.count("csv") ? "&format=csv" : vm.count("xlsx") ? "&format=xlsx" : "";
       auto reply = client.request(insgate::http::verb::get,
-                                  "/v1/stats/mensuel?mois=" + vm["mois"].as<std::string>() +
-                                      (vm.count("csv") ? "&format=csv" : ""));
+                                  "/v1/stats/mensuel?mois=" + vm["mois"].as<std::string>() + format);
       if (vm.count("csv") && reply.status == 200) {
         std::cout << reply.body;
+        return 0;
+      }
+      if (vm.count("xlsx") && reply.status == 200) {
+        const std::string file = vm["xlsx"].as<std::string>();
+        std::ofstream out(file, std::ios::binary | std::ios::trunc);
+        out << reply.body;
+        out.close();
+        if (!out) {
+          std::cerr << "insgatectl: cannot write " << file << " (" << std::strerror(errno)
+                    << ")\n";
+          return 1;
+        }
         return 0;
       }
       return print(reply);

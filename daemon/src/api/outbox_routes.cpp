@@ -7,11 +7,14 @@
 #include "state/events.hpp"
 
 namespace insgate::api {
-namespace {
 
 using nlohmann::json;
 
-json row_json(const state::OutboxRow& r) {
+json outbox_row_json(const state::OutboxRow& r) {
+  // A pending event waits for a retry date only after a "retry later"; a
+  // delivered or dead one has no next attempt at all.
+  const bool scheduled =
+      r.state == state::OutboxState::pending && r.next_attempt_at != state::TimePoint{};
   json j = {{"id", r.id},
             {"plugin", r.plugin ? json(*r.plugin) : json(nullptr)},
             {"type", std::string(state::to_name(r.kind))},
@@ -20,10 +23,12 @@ json row_json(const state::OutboxRow& r) {
             {"etat", std::string(state::to_name(r.state))},
             {"derniere_erreur", r.last_error ? json(*r.last_error) : json(nullptr)},
             {"cree_le", state::iso_utc(r.created_at)},
-            {"prochain_essai", state::iso_utc(r.next_attempt_at)}};
+            {"prochain_essai", scheduled ? json(state::iso_utc(r.next_attempt_at)) : json(nullptr)}};
   if (r.delivered_at) j["livre_le"] = state::iso_utc(*r.delivered_at);
   return j;
 }
+
+namespace {
 
 std::optional<long> number_member(const std::string& body, const char* key) {
   auto j = json::parse(body, nullptr, false);
@@ -53,7 +58,7 @@ asio::awaitable<ApiResponse> outbox_route(StateGateway& state, const Request& re
         co_return problem(400, "requete_invalide", "Requête invalide", "limite : 1 à 1000.");
     }
     json rows = json::array();
-    for (const auto& r : co_await state.outbox_list(*s, limit)) rows.push_back(row_json(r));
+    for (const auto& r : co_await state.outbox_list(*s, limit)) rows.push_back(outbox_row_json(r));
     co_return json_response(200, {{"etat", etat.empty() ? "pending" : etat}, {"evenements", rows}});
   }
   if (path == "/v1/outbox/retry" || path == "/v1/outbox/purge") {

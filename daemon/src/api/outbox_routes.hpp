@@ -14,6 +14,12 @@
 
 namespace insgate::api {
 
+/// One event of a listing: id, plugin (null: waiting for a plugin), type,
+/// cle_idempotence, tentatives, etat, derniere_erreur, cree_le,
+/// prochain_essai (the date of the next attempt after a "retry later";
+/// null when none is scheduled: due now, delivered or dead), livre_le.
+nlohmann::json outbox_row_json(const state::OutboxRow& r);
+
 /// Handles any /v1/outbox path; 404/405 problems for the others.
 asio::awaitable<ApiResponse> outbox_route(StateGateway& state, const Request& req,
                                           std::string_view path, std::string_view query);

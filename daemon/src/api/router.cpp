@@ -7,7 +7,9 @@
 #include "api/recherche_input.hpp"
 #include "api/outbox_routes.hpp"
 #include "metrics/insi_outcome.hpp"
-#include "stats/monthly_report.hpp"
+#include "api/health.hpp"
+#include "api/stats_route.hpp"
+#include "api/state_gauges.hpp"
 #include "api/qualification_api.hpp"
 #include "api/query_string.hpp"
 #include "api/state_gateway.hpp"
@@ -66,14 +68,6 @@ ApiResponse method_not_allowed(const char* allow) {
   return r;
 }
 
-std::string iso_date(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 }  // namespace
 
@@ -97,6 +91,7 @@ Router::Router(std::shared_ptr<const InsiSetup> setup, insi::CircuitBreaker& bre
 
 void Router::reconfigure(std::shared_ptr<const InsiSetup> next) {
   setup_ = std::move(next);
+  insi_health_.forget_refusal();
   oid_policy_ = oid_policy_of(*setup_->cfg);
 }
 
@@ -154,37 +149,7 @@ asio::awaitable<ApiResponse> Router::handle(const Request& req, const std::strin
 
 asio::awaitable<void> Router::refresh_identity_gauges() {
   const auto setup = setup_;
-  const config::Config& cfg = *setup->cfg;
-  auto counts = co_await state_.identity_counts(std::chrono::hours(24 * cfg.structure.file_active_jours));
-  std::int64_t total = 0;
-  for (auto s : {identity::RnivStatus::provisoire, identity::RnivStatus::recuperee,
-                 identity::RnivStatus::validee, identity::RnivStatus::qualifiee}) {
-    std::string name(identity::to_api_name(s));
-    std::int64_t n = counts.count(name) ? counts.at(name) : 0;
-    metrics_.set_identities(s, n);
-    total += n;
-  }
-  std::int64_t q = counts.count("qualifiee") ? counts.at("qualifiee") : 0;
-  metrics_.set_qualified_identity_rate(
-      cfg.structure.finess,
-      total > 0 ? std::optional<double>(static_cast<double>(q) / static_cast<double>(total))
-                : std::nullopt);
-  // Unique users of the current month (Ségur), from the persisted counters.
-  auto month = co_await state_.activity_month(state::ActivityCounter::month_of(state::Clock::now()));
-  for (const auto& m : month)
-    if (m.finess == cfg.structure.finess)
-      metrics_.set_insi_unique_users(m.finess, m.operateurs_distincts);
-  // Outbox backlog per plugin, and the age of its oldest pending event.
-  auto pending = co_await state_.outbox_list(state::OutboxState::pending, 1000);
-  std::map<std::string, std::pair<std::int64_t, double>> backlog;
-  for (const auto& p : cfg.plugins) backlog[p.name] = {0, 0.0};
-  for (const auto& row : pending) {
-    if (!row.plugin) continue;
-    auto& [n, oldest] = backlog[*row.plugin];
-    ++n;
-    oldest = std::max(oldest, std::chrono::duration<double>(state::Clock::now() - row.created_at).count());
-  }
-  for (const auto& [plugin, b] : backlog) metrics_.set_outbox_pending(plugin, b.first, b.second);
+  co_await refresh_state_gauges(state_, metrics_, *setup->cfg);
 }
 
 asio::awaitable<std::optional<insi::RechercheOutcome>> Router::from_cache(RequestRecord& record,
@@ -246,9 +211,10 @@ void Router::note_insi_outcome(const insi::RechercheOutcome& outcome, const char
                        std::chrono::duration<double>(Clock::now() - started).count());
   metrics_.set_insi_circuit_open(breaker_.state(Clock::now()) !=
                                  insi::CircuitBreaker::State::closed);
-  insi_reachable_ = outcome.kind != K::transport && outcome.kind != K::timeout &&
-                    outcome.kind != K::circuit_open &&
-                    !(outcome.kind == K::fault && insi::is_retryable(outcome.fault));
+  if (auto family = metrics::fault_family_of(outcome)) metrics_.insi_fault(*family);
+  if (insi_health_.note(outcome))
+    spdlog::error("[INSI_REFUSAL] request {}: {}", requete_id,
+                  refusal_message(*insi_health_.refusal()));
   switch (outcome.kind) {
     case K::resultat:
       spdlog::info("[{}] request {}: CR {} after {} call(s)", what, requete_id,
@@ -314,33 +280,7 @@ asio::awaitable<ApiResponse> Router::recherche_vitale(const Request& req,
 
 asio::awaitable<ApiResponse> Router::stats_mensuel(const Request& req, std::string_view query) {
   const auto setup = setup_;  // kept alive for this request, across reloads
-  const config::Config& cfg = *setup->cfg;
-  // A malformed escape becomes "?", which no check below accepts.
-  const std::string mois = query_param(query, "mois").value_or("?");
-  const std::string format = query_param(query, "format").value_or("?");
-  auto parsed = stats::parse_mois(mois);
-  if (!parsed) co_return problem(400, "requete_invalide", "Mois invalide", parsed.erreur);
-  if (!format.empty() && format != "csv" && format != "json")
-    co_return problem(400, "requete_invalide", "Format invalide", "format vaut json ou csv.");
-  const auto& m = *parsed.mois;
-  auto months = co_await state_.activity_month(m.iso());
-  auto counts = co_await state_.identity_counts(std::chrono::hours(24 * cfg.structure.file_active_jours));
-  stats::TauxQualification taux;
-  for (const auto& [statut, n] : counts) taux.file_active += n;
-  taux.qualifiees = counts.count("qualifiee") ? counts.at("qualifiee") : 0;
-  auto report = stats::build_report(
-      m, {{cfg.structure.finess, cfg.structure.name, cfg.structure.categorie}}, months,
-      {{cfg.structure.finess, taux}});
-  if (format == "csv") {
-    ApiResponse r;
-    r.status = 200;
-    r.content_type = "text/csv";
-    r.body = stats::to_csv(report);
-    r.headers.emplace_back("Content-Disposition",
-                           "attachment; filename=\"insi-activite-" + m.iso() + ".csv\"");
-    co_return r;
-  }
-  co_return json_response(200, stats::to_json(report));
+  co_return co_await stats_mensuel_route(state_, *setup->cfg, query);
 }
 
 asio::awaitable<ApiResponse> Router::qualification(const Request& req,
@@ -392,24 +332,9 @@ asio::awaitable<ApiResponse> Router::verification(const Request& req,
 }
 
 ApiResponse Router::health() const {
-  const config::Config& cfg = *setup_->cfg;
-  const insi::ClientCertificateInfo& cert = setup_->certificate;
-  auto now = Clock::now();
-  auto circuit = breaker_.state(now);
-  std::string etat = circuit != insi::CircuitBreaker::State::closed ? "circuit_ouvert"
-                     : insi_reachable_                               ? "ok"
-                                                                      : "indisponible";
-  nlohmann::json j = {
-      {"statut", etat == "ok" ? "ok" : "degrade"},
-      {"insi", {{"etat", etat},
-                {"circuit", insi::CircuitBreaker::name(circuit)},
-                {"echecs_consecutifs", breaker_.consecutive_failures()},
-                {"environnement", cfg.insi.environment},
-                {"endpoint", cfg.insi.endpoint.url}}},
-      {"certificat", {{"expire_le", iso_date(cert.not_after)},
-                      {"jours_restants", cert.days_left}}},
-      {"version", INSGATE_VERSION}};
-  return json_response(200, j);
+  return json_response(200, health_json(*setup_->cfg, setup_->certificate,
+                                        breaker_.state(Clock::now()),
+                                        breaker_.consecutive_failures(), insi_health_));
 }
 
 }  // namespace insgate::api

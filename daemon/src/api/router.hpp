@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "api/health.hpp"
 #include "api/problem.hpp"
 #include "config/config.hpp"
 #include "insi/circuit_breaker.hpp"
@@ -71,8 +72,8 @@ class Router {
   metrics::Metrics& metrics_;
   identity::OidPolicy oid_policy_;
   std::unique_ptr<insi::Verificateur> verificateur_;
-  /// Whether the last INSi call reached the service (for /v1/health).
-  bool insi_reachable_ = true;
+  /// What the INSi calls say about INSi (for /v1/health).
+  InsiHealth insi_health_;
   /// "circuit open" refusals are logged once per kCircuitLogPeriod, with
   /// how many were not (a closed-loop client would flood the journal).
   static constexpr std::chrono::seconds kCircuitLogPeriod{10};
