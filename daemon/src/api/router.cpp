@@ -3,142 +3,26 @@
 
 #include <spdlog/spdlog.h>
 
-#include "api/recherche_answer.hpp"
-#include "api/recherche_input.hpp"
-#include "api/outbox_routes.hpp"
-#include "metrics/insi_outcome.hpp"
-#include "api/health.hpp"
-#include "api/stats_route.hpp"
-#include "api/state_gauges.hpp"
-#include "api/qualification_api.hpp"
-#include "api/query_string.hpp"
 #include "api/state_gateway.hpp"
-#include "api/verification_api.hpp"
-#include "api/vitale_api.hpp"
-#include "insi/recherche_vitale.hpp"
+#include "api/state_gauges.hpp"
 
 namespace insgate::api {
-namespace {
-
-bool is_json(const Request& req) {
-  auto it = req.find(http::field::content_type);
-  if (it == req.end()) return true;  // lenient with old clients that send none
-  std::string_view v = sv(it->value());
-  v = v.substr(0, v.find(';'));
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return beast::iequals(beast::string_view(v.data(), v.size()), "application/json");
-}
-
-/// 415 for a non-JSON content type, 400 for a NUL byte (JSON parsers may
-/// stop there and ignore what follows).
-std::optional<ApiResponse> check_json_body(const Request& req) {
-  if (!is_json(req))
-    return problem(415, "requete_invalide", "Type de contenu non pris en charge",
-                   "Content-Type attendu : application/json.");
-  if (req.body().find('\0') != std::string::npos)
-    return problem(400, "requete_invalide", "Requête invalide", "Le corps contient un octet nul.");
-  return std::nullopt;
-}
-
-/// INSi fault fields as they may appear in a log line: at most 40
-/// characters of [A-Za-z0-9_-], anything else replaced (INSi's text is not
-/// ours to trust).
-std::string loggable_code(std::string_view v) {
-  std::string out;
-  for (char c : v.substr(0, 40))
-    out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ? c : '?');
-  return out;
-}
-
-/// local-api.md "Caller identity": `finess` names the structure the call is
-/// made for; this daemon serves one, so another one is refused (it would
-/// be counted under the wrong structure in the monthly report).
-std::optional<ApiResponse> foreign_finess(const std::optional<std::string>& finess,
-                                          const config::Config& cfg) {
-  if (!finess || *finess == cfg.structure.finess) return std::nullopt;
-  return problem(400, "requete_invalide", "FINESS inconnu",
-                 "finess ne correspond pas à la structure servie par ce démon "
-                 "(structure.finess de sa configuration).");
-}
-
-ApiResponse method_not_allowed(const char* allow) {
-  auto r = problem(405, "methode_non_autorisee", "Méthode non autorisée",
-                   std::string("Méthode autorisée : ") + allow + ".");
-  r.headers.emplace_back("Allow", allow);
-  return r;
-}
-
-
-}  // namespace
-
-namespace {
-
-identity::OidPolicy oid_policy_of(const config::Config& cfg) {
-  return identity::OidPolicy::for_environment(
-      identity::parse_environment(cfg.insi.environment).value_or(identity::Environment::production));
-}
-
-}  // namespace
 
 Router::Router(std::shared_ptr<const InsiSetup> setup, insi::CircuitBreaker& breaker,
-               StateGateway& state, metrics::Metrics& metrics)
-    : setup_(std::move(setup)),
-      breaker_(breaker),
-      state_(state),
-      metrics_(metrics),
-      oid_policy_(oid_policy_of(*setup_->cfg)),
-      verificateur_(std::make_unique<insi::VerificationParComparaison>()) {}
+               StateGateway& state, metrics::Metrics& metrics, std::span<const Route> table)
+    : ctx_(std::move(setup), breaker, state, metrics), table_(table) {}
 
-void Router::reconfigure(std::shared_ptr<const InsiSetup> next) {
-  setup_ = std::move(next);
-  insi_health_.forget_refusal();
-  oid_policy_ = oid_policy_of(*setup_->cfg);
-}
-
-insi::RechercheLimits Router::limits(const config::Config& cfg) {
-  return {Clock::now() + cfg.insi.deadlines.request, cfg.insi.deadlines.call};
-}
-
-insi::FaultPolicy Router::policy(const config::Config& cfg) {
-  return {cfg.insi.resilience.max_retries, cfg.insi.resilience.backoff, &breaker_};
-}
+void Router::reconfigure(std::shared_ptr<const InsiSetup> next) { ctx_.reconfigure(std::move(next)); }
 
 asio::awaitable<ApiResponse> Router::handle(const Request& req, const std::string& requete_id) {
   try {
     std::string_view target = sv(req.target());
     auto q = target.find('?');
-    std::string_view path = target.substr(0, q);
-    if (path == "/v1/health") {
-      if (req.method() != http::verb::get) co_return method_not_allowed("GET");
-      co_return health();
-    }
-    if (path == "/v1/ins/recherche") {
-      if (req.method() != http::verb::post) co_return method_not_allowed("POST");
-      co_return co_await recherche(req, requete_id);
-    }
-    if (path == "/v1/ins/recherche-vitale") {
-      if (req.method() != http::verb::post) co_return method_not_allowed("POST");
-      co_return co_await recherche_vitale(req, requete_id);
-    }
-    if (path == "/v1/ins/qualification") {
-      if (req.method() != http::verb::post) co_return method_not_allowed("POST");
-      co_return co_await qualification(req, requete_id);
-    }
-    if (path == "/v1/stats/mensuel") {
-      if (req.method() != http::verb::get) co_return method_not_allowed("GET");
-      co_return co_await stats_mensuel(req, q == std::string_view::npos ? std::string_view()
-                                                                         : target.substr(q + 1));
-    }
-    if (path.rfind("/v1/outbox", 0) == 0)
-      co_return co_await outbox_route(state_, req, path,
-                                      q == std::string_view::npos ? std::string_view()
-                                                                  : target.substr(q + 1));
-    if (path == "/v1/ins/verification") {
-      if (req.method() != http::verb::post) co_return method_not_allowed("POST");
-      co_return co_await verification(req, requete_id);
-    }
-    co_return problem(404, "ressource_inconnue", "Ressource inconnue",
-                      "Chemin inconnu de l'API locale v1.");
+    RouteMatch m = match(table_, req.method(), target.substr(0, q));
+    if (!m.route) co_return m.allow.empty() ? unknown_route() : method_not_allowed(m.allow);
+    RouteCall call{req, requete_id,
+                   q == std::string_view::npos ? std::string_view() : target.substr(q + 1)};
+    co_return co_await m.route->handler(ctx_, call);
   } catch (const std::exception& e) {
     spdlog::error("[API_INTERNAL] request {} failed: {}", requete_id, e.what());
     co_return problem(500, "erreur_interne", "Erreur interne",
@@ -148,193 +32,8 @@ asio::awaitable<ApiResponse> Router::handle(const Request& req, const std::strin
 }
 
 asio::awaitable<void> Router::refresh_identity_gauges() {
-  const auto setup = setup_;
-  co_await refresh_state_gauges(state_, metrics_, *setup->cfg);
-}
-
-asio::awaitable<std::optional<insi::RechercheOutcome>> Router::from_cache(RequestRecord& record,
-                                                                         bool bypass,
-                                                                         const std::string& requete_id) {
-  if (bypass) {
-    state_.note_bypass();
-    metrics_.cache_lookup(metrics::CacheResult::bypass);
-    co_return std::nullopt;
-  }
-  auto hit = co_await state_.lookup(record.cache_key);
-  if (!hit.hit) {
-    metrics_.cache_lookup(metrics::CacheResult::miss);
-    co_return std::nullopt;
-  }
-  metrics_.cache_lookup(metrics::CacheResult::hit);
-  insi::RechercheOutcome cached;
-  cached.kind = insi::RechercheOutcome::Kind::resultat;
-  cached.resultat = std::move(*hit.resultat);
-  record.from_cache = true;
-  state_.record(record);
-  spdlog::debug("[CACHE_HIT] request {}: answered from the cache", requete_id);
-  co_return cached;
-}
-
-asio::awaitable<ApiResponse> Router::recherche(const Request& req, const std::string& requete_id) {
-  const auto setup = setup_;  // kept alive for this request, across reloads
-  const config::Config& cfg = *setup->cfg;
-  if (auto refused = check_json_body(req)) co_return *refused;
-  Decoded decoded = decode_recherche(req.body());
-  if (auto* bad = std::get_if<BadRequest>(&decoded))
-    co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
-  if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
-  const auto& input = std::get<RechercheInput>(decoded);
-  if (auto refused = foreign_finess(input.finess, *setup_->cfg)) co_return *refused;
-
-  RequestRecord record;
-  record.operateur = input.operateur;
-  record.cache_key = state::ResultCache::key_for(input.traits);
-  if (auto cached = co_await from_cache(record, input.cache_bypass, requete_id))
-    co_return recherche_answer(*cached, input.traits, requete_id, oid_policy_, "cache");
-  auto started = Clock::now();
-  auto outcome = co_await insi::rechercher_par_traits(*setup->transport, cfg.call_context,
-                                                      input.traits, limits(cfg), policy(cfg));
-  note_insi_outcome(outcome, "INSI_RECHERCHE", requete_id, metrics::Operation::recuperation_traits,
-                    started);
-  record.outcome = &outcome;
-  record.anomalies = has_anomalies(outcome, oid_policy_);
-  state_.record(record);
-  co_return recherche_answer(outcome, input.traits, requete_id, oid_policy_);
-}
-
-void Router::note_insi_outcome(const insi::RechercheOutcome& outcome, const char* what,
-                               const std::string& requete_id, metrics::Operation op,
-                               Clock::time_point started) {
-  using K = insi::RechercheOutcome::Kind;
-  if (auto o = metrics::outcome_of(outcome))
-    metrics_.insi_call(op, setup_->cfg->structure.finess, *o,
-                       std::chrono::duration<double>(Clock::now() - started).count());
-  metrics_.set_insi_circuit_open(breaker_.state(Clock::now()) !=
-                                 insi::CircuitBreaker::State::closed);
-  if (auto family = metrics::fault_family_of(outcome)) metrics_.insi_fault(*family);
-  if (insi_health_.note(outcome))
-    spdlog::error("[INSI_REFUSAL] request {}: {}", requete_id,
-                  refusal_message(*insi_health_.refusal()));
-  switch (outcome.kind) {
-    case K::resultat:
-      spdlog::info("[{}] request {}: CR {} after {} call(s)", what, requete_id,
-                   loggable_code(outcome.resultat.code_cr), outcome.appels);
-      break;
-    case K::fault:
-      spdlog::warn("[INSI_FAULT] request {}: fault {} / {} ({}) after {} call(s)", requete_id,
-                   loggable_code(outcome.fault.subcode), loggable_code(outcome.fault.erreur_code),
-                   loggable_code(outcome.fault.erreur_severite), outcome.appels);
-      break;
-    case K::circuit_open:
-      if (Clock::now() - circuit_logged_ < kCircuitLogPeriod) {
-        ++circuit_unlogged_;
-        break;
-      }
-      spdlog::warn("[INSI_FAILURE] request {}: {} ({} more refusal(s) since the last line)",
-                   requete_id, outcome.error, circuit_unlogged_);
-      circuit_logged_ = Clock::now();
-      circuit_unlogged_ = 0;
-      break;
-    default:
-      spdlog::warn("[INSI_FAILURE] request {}: {} after {} call(s)", requete_id, outcome.error,
-                   outcome.appels);
-  }
-}
-
-asio::awaitable<ApiResponse> Router::recherche_vitale(const Request& req,
-                                                      const std::string& requete_id) {
-  const auto setup = setup_;  // kept alive for this request, across reloads
-  const config::Config& cfg = *setup->cfg;
-  if (auto refused = check_json_body(req)) co_return *refused;
-  auto decoded = decode_recherche_vitale(req.body());
-  if (auto* bad = std::get_if<BadRequest>(&decoded))
-    co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
-  if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
-  const auto& input = std::get<VitaleInput>(decoded);
-  if (auto refused = foreign_finess(input.finess, *setup_->cfg)) co_return *refused;
-  // Two wsse:Security headers without a role are not allowed (WS-Security):
-  // the caller's assertion and our signature cannot travel together.
-  if (input.assertion_xml && cfg.call_context.signer)
-    co_return problem(400, "requete_invalide", "Assertion Vitale incompatible avec la signature",
-                      "assertion_vitale ne peut pas être transmise quand la signature XML "
-                      "(insi.signature_xml) est activée : envoyez la demande sans assertion, "
-                      "ou désactivez la signature.");
-  nlohmann::json envoyee = {{"assertion_vitale", input.assertion_xml.has_value()}};
-  RequestRecord record;
-  record.operateur = input.operateur;
-  record.cache_key = state::ResultCache::key_for(input.carte);
-  if (auto cached = co_await from_cache(record, input.cache_bypass, requete_id))
-    co_return resultat_answer(*cached, "vitale_envoyee", envoyee, requete_id, oid_policy_,
-                              "cache");
-  auto started = Clock::now();
-  auto outcome = co_await insi::rechercher_par_carte_vitale(
-      *setup->transport, cfg.call_context, input.carte, input.assertion_xml, limits(cfg),
-      policy(cfg));
-  note_insi_outcome(outcome, "INSI_RECHERCHE_VITALE", requete_id,
-                    metrics::Operation::recuperation_vitale, started);
-  record.outcome = &outcome;
-  record.anomalies = has_anomalies(outcome, oid_policy_);
-  state_.record(record);
-  co_return resultat_answer(outcome, "vitale_envoyee", envoyee, requete_id, oid_policy_);
-}
-
-asio::awaitable<ApiResponse> Router::stats_mensuel(const Request& req, std::string_view query) {
-  const auto setup = setup_;  // kept alive for this request, across reloads
-  co_return co_await stats_mensuel_route(state_, *setup->cfg, query);
-}
-
-asio::awaitable<ApiResponse> Router::qualification(const Request& req,
-                                                   const std::string& requete_id) {
-  if (auto refused = check_json_body(req)) co_return *refused;
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char today[16];
-  std::strftime(today, sizeof today, "%Y-%m-%d", &tm);
-  auto decoded = decode_qualification(req.body(), oid_policy_, today);
-  if (auto* bad = std::get_if<BadRequest>(&decoded))
-    co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
-  if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
-  auto& input = std::get<QualificationInput>(decoded);
-  if (auto refused = foreign_finess(input.finess, *setup_->cfg)) co_return *refused;
-  auto outcome =
-      co_await state_.qualify(input.ins, input.piece, input.identifiant_local, input.operateur);
-  spdlog::info("[IDENTITY_QUALIFICATION] request {}: {}", requete_id,
-               outcome.result == state::QualifyResult::qualified ? "qualifiee" : "refusee");
-  co_return qualification_answer(outcome, input.ins, requete_id);
-}
-
-asio::awaitable<ApiResponse> Router::verification(const Request& req,
-                                                  const std::string& requete_id) {
-  const auto setup = setup_;  // kept alive for this request, across reloads
-  const config::Config& cfg = *setup->cfg;
-  if (auto refused = check_json_body(req)) co_return *refused;
-  auto decoded = decode_verification(req.body(), oid_policy_);
-  if (auto* bad = std::get_if<BadRequest>(&decoded))
-    co_return problem(400, "requete_invalide", "Requête invalide", bad->detail);
-  if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
-  const auto& input = std::get<VerificationInput>(decoded);
-  if (auto refused = foreign_finess(input.finess, *setup_->cfg)) co_return *refused;
-  auto started = Clock::now();
-  auto outcome = co_await verificateur_->verifier(*setup->transport, cfg.call_context, input.ins,
-                                                  input.traits, limits(cfg), policy(cfg));
-  note_insi_outcome(outcome.recherche, "INSI_VERIFICATION", requete_id,
-                    metrics::Operation::verification, started);
-  RequestRecord record;
-  record.operation = state::InsiOperation::verification;
-  record.operateur = input.operateur;
-  record.outcome = &outcome.recherche;
-  // Only a conforming answer confirms the INS (attribute I).
-  record.anomalies = has_anomalies(outcome.recherche, oid_policy_) ||
-                     !(outcome.verification && outcome.verification->conforme);
-  state_.record(record);
-  co_return verification_answer(outcome, verificateur_->methode(), requete_id, oid_policy_);
-}
-
-ApiResponse Router::health() const {
-  return json_response(200, health_json(*setup_->cfg, setup_->certificate,
-                                        breaker_.state(Clock::now()),
-                                        breaker_.consecutive_failures(), insi_health_));
+  const auto setup = ctx_.setup();  // kept alive across a reload meanwhile
+  co_await refresh_state_gauges(ctx_.state(), ctx_.metrics(), *setup->cfg);
 }
 
 }  // namespace insgate::api

@@ -159,10 +159,6 @@ asio::awaitable<std::vector<state::ActivityMonth>> StateGateway::activity_month(
   co_return co_await offload(std::move(work));
 }
 
-}  // namespace insgate::api
-
-namespace insgate::api {
-
 asio::awaitable<std::optional<state::QualificationSnapshot>>
 StateGateway::qualification_for_month(std::string mois, std::chrono::hours window) {
   auto work = [this, mois = std::move(mois), window] {

@@ -149,7 +149,7 @@ std::vector<std::string> csv_header(bool with_taux) {
                              "Nombre d'appels à l'opération de récupération",
                              "Nombre d'appels à l'opération de vérification",
                              "Nombre d'utilisateurs uniques"};
-  if (with_taux) h.emplace_back("Taux d'identités qualifiées (qualifiées / file active)");
+  if (with_taux) h.emplace_back("Taux d'identités qualifiées (ratio de 0 à 1)");
   return h;
 }
 

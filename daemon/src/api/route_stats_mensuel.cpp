@@ -1,27 +1,32 @@
-// insgate — GET /v1/stats/mensuel (see stats_route.hpp).
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "api/stats_route.hpp"
+#include "api/route_stats_mensuel.hpp"
 
 #include "api/query_string.hpp"
+#include "api/route_context.hpp"
+#include "api/state_gateway.hpp"
 #include "state/events.hpp"  // iso_utc
 #include "stats/monthly_report.hpp"
 #include "stats/monthly_report_xlsx.hpp"
 
 namespace insgate::api {
 
-asio::awaitable<ApiResponse> stats_mensuel_route(StateGateway& state, const config::Config& cfg,
-                                                 std::string_view query) {
+asio::awaitable<ApiResponse> route_stats_mensuel(RouteContext& ctx, const RouteCall& call) {
+  const auto setup = ctx.setup();  // kept alive for this request, across reloads
+  const config::Config& cfg = *setup->cfg;
   // A malformed escape becomes "?", which no check below accepts.
-  const std::string mois = query_param(query, "mois").value_or("?");
-  const std::string format = query_param(query, "format").value_or("?");
+  const std::string mois = query_param(call.query, "mois").value_or("?");
+  const std::string format = query_param(call.query, "format").value_or("?");
   auto parsed = stats::parse_mois(mois);
   if (!parsed) co_return problem(400, "requete_invalide", "Mois invalide", parsed.erreur);
   if (!format.empty() && format != "csv" && format != "json" && format != "xlsx")
     co_return problem(400, "requete_invalide", "Format invalide",
                       "format vaut json, csv ou xlsx.");
   const auto& m = *parsed.mois;
-  auto months = co_await state.activity_month(m.iso());
-  auto snapshot = co_await state.qualification_for_month(
+  auto& gateway = ctx.state();
+  auto months = co_await gateway.activity_month(m.iso());
+  // The month's snapshot of the rate: taken now for the running month, the
+  // stored one for a past month (never recomputed), none otherwise.
+  auto snapshot = co_await gateway.qualification_for_month(
       m.iso(), std::chrono::hours(24 * cfg.structure.file_active_jours));
   std::optional<stats::TauxQualification> taux;
   if (snapshot)
@@ -30,14 +35,13 @@ asio::awaitable<ApiResponse> stats_mensuel_route(StateGateway& state, const conf
   auto report = stats::build_report(
       m, {{cfg.structure.finess, cfg.structure.name, cfg.structure.categorie}}, months,
       {{cfg.structure.finess, taux}});
-  const std::string file = "insi-activite-" + m.iso();
   if (format == "csv" || format == "xlsx") {
     ApiResponse r;
     r.status = 200;
     r.content_type = format == "csv" ? "text/csv" : stats::kXlsxContentType;
     r.body = format == "csv" ? stats::to_csv(report) : stats::to_xlsx(report);
-    r.headers.emplace_back("Content-Disposition",
-                           "attachment; filename=\"" + file + "." + format + "\"");
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"insi-activite-" +
+                                                      m.iso() + "." + format + "\"");
     co_return r;
   }
   co_return json_response(200, stats::to_json(report));

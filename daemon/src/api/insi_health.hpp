@@ -1,22 +1,14 @@
-// insgate — GET /v1/health: the daemon's view of INSi, built from the calls
-// it made (never a probe), the circuit breaker and the client certificate.
-//
-// {"statut": "ok" | "degrade", "raison": null | "…",
-//  "insi": {"etat": "ok|indisponible|circuit_ouvert", "circuit", "echecs_consecutifs",
-//           "refus": null | {"famille": "desir_550|desir_560|tls", "code", "depuis", "message"},
-//           "environnement", "endpoint"},
-//  "certificat": {"expire_le", "jours_restants"}, "version"}
-// `etat` is whether INSi was reachable at the last call. `refus` is the last
-// INSi refusal that affects every call until the configuration is fixed —
+// insgate — what the INSi calls made so far say about INSi, for GET
+// /v1/health (api/route_health.hpp): whether the last call reached the
+// service, and the last refusal that affects every call until the
+// configuration is fixed —
 // desir_550 (siram_100: the software's IDAM, lps.idam, is not authorised),
 // DESIR_560 (the certificate's access level: CN not INSI-AUTO/INSI-MANU),
 // tls (the TLS handshake fails: client certificate refused, or INSi's
-// certificate not trusted by insi.ca). It stays until a call gets past it
-// (any RESULTAT, or another fault) or a reload. `statut` is `degrade` when
-// `etat` is not `ok` or there is a refusal; `raison` then says why, in
-// French, naming what to check.
+// certificate not trusted by insi.ca). A refusal stays until a call gets
+// past it (any RESULTAT, or another fault) or a reload.
 // Source rule: local-api.md GET /v1/health; insi-protocol.md §7.
-// Thread safety: [io-thread] like the Router that owns it.
+// Thread safety: [io-thread] like the RouteContext that owns it.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
@@ -24,12 +16,7 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
-#include "config/config.hpp"
-#include "insi/circuit_breaker.hpp"
 #include "insi/fault_policy.hpp"
-#include "insi/tls_setup.hpp"
 #include "metrics/metrics.hpp"
 
 namespace insgate::api {
@@ -60,11 +47,5 @@ class InsiHealth {
 
 /// The French sentence that explains a refusal and names what to check.
 std::string refusal_message(const InsiRefusal& r);
-
-/// The /v1/health document; `circuit` and `consecutive_failures` from the
-/// circuit breaker now.
-nlohmann::json health_json(const config::Config& cfg, const insi::ClientCertificateInfo& cert,
-                           insi::CircuitBreaker::State circuit, int consecutive_failures,
-                           const InsiHealth& insi);
 
 }  // namespace insgate::api

@@ -1,9 +1,8 @@
-// insgate — GET /v1/health (see health.hpp).
+// insgate — INSi as the calls saw it (see insi_health.hpp).
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "api/health.hpp"
+#include "api/insi_health.hpp"
 
 #include <cctype>
-#include <ctime>
 
 #include "metrics/insi_outcome.hpp"
 
@@ -11,15 +10,6 @@ namespace insgate::api {
 namespace {
 
 using K = insi::CallOutcome::Kind;
-
-std::string iso_date(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 /// INSi's code as it may be shown: [A-Za-z0-9_-], at most 40 characters.
 std::string shown_code(std::string_view v) {
@@ -59,47 +49,14 @@ std::string refusal_message(const InsiRefusal& r) {
     case metrics::InsiFaultFamily::desir_560:
       return "INSi refuse le certificat client (" + r.code +
              " : niveau d'accès insuffisant) : chaque appel échouera ; le CN du certificat ORG "
-             "AUTH_CLI doit être INSI-AUTO ou INSI-MANU (insi.certificate).";
+             "AUTH_CLI doit être INSI-AUTO ou INSI-MANU (insi.certificat).";
     case metrics::InsiFaultFamily::tls:
       return "La négociation TLS avec INSi échoue : chaque appel échouera ; INSi refuse le "
-             "certificat client (insi.certificate) ou son certificat n'est pas reconnu par "
+             "certificat client (insi.certificat) ou son certificat n'est pas reconnu par "
              "insi.ca. Voir le journal ([INSI_FAILURE]).";
     default:
       return "INSi refuse les appels (" + r.code + ").";
   }
-}
-
-nlohmann::json health_json(const config::Config& cfg, const insi::ClientCertificateInfo& cert,
-                           insi::CircuitBreaker::State circuit, int consecutive_failures,
-                           const InsiHealth& insi) {
-  const std::string etat = circuit != insi::CircuitBreaker::State::closed ? "circuit_ouvert"
-                           : insi.reachable()                               ? "ok"
-                                                                            : "indisponible";
-  nlohmann::json refus = nullptr;
-  nlohmann::json raison = nullptr;
-  if (const auto& r = insi.refusal()) {
-    refus = {{"famille", std::string(metrics::to_label(r->famille))},
-             {"code", r->code},
-             {"depuis", iso_date(r->depuis)},
-             {"message", refusal_message(*r)}};
-    raison = refusal_message(*r);
-  } else if (etat == "circuit_ouvert") {
-    raison = "Circuit INSi ouvert après des échecs de transport répétés : les appels sont "
-             "refusés sans être envoyés jusqu'au prochain essai.";
-  } else if (etat == "indisponible") {
-    raison = "INSi était injoignable au dernier appel (réseau, délai ou service indisponible).";
-  }
-  return {{"statut", raison.is_null() ? "ok" : "degrade"},
-          {"raison", raison},
-          {"insi", {{"etat", etat},
-                    {"circuit", insi::CircuitBreaker::name(circuit)},
-                    {"echecs_consecutifs", consecutive_failures},
-                    {"refus", refus},
-                    {"environnement", cfg.insi.environment},
-                    {"endpoint", cfg.insi.endpoint.url}}},
-          {"certificat", {{"expire_le", iso_date(cert.not_after)},
-                          {"jours_restants", cert.days_left}}},
-          {"version", INSGATE_VERSION}};
 }
 
 }  // namespace insgate::api

@@ -9,8 +9,8 @@
 #include <string_view>
 
 #include "api/problem.hpp"
-#include "api/router.hpp"
-#include "api/state_gateway.hpp"
+#include "api/route_table.hpp"
+#include "state/records.hpp"
 
 namespace insgate::api {
 
@@ -20,8 +20,11 @@ namespace insgate::api {
 /// null when none is scheduled: due now, delivered or dead), livre_le.
 nlohmann::json outbox_row_json(const state::OutboxRow& r);
 
-/// Handles any /v1/outbox path; 404/405 problems for the others.
-asio::awaitable<ApiResponse> outbox_route(StateGateway& state, const Request& req,
-                                          std::string_view path, std::string_view query);
+/// GET /v1/outbox?etat=pending|dead|delivered[&limite=1..1000, default 100].
+asio::awaitable<ApiResponse> route_outbox_liste(RouteContext& ctx, const RouteCall& call);
+/// POST /v1/outbox/retry {"id"}: 404 ressource_inconnue when no dead event has it.
+asio::awaitable<ApiResponse> route_outbox_retry(RouteContext& ctx, const RouteCall& call);
+/// POST /v1/outbox/purge {"jours": 0..3650}: {"supprimes": N}.
+asio::awaitable<ApiResponse> route_outbox_purge(RouteContext& ctx, const RouteCall& call);
 
 }  // namespace insgate::api
