@@ -56,9 +56,11 @@ inline std::optional<InsiFaultFamily> fault_family_of(const insi::CallOutcome& c
   if (c.kind == K::transport && c.tls_failure) return InsiFaultFamily::tls;
   if (c.kind != K::fault) return std::nullopt;
   const auto& f = c.fault;
+  // Erreur@code first: DESIR_560's subcode is not documented (it may be
+  // siram_100 too); siram_100 alone is desir_550's (insi-protocol.md §7).
+  if (same(f.erreur_code, "desir_560")) return InsiFaultFamily::desir_560;
   if (same(f.erreur_code, "desir_550") || same(f.subcode, "siram_100"))
     return InsiFaultFamily::desir_550;
-  if (same(f.erreur_code, "desir_560")) return InsiFaultFamily::desir_560;
   if (insi::is_retryable(f)) return InsiFaultFamily::siram_40;
   return InsiFaultFamily::autre;
 }

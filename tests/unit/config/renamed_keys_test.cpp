@@ -40,7 +40,7 @@ structure:
   nom: "EHPAD Test"
 lps:
   idam: "AM-123"
-  instance: "00000000-0000-4000-8000-000000000000"
+  instance: "6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
 )";
 
 std::string ms(std::chrono::milliseconds v) { return std::to_string(v.count()); }
