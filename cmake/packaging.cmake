@@ -50,7 +50,9 @@ set(CPACK_COMPONENTS_GROUPING IGNORE)
 set(CPACK_PACKAGE_NAME insgate)
 set(CPACK_PACKAGE_VENDOR "insgate")
 set(CPACK_PACKAGE_CONTACT "insgate maintainers <maintainers@insgate.invalid>")
-set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Local gateway between care software and the INSi teleservice")
+# No CPACK_PACKAGE_DESCRIPTION_SUMMARY: CPack would put it before each
+# package's description; the first line of each description below is its
+# synopsis (lintian: description-synopsis-is-duplicated otherwise).
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_INSGATE_PACKAGE_NAME insgate)
@@ -58,7 +60,7 @@ set(CPACK_DEBIAN_INSGATE_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_INSGATE_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_INSGATE_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_INSGATE_PACKAGE_DEPENDS "systemd")
-set(CPACK_COMPONENT_INSGATE_DESCRIPTION
+set(CPACK_DEBIAN_INSGATE_DESCRIPTION
     "Local gateway between care software and the INSi teleservice\n\
 insgated takes identity requests from care software on a local socket,\n\
 calls INSi (Assurance Maladie) with the structure's certificate, applies\n\
@@ -74,7 +76,7 @@ set(CPACK_DEBIAN_DEV_PACKAGE_NAME insgate-dev)
 set(CPACK_DEBIAN_DEV_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEV_PACKAGE_ARCHITECTURE all)
-set(CPACK_COMPONENT_DEV_DESCRIPTION
+set(CPACK_DEBIAN_DEV_DESCRIPTION
     "Headers to build DMP connector plugins for insgate\n\
 The stable C ABI of insgate plugins (insgate/plugin.h), C++ helpers\n\
 (insgate/plugin_support.hpp) and the linker version script a plugin\n\
