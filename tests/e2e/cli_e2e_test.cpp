@@ -98,6 +98,28 @@ TEST(CliE2E, check_config_warns_about_a_qualification_file_pointing_at_localhost
   EXPECT_NE(out.find("configuration OK"), std::string::npos) << out;
 }
 
+// Issue 17 item 6: with environnement production, the example file's IDAM
+// placeholder fails --check-config (so ExecStartPre stops the service).
+TEST(CliE2E, check_config_refuses_the_example_idam_in_production) {
+  Workspace ws;
+  DaemonOptions opt;
+  opt.port = unused_port();
+  opt.idam = "CHANGE-ME";
+  std::string cfg = write_daemon_config(ws, "placeholder", opt);
+  std::string text = read_file(cfg);
+  auto at = text.find("environnement: test");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, std::string("environnement: test").size(), "environnement: production");
+  std::ofstream(cfg) << text;
+  std::string log = ws.path("placeholder.log");
+  int rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgated", "--check-config", cfg}, log);
+  std::string out = read_file(log);
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_NE(out.find("lps.idam"), std::string::npos) << out;
+  EXPECT_NE(out.find("CHANGE-ME"), std::string::npos) << out;
+  EXPECT_EQ(out.find("configuration OK"), std::string::npos) << out;
+}
+
 TEST(CliE2E, insgatectl_prints_the_answer_and_exits_0) {
   Workspace ws;
   Simulator sim(ws, "sim");
