@@ -41,6 +41,7 @@ RouteContext::~RouteContext() = default;
 
 void RouteContext::reconfigure(std::shared_ptr<const InsiSetup> next) {
   setup_ = std::move(next);
+  insi_health_.forget_refusal();  // it concerned the previous configuration
   oid_policy_ = oid_policy_of(*setup_->cfg);
 }
 
@@ -83,9 +84,10 @@ void RouteContext::note_insi_outcome(const insi::RechercheOutcome& outcome, cons
                        std::chrono::duration<double>(Clock::now() - started).count());
   metrics_.set_insi_circuit_open(breaker_.state(Clock::now()) !=
                                  insi::CircuitBreaker::State::closed);
-  insi_reachable_ = outcome.kind != K::transport && outcome.kind != K::timeout &&
-                    outcome.kind != K::circuit_open &&
-                    !(outcome.kind == K::fault && insi::is_retryable(outcome.fault));
+  if (auto family = metrics::fault_family_of(outcome)) metrics_.insi_fault(*family);
+  if (insi_health_.note(outcome))
+    spdlog::error("[INSI_REFUSAL] request {}: {}", requete_id,
+                  refusal_message(*insi_health_.refusal()));
   switch (outcome.kind) {
     case K::resultat:
       spdlog::info("[{}] request {}: CR {} after {} call(s)", what, requete_id,

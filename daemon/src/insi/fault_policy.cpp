@@ -17,6 +17,7 @@ CallOutcome classify(const PostResult& posted) {
     out.kind = err->kind == TransportError::Kind::timeout    ? Kind::timeout
                : err->kind == TransportError::Kind::protocol ? Kind::unreadable
                                                              : Kind::transport;
+    out.tls_failure = err->kind == TransportError::Kind::tls;
     out.error = err->message;
     return out;
   }

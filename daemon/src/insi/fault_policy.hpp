@@ -38,6 +38,7 @@ struct CallOutcome {
   Resultat resultat;
   Fault fault;
   std::string error;      ///< technical, no identity data
+  bool tls_failure = false;  ///< transport: the TLS handshake failed (certificate problem)
   int appels = 0;         ///< INSi calls actually sent (retries included)
   int retry_after = 0;    ///< seconds, for circuit_open
 };

@@ -62,8 +62,19 @@ struct Material {
   std::string key_source;
 };
 
-/// Opens a file for OpenSSL, or says why it cannot be read.
-BioPtr open_file(const std::string& path, const std::string& what) {
+/// What to do about a secret (key, passphrase) the service cannot read: the
+/// packaged unit hands it over as a systemd credential.
+std::string credential_hint(const char* key, const char* credential) {
+  return std::string("keep it readable by root only and let the unit pass it with "
+                     "LoadCredential=") + credential + ":PATH, then point " + key +
+         " at ${CREDENTIALS_DIRECTORY}/" + credential +
+         " (outside systemd, make it readable by the user insgated runs as)";
+}
+
+/// Opens a file for OpenSSL, or says why it cannot be read (`unreadable`:
+/// what to do then).
+BioPtr open_file(const std::string& path, const std::string& what,
+                 const std::string& unreadable = "make it readable by the user insgated runs as") {
   if (path.empty()) throw TlsSetupError(what + ": no file given");
   std::error_code ec;
   auto st = std::filesystem::status(path, ec);
@@ -77,8 +88,7 @@ BioPtr open_file(const std::string& path, const std::string& what) {
     int err = errno;
     ERR_clear_error();
     throw TlsSetupError(path + ": " + what + ": cannot be read (" +
-                        (err ? std::strerror(err) : "open failed") +
-                        "); make it readable by the user insgated runs as");
+                        (err ? std::strerror(err) : "open failed") + "); " + unreadable);
   }
   return bio;
 }
@@ -129,8 +139,8 @@ class Passphrase {
                           "): file not found; check the path in the configuration");
     std::ifstream in(path, std::ios::binary);
     if (!in)
-      throw TlsSetupError(path + ": passphrase file (" + kPassKey +
-                          "): cannot be read; make it readable by the user insgated runs as");
+      throw TlsSetupError(path + ": passphrase file (" + kPassKey + "): cannot be read; " +
+                          credential_hint(kPassKey, "insi-auth-cli.pass"));
     std::stringstream ss;
     ss << in.rdbuf();
     value_ = ss.str();
@@ -365,7 +375,7 @@ Material load_pem(const config::ClientCertificate& c) {
   for (std::size_t i = 1; i < certs.size(); ++i) m.chain.push_back(std::move(certs[i]));
 
   const std::string what = std::string("private key (") + kKeyKey + ")";
-  auto bio = open_file(c.key_file, what);
+  auto bio = open_file(c.key_file, what, credential_hint(kKeyKey, "insi-auth-cli.key"));
   bool asked = false;
   ERR_clear_error();
   m.key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, &refuse_passphrase, &asked));

@@ -18,6 +18,9 @@
 #include <sstream>
 #include <string>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 namespace insgate::insi {
 namespace {
 
@@ -300,6 +303,48 @@ TEST_F(TlsSetupTest, MissingFilesAreNamed) {
                     HasSubstr("insi.certificat.cle")));
   EXPECT_THAT(refusal(pem_config("newcerts", "client.key")),
               AllOf(HasSubstr(path("newcerts")), HasSubstr("is a directory")));
+}
+
+// Issue 17 item 10: a key the service cannot read points at the unit's
+// credential (LoadCredential=), not at making the key world-readable. As
+// root, the check runs in a child that became nobody.
+TEST_F(TlsSetupTest, UnreadableKeyPointsAtLoadCredential) {
+  const std::string key = path("unreadable.key");
+  fs::copy_file(path("client.key"), key, fs::copy_options::overwrite_existing);
+  fs::permissions(key, fs::perms::owner_read | fs::perms::owner_write);
+  const auto cfg = pem_config("client.pem", "unreadable.key");
+  std::string msg;
+  if (::geteuid() != 0) {
+    fs::permissions(key, fs::perms::none);
+    msg = refusal(cfg);
+  } else {
+    // nobody may reach the directory and read the certificate, not the key.
+    const auto dir_perms = fs::status(dir_).permissions();
+    fs::permissions(dir_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      ::close(fds[0]);
+      std::string out = "setuid failed";
+      if (::setgid(65534) == 0 && ::setuid(65534) == 0) out = refusal(cfg);
+      (void)!::write(fds[1], out.data(), out.size());
+      ::_exit(0);
+    }
+    ::close(fds[1]);
+    char buf[2048];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) msg.append(buf, n);
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    fs::permissions(dir_, dir_perms);
+  }
+  fs::remove(key);
+  EXPECT_THAT(msg, AllOf(HasSubstr(key), HasSubstr("cannot be read"),
+                         HasSubstr("LoadCredential=insi-auth-cli.key"),
+                         HasSubstr("${CREDENTIALS_DIRECTORY}/insi-auth-cli.key"),
+                         HasSubstr("insi.certificat.cle")));
 }
 
 TEST_F(TlsSetupTest, CertificateGivenAsKeyIsRefused) {
