@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "api/insi_health.hpp"
 
-#include <cctype>
 
 #include "metrics/insi_outcome.hpp"
 
@@ -10,14 +9,6 @@ namespace insgate::api {
 namespace {
 
 using K = insi::CallOutcome::Kind;
-
-/// INSi's code as it may be shown: [A-Za-z0-9_-], at most 40 characters.
-std::string shown_code(std::string_view v) {
-  std::string out;
-  for (char c : v.substr(0, 40))
-    out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ? c : '?');
-  return out;
-}
 
 }  // namespace
 
@@ -30,7 +21,7 @@ bool InsiHealth::note(const insi::CallOutcome& o, std::chrono::system_clock::tim
     refusal_ = InsiRefusal{*family,
                            *family == metrics::InsiFaultFamily::tls
                                ? std::string("tls")
-                               : shown_code(o.fault.erreur_code.empty() ? o.fault.subcode
+                               : insi::printable_code(o.fault.erreur_code.empty() ? o.fault.subcode
                                                                         : o.fault.erreur_code),
                            now};
     return true;

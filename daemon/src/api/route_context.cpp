@@ -3,7 +3,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cctype>
 
 #include "api/state_gateway.hpp"
 #include "metrics/insi_outcome.hpp"
@@ -14,16 +13,6 @@ namespace {
 identity::OidPolicy oid_policy_of(const config::Config& cfg) {
   return identity::OidPolicy::for_environment(
       identity::parse_environment(cfg.insi.environment).value_or(identity::Environment::production));
-}
-
-/// INSi fault fields as they may appear in a log line: at most 40
-/// characters of [A-Za-z0-9_-], anything else replaced (INSi's text is not
-/// ours to trust).
-std::string loggable_code(std::string_view v) {
-  std::string out;
-  for (char c : v.substr(0, 40))
-    out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ? c : '?');
-  return out;
 }
 
 }  // namespace
@@ -91,12 +80,12 @@ void RouteContext::note_insi_outcome(const insi::RechercheOutcome& outcome, cons
   switch (outcome.kind) {
     case K::resultat:
       spdlog::info("[{}] request {}: CR {} after {} call(s)", what, requete_id,
-                   loggable_code(outcome.resultat.code_cr), outcome.appels);
+                   insi::printable_code(outcome.resultat.code_cr), outcome.appels);
       break;
     case K::fault:
       spdlog::warn("[INSI_FAULT] request {}: fault {} / {} ({}) after {} call(s)", requete_id,
-                   loggable_code(outcome.fault.subcode), loggable_code(outcome.fault.erreur_code),
-                   loggable_code(outcome.fault.erreur_severite), outcome.appels);
+                   insi::printable_code(outcome.fault.subcode), insi::printable_code(outcome.fault.erreur_code),
+                   insi::printable_code(outcome.fault.erreur_severite), outcome.appels);
       break;
     case K::circuit_open:
       if (Clock::now() - circuit_logged_ < kCircuitLogPeriod) {

@@ -5,9 +5,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <cctype>
 #include <optional>
 #include <string_view>
+
+#include <boost/algorithm/string/predicate.hpp>
 
 #include "insi/fault_policy.hpp"
 #include "metrics/metrics.hpp"
@@ -45,13 +46,8 @@ inline std::optional<InsiOutcome> outcome_of(const insi::CallOutcome& c) {
 /// unreadable answer, another transport failure, a timeout, the circuit).
 inline std::optional<InsiFaultFamily> fault_family_of(const insi::CallOutcome& c) {
   using K = insi::CallOutcome::Kind;
-  auto same = [](std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-      if (std::tolower(static_cast<unsigned char>(a[i])) !=
-          std::tolower(static_cast<unsigned char>(b[i])))
-        return false;
-    return true;
+  const auto same = [](std::string_view a, std::string_view b) {
+    return boost::algorithm::iequals(a, b);
   };
   if (c.kind == K::transport && c.tls_failure) return InsiFaultFamily::tls;
   if (c.kind != K::fault) return std::nullopt;
