@@ -15,27 +15,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "../state/state_test_support.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 using namespace insgate::stats;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "insgate-xlsx-test-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using insgate::state::test::TempDir;
 
 /// stdout of `command` (run by /bin/sh), and its exit status.
 std::pair<std::string, int> run(const std::string& command) {
