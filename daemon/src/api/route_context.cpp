@@ -65,11 +65,11 @@ asio::awaitable<std::optional<insi::RechercheOutcome>> RouteContext::from_cache(
 }
 
 void RouteContext::note_insi_outcome(const insi::RechercheOutcome& outcome, const char* what,
-                                     const std::string& requete_id, metrics::Operation op,
-                                     Clock::time_point started) {
+                                     const std::string& requete_id, const std::string& finess,
+                                     metrics::Operation op, Clock::time_point started) {
   using K = insi::RechercheOutcome::Kind;
   if (auto o = metrics::outcome_of(outcome))
-    metrics_.insi_call(op, setup_->cfg->structure.finess, *o,
+    metrics_.insi_call(op, finess, *o,
                        std::chrono::duration<double>(Clock::now() - started).count());
   metrics_.set_insi_circuit_open(breaker_.state(Clock::now()) !=
                                  insi::CircuitBreaker::State::closed);

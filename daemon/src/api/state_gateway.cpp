@@ -21,14 +21,13 @@ auto StateGateway::offload(F f) -> asio::awaitable<decltype(f())> {
 
 StateGateway::StateGateway(asio::thread_pool& pool, state::StateStore& store,
                            state::ResultCache& cache, state::Identities& identities,
-                           state::ActivityCounter& activity, std::string finess,
+                           state::ActivityCounter& activity,
                            std::function<void()> on_event_queued)
     : pool_(pool),
       store_(store),
       cache_(cache),
       identities_(identities),
       activity_(activity),
-      finess_(std::move(finess)),
       on_event_queued_(std::move(on_event_queued)) {}
 
 asio::awaitable<state::CacheLookup> StateGateway::lookup(std::string key) {
@@ -54,7 +53,7 @@ state::RequestOutcome request_outcome(const insi::RechercheOutcome* o) {
 state::ActivityEvent StateGateway::activity_event(const RequestRecord& r,
                                                   const std::string& personne) const {
   state::ActivityEvent e;
-  e.finess = finess_;
+  e.finess = r.finess;
   e.when = state::Clock::now();
   e.operation = r.operation;
   e.appels_insi = r.outcome ? r.outcome->appels : 0;
@@ -112,7 +111,8 @@ void StateGateway::record(RequestRecord r) {
   asio::post(pool_, std::move(work));
 }
 
-asio::awaitable<state::QualifyOutcome> StateGateway::qualify(identity::Ins ins,
+asio::awaitable<state::QualifyOutcome> StateGateway::qualify(std::string finess,
+                                                             identity::Ins ins,
                                                              state::PieceIdentite piece,
                                                              std::string identifiant_local,
                                                              std::string operateur) {
@@ -160,17 +160,18 @@ asio::awaitable<std::vector<state::ActivityMonth>> StateGateway::activity_month(
 }
 
 asio::awaitable<std::optional<state::QualificationSnapshot>>
-StateGateway::qualification_for_month(std::string mois, std::chrono::hours window) {
-  auto work = [this, mois = std::move(mois), window] {
-    return state::qualification_for_month(store_, finess_, mois, state::Clock::now(), window);
+StateGateway::qualification_for_month(std::string finess, std::string mois,
+                                      std::chrono::hours window) {
+  auto work = [this, finess = std::move(finess), mois = std::move(mois), window] {
+    return state::qualification_for_month(store_, finess, mois, state::Clock::now(), window);
   };
   co_return co_await offload(std::move(work));
 }
 
 asio::awaitable<state::QualificationSnapshot> StateGateway::take_qualification_snapshot(
-    std::chrono::hours window) {
-  auto work = [this, window] {
-    return state::take_qualification_snapshot(store_, finess_, state::Clock::now(), window);
+    std::string finess, std::chrono::hours window) {
+  auto work = [this, finess = std::move(finess), window] {
+    return state::take_qualification_snapshot(store_, finess, state::Clock::now(), window);
   };
   co_return co_await offload(std::move(work));
 }

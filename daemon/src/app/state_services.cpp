@@ -87,8 +87,7 @@ StateServices::StateServices(const config::Config& cfg, metrics::Metrics* metric
                                                       cfg.state.outbox_max_attempts,
                                                       cfg.state.outbox_backoff, metrics));
   gateway_ = std::make_unique<api::StateGateway>(pool_, *store_, *cache_, *identities_,
-                                                 *activity_, cfg.structure.finess,
-                                                 [this] { wake_workers(); });
+                                                 *activity_, [this] { wake_workers(); });
   schedule_activity_flush();
   spdlog::info("[APP_STATE] state store {} (cache TTL {} s)", store_->path().string(),
                cfg.state.cache_ttl.count());

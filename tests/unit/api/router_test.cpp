@@ -58,18 +58,23 @@ class RouterFixture {
     if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     dir_ = tmpl;
     auto cfg = std::make_shared<config::Config>();
-    cfg->structure.finess = "010000001";
-    cfg->structure.name = "EHPAD Test";
+    config::Structure s;
+    s.finess = "010000001";
+    s.name = "EHPAD Test";
+    cfg->structures.push_back(s);
     cfg->insi.environment = "test";
     cfg->insi.endpoint = config::parse_endpoint("https://insi.example.test/lps");
     auto setup = std::make_shared<InsiSetup>();
-    setup->cfg = cfg;  // no transport: nothing here reaches INSi
+    setup->cfg = cfg;
+    auto rt = std::make_shared<StructureRuntime>();
+    rt->cfg = s;  // no transport: nothing here reaches INSi
+    setup->structures.add(rt);
     store_ = std::make_unique<state::SqliteStore>(state::SqliteOptions{dir_.string(), {}});
     identities_ = std::make_unique<state::Identities>(*store_, state::IdentityPolicy{});
     cache_ = std::make_unique<state::ResultCache>(*store_, *identities_, state::CachePolicy{});
     activity_ = std::make_unique<state::ActivityCounter>(*store_, std::string(32, 'k'));
     gateway_ = std::make_unique<StateGateway>(pool_, *store_, *cache_, *identities_, *activity_,
-                                              cfg->structure.finess, [] {});
+                                              [] {});
     router_ = std::make_unique<Router>(setup, breaker_, *gateway_, metrics_, table);
   }
   ~RouterFixture() {
