@@ -307,3 +307,45 @@ TEST(StructuresE2E, reload_adds_and_removes_structures_under_load_and_refuses_a_
   for (const auto& e : sim.journal())
     EXPECT_EQ(subject_ou(e), e.value("emetteur", "")) << e.value("client_subject", "");
 }
+
+// State partitioned by structure: A's cached answer never answers B (B's
+// request goes to INSi with B's certificate), and an identity retrieved and
+// qualified at A is unknown at C (409: never retrieved via INSi there).
+TEST(StructuresE2E, cache_and_qualification_are_per_structure) {
+  Workspace ws;
+  Simulator sim(ws, "sim");
+  const std::string path = write_config(ws, "insgated", sim.port());
+  {  // the cache on
+    std::string text = read_file(path);
+    text.replace(text.find("cache: {duree_s: 0}"), 19, "cache: {duree_s: 3600}");
+    std::ofstream(path) << text;
+  }
+  Daemon d(ws, "insgated", {}, path);
+  LocalHttpClient c(d.socket());
+  auto body = recherche_body("ECETINSI", {"PIERRE-ALAIN"}, "M", "2009-07-14");
+  auto a1 = post_recherche(c, with_finess(body, kA));
+  ASSERT_EQ(a1.status, 200u) << a1.raw.body;
+  EXPECT_EQ(a1.body["source"], "insi");
+  EXPECT_EQ(post_recherche(c, with_finess(body, kA)).body["source"], "cache");
+  auto b1 = post_recherche(c, with_finess(body, kB));
+  EXPECT_EQ(b1.body["source"], "insi") << "A's answer must not answer B";
+  EXPECT_EQ(b1.body["appels_insi"], 1);
+  const auto journal = sim.journal();
+  ASSERT_EQ(journal.size(), 2u);
+  EXPECT_EQ(subject_ou(journal[0]), kA);
+  EXPECT_EQ(subject_ou(journal[1]), kB);
+
+  auto qualification = [&](const char* finess) {
+    return post_json(c, "/v1/ins/qualification",
+                     {{"operateur", "u-test"}, {"finess", finess},
+                      {"ins", {{"matricule", "1090763220834"}, {"cle", "89"}, {"oid", "1.2.250.1.213.1.4.8"}}},
+                      {"piece_identite", {{"type", "CNI"}, {"verifiee_le", "2026-01-15"}}},
+                      {"identifiant_local", "IPP-000123"}});
+  };
+  auto qa = qualification(kA);
+  ASSERT_EQ(qa.status, 200u) << qa.raw.body;
+  EXPECT_EQ(qa.body["statut"], "qualifiee");
+  auto qc = qualification(kC);
+  EXPECT_EQ(qc.status, 409u) << qc.raw.body;
+  EXPECT_EQ(qc.body["code"], "statut_incompatible");
+}

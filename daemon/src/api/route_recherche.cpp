@@ -25,7 +25,7 @@ asio::awaitable<ApiResponse> route_recherche(RouteContext& ctx, const RouteCall&
   RequestRecord record;
   record.finess = structure->cfg.finess;
   record.operateur = input.operateur;
-  record.cache_key = state::ResultCache::key_for(input.traits);
+  record.cache_key = state::ResultCache::key_in(structure->cfg.finess, state::ResultCache::key_for(input.traits));
   if (auto cached = co_await ctx.from_cache(record, input.cache_bypass, call.requete_id))
     co_return recherche_answer(*cached, input.traits, call.requete_id, ctx.oid_policy(), "cache");
   auto started = Clock::now();

@@ -187,7 +187,7 @@ asio::awaitable<ApiResponse> route_recherche_vitale(RouteContext& ctx, const Rou
   RequestRecord record;
   record.finess = structure->cfg.finess;
   record.operateur = input.operateur;
-  record.cache_key = state::ResultCache::key_for(input.carte);
+  record.cache_key = state::ResultCache::key_in(structure->cfg.finess, state::ResultCache::key_for(input.carte));
   if (auto cached = co_await ctx.from_cache(record, input.cache_bypass, call.requete_id))
     co_return resultat_answer(*cached, "vitale_envoyee", envoyee, call.requete_id,
                               ctx.oid_policy(), "cache");

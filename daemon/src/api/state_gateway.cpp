@@ -92,14 +92,15 @@ void StateGateway::record(RequestRecord r) {
         if (auto match = state::InsiMatch::from(*o->resultat.individu, r.identifiant_local)) {
           if (!r.cache_key.empty()) match->cache_key = r.cache_key;
           auto now = state::Clock::now();
+          auto identities = identities_.in(r.finess);  // this structure's identities
           auto rec = r.operation == state::InsiOperation::verification
-                         ? identities_.record_insi_verification(*match, now)
-                         : identities_.record_insi_retrieval(*match, now);
+                         ? identities.record_insi_verification(*match, now)
+                         : identities.record_insi_retrieval(*match, now);
           if (rec.ins_replaced && on_event_queued_) on_event_queued_();
           personne = match->ins.matricule + match->ins.cle;
         }
         if (!r.cache_key.empty() && r.operation == state::InsiOperation::recuperation) {
-          auto stored = cache_.store(r.cache_key, o->resultat, r.anomalies);
+          auto stored = cache_.store(r.cache_key, o->resultat, r.anomalies, r.finess);
           if (stored.ins_replaced && on_event_queued_) on_event_queued_();
         }
       }
@@ -117,8 +118,8 @@ asio::awaitable<state::QualifyOutcome> StateGateway::qualify(std::string finess,
                                                              std::string identifiant_local,
                                                              std::string operateur) {
   auto work = [&, this] {
-    return identities_.qualify(ins, piece, identifiant_local, activity_.operator_hash(operateur),
-                               state::Clock::now());
+    return identities_.in(finess).qualify(ins, piece, identifiant_local,
+                                          activity_.operator_hash(operateur), state::Clock::now());
   };
   auto out = co_await offload(std::move(work));
   if (out.event_queued && on_event_queued_) on_event_queued_();

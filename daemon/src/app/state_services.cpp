@@ -63,7 +63,11 @@ void StateServices::lock_state_directory(const config::StateConfig& cfg) {
 }
 
 StateServices::StateServices(const config::Config& cfg, metrics::Metrics* metrics) {
-  store_ = std::make_unique<state::SqliteStore>(state::SqliteOptions{cfg.state.directory, {}});
+  // A file written before the structures (schema < 4) served one structure:
+  // its rows go to the configuration's first structure.
+  state::SqliteOptions options{cfg.state.directory, {}};
+  options.legacy_finess = cfg.structures.front().finess;
+  store_ = std::make_unique<state::SqliteStore>(options);
   lock_state_directory(cfg.state);  // the store created the directory (0700)
   state::IdentityPolicy policy;
   policy.oids = identity::OidPolicy::for_environment(

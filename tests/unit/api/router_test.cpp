@@ -290,8 +290,10 @@ TEST(RouterGauges, refresh_counts_events_waiting_for_no_plugin_and_takes_the_sna
     const std::string cle = std::string(m) == "2800275056123" ? "41" : "07";
     ind.ins_actif = {m, cle, std::string(identity::oid::nir), std::nullopt, std::nullopt};
     ind.tiq = {"DUPONT", "MARIE", "MARIE LOUISE", "F", "1980-02-29", "75056"};
-    f.identities().record_insi_retrieval(*state::InsiMatch::from(ind), now - std::chrono::hours(2));
-    ASSERT_EQ(f.identities()
+    // Identities of the structure whose rate is measured (issue 12).
+    auto ids = f.identities().in("010000001");
+    ids.record_insi_retrieval(*state::InsiMatch::from(ind), now - std::chrono::hours(2));
+    ASSERT_EQ(ids
                   .qualify({m, cle, std::string(identity::oid::nir)},
                            {state::PieceType::cni, "2024-03-01"}, "IPP-1", "0123abcd",
                            now - std::chrono::hours(2))
