@@ -5,7 +5,8 @@ target_include_directories(insgate_util PUBLIC ${SRC})
 
 find_package(ICU REQUIRED COMPONENTS uc i18n)
 add_library(insgate_identity STATIC src/identity/matricule.cpp src/identity/normalise.cpp
-  src/identity/traits.cpp src/identity/rniv.cpp src/identity/representations.cpp)
+  src/identity/traits.cpp src/identity/rniv.cpp src/identity/representations.cpp
+  src/identity/cog_pays.cpp)
 target_include_directories(insgate_identity PUBLIC ${SRC})
 target_link_libraries(insgate_identity PUBLIC nlohmann_json::nlohmann_json
   PRIVATE ICU::uc ICU::i18n)
@@ -22,13 +23,20 @@ target_link_libraries(insgate_insi PUBLIC insgate_insi_codec insgate_config insg
   OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
 
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
+# The local API: listeners and sessions, the router and its route table, one
+# route_<resource>.cpp per resource (decode -> act -> encode), shared request
+# decoding and answers.
 add_library(insgate_api STATIC
   src/api/problem.cpp src/api/recherche_input.cpp src/api/recherche_answer.cpp
-  src/api/router.cpp src/api/http_exchange.cpp src/api/session_registry.cpp
+  src/api/router.cpp src/api/route_table.cpp src/api/route_context.cpp
+  src/api/request_checks.cpp
+  src/api/route_recherche.cpp src/api/route_recherche_vitale.cpp src/api/route_verification.cpp
+  src/api/route_qualification.cpp src/api/route_outbox.cpp src/api/route_stats_mensuel.cpp
+  src/api/route_health.cpp
+  src/api/http_exchange.cpp src/api/session_registry.cpp
   src/api/unix_server.cpp src/api/tcp_server.cpp src/api/listener_tls.cpp src/api/api_server.cpp
-  src/api/verification_api.cpp
-  src/api/vitale_api.cpp src/api/state_gateway.cpp src/api/qualification_api.cpp
-  src/api/outbox_routes.cpp src/api/query_string.cpp)
+  src/api/state_gateway.cpp src/api/query_string.cpp src/api/state_gauges.cpp
+  src/api/insi_health.cpp)
 find_package(LibXml2 REQUIRED)
 target_link_libraries(insgate_api PUBLIC insgate_insi insgate_identity insgate_state
   insgate_metrics insgate_stats
@@ -45,9 +53,14 @@ add_library(insgate_localclient STATIC src/net/local_http_client.cpp)
 target_include_directories(insgate_localclient PUBLIC ${SRC})
 target_link_libraries(insgate_localclient PUBLIC Threads::Threads OpenSSL::SSL OpenSSL::Crypto)
 
+# insgatectl: its sub-commands (one per route a person uses) and the readable
+# rendering of the answers, as a library its unit tests link; main.cpp parses.
+add_library(insgate_ctl STATIC ctl/commands.cpp ctl/render.cpp)
+target_include_directories(insgate_ctl PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(insgate_ctl PUBLIC insgate_localclient Boost::program_options
+  nlohmann_json::nlohmann_json OpenSSL::Crypto)
 add_executable(insgatectl ctl/main.cpp)
-target_link_libraries(insgatectl PRIVATE insgate_localclient Boost::program_options
-  nlohmann_json::nlohmann_json)
+target_link_libraries(insgatectl PRIVATE insgate_ctl)
 
 # DMP connector plugins: loader of the C ABI (plugins/include/insgate/plugin.h)
 # and YAML → JSON for their configuration subtrees.
@@ -63,7 +76,8 @@ find_package(SQLiteCpp REQUIRED)
 add_library(insgate_state STATIC src/state/records.cpp src/state/sqlite_schema.cpp
   src/state/sqlite_store.cpp src/state/sqlite_tx.cpp src/state/sqlite_outbox.cpp
   src/state/hashing.cpp src/state/resultat_json.cpp src/state/events.cpp
-  src/state/identities.cpp src/state/cache.cpp src/state/cache_memory.cpp src/state/activity.cpp)
+  src/state/identities.cpp src/state/cache.cpp src/state/cache_memory.cpp src/state/activity.cpp
+  src/state/qualification_rate.cpp)
 target_include_directories(insgate_state PUBLIC ${SRC})
 target_link_libraries(insgate_state PUBLIC insgate_identity insgate_util
   nlohmann_json::nlohmann_json OpenSSL::Crypto PRIVATE SQLiteCpp Boost::headers)
@@ -79,6 +93,10 @@ target_link_libraries(insgate_metrics PUBLIC prometheus-cpp::core
 
 # Monthly INSi activity report (issue 6): FINESS → département, the rows,
 # CSV and JSON of the regional usage file. Headers only from insgate_state.
-add_library(insgate_stats STATIC src/stats/departements.cpp src/stats/monthly_report.cpp)
+# The .xlsx form through libxlsxwriter (Debian libxlsxwriter-dev).
+pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
+add_library(insgate_stats STATIC src/stats/departements.cpp src/stats/monthly_report.cpp
+  src/stats/monthly_report_xlsx.cpp)
 target_include_directories(insgate_stats PUBLIC ${SRC})
-target_link_libraries(insgate_stats PUBLIC nlohmann_json::nlohmann_json)
+target_link_libraries(insgate_stats PUBLIC nlohmann_json::nlohmann_json
+  PRIVATE PkgConfig::XLSXWRITER)

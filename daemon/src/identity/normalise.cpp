@@ -14,27 +14,11 @@ namespace {
 enum class Kind { birth_name, first_name };
 
 std::string_view label(Kind k) {
-  return k == Kind::birth_name ? "Le nom de naissance" : "Un prénom";
+  return k == Kind::birth_name ? "le nom de naissance" : "un prénom";
 }
 
 Rejection reject(std::string_view r, Kind k) {
-  std::string m(label(k));
-  if (r == rule::trop_long) m += " est trop long.";
-  else if (r == rule::utf8_invalide) m += " n'est pas un texte UTF-8 valide.";
-  else if (r == rule::caractere_interdit)
-    m += " contient un caractère non autorisé (seuls les lettres, l'espace, l'apostrophe "
-         "et le tiret sont admis ; les chiffres et symboles sont refusés).";
-  else if (r == rule::vide) m += " est vide.";
-  else if (r == rule::debut_invalide) m += " commence par un tiret ou une apostrophe.";
-  else if (r == rule::fin_invalide) m += " se termine par un tiret ou une apostrophe.";
-  else if (r == rule::tirets_multiples) m += " contient plus de deux tirets consécutifs.";
-  else if (r == rule::double_tiret_prenom) m += " contient un double tiret (admis seulement dans le nom de naissance).";
-  else if (r == rule::apostrophe_tiret) m += " contient une apostrophe accolée à un tiret.";
-  else if (r == rule::apostrophes_doubles) m += " contient deux apostrophes consécutives.";
-  else if (r == rule::espace_apostrophe) m += " contient un espace à côté d'une apostrophe.";
-  else if (r == rule::espace_dans_prenom) m += " contient un espace (un seul prénom attendu).";
-  else m += " ne peut pas être normalisé.";
-  return Rejection{std::string(r), std::move(m)};
+  return Rejection{std::string(r), codes::phrase(r, label(k))};
 }
 
 /// Strict UTF-8 decoding: no overlong forms, no surrogates, nothing above U+10FFFF.
@@ -129,6 +113,17 @@ std::variant<std::string, Rejection> prepare(std::string_view utf8, Kind kind) {
   return out;
 }
 
+/// The alphabet check of step 4 on a value that is not normalised.
+std::optional<Rejection> check_alphabet(std::string_view s, Kind kind) {
+  if (s.size() > kMaxNameBytes) return reject(rule::trop_long, kind);
+  if (s.empty()) return reject(rule::vide, kind);
+  for (char c : s) {
+    const bool ok = (c >= 'A' && c <= 'Z') || c == ' ' || c == '\'' || c == '-';
+    if (!ok) return reject(rule::caractere_interdit, kind);
+  }
+  return std::nullopt;
+}
+
 /// Syntax checks of §2.1 on one value already in the allowed alphabet.
 std::optional<Rejection> check_syntax(std::string_view s, Kind kind) {
   if (s.front() == '-' || s.front() == '\'' || s.front() == ' ') return reject(rule::debut_invalide, kind);
@@ -198,6 +193,26 @@ std::variant<std::vector<std::string>, Rejection> normalise_prenoms(
     }
   }
   return names;
+}
+
+std::optional<Rejection> check_nom_naissance_insi(std::string_view value) {
+  if (auto r = check_alphabet(value, Kind::birth_name)) return r;
+  return check_syntax(value, Kind::birth_name);
+}
+
+std::optional<Rejection> check_liste_prenoms_insi(std::string_view value) {
+  if (auto r = check_alphabet(value, Kind::first_name)) return r;
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    std::size_t end = value.find(' ', start);
+    if (end == std::string_view::npos) end = value.size();
+    const std::string_view one = value.substr(start, end - start);
+    // An empty first name: a leading, trailing or doubled space.
+    if (one.empty()) return reject(start == 0 ? rule::debut_invalide : rule::fin_invalide, Kind::first_name);
+    if (auto r = check_syntax(one, Kind::first_name)) return r;
+    start = end + 1;
+  }
+  return std::nullopt;
 }
 
 }  // namespace insgate::identity

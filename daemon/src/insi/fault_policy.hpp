@@ -21,6 +21,7 @@
 #include <functional>
 #include <string>
 #include <vector>
+#include <string_view>
 
 #include "insi/circuit_breaker.hpp"
 #include "insi/insi_client.hpp"
@@ -71,6 +72,7 @@ struct CallOutcome {
   std::string action;     ///< the SOAP action of the messages (kAction…)
   std::vector<Attempt> attempts;  ///< every attempt (first names and retries included)
   int appels = 0;         ///< INSi calls: attempts with is_call() (see above)
+  bool tls_failure = false;  ///< transport: the TLS handshake failed (certificate problem)
   int retry_after = 0;    ///< seconds, for circuit_open
 };
 
@@ -79,6 +81,11 @@ int count_calls(const std::vector<CallOutcome::Attempt>& attempts);
 
 /// True for the faults the policy retries (the siram_40 family).
 bool is_retryable(const Fault& f);
+
+/// An INSi fault field (subcode, Erreur@code, severity, CR) as it may appear
+/// in a log line or an answer: at most 40 characters of [A-Za-z0-9_-], any
+/// other character replaced by '?' (INSi's text is not ours to trust).
+std::string printable_code(std::string_view v);
 
 /// Runs one operation: `make_envelope()` is called for every attempt (fresh
 /// ids). `call_timeout` bounds each attempt, `deadline` all of them.

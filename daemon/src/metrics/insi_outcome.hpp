@@ -15,6 +15,8 @@
 #include <optional>
 #include <string_view>
 
+#include <boost/algorithm/string/predicate.hpp>
+
 #include "insi/fault_policy.hpp"
 #include "insi/insi_messages.hpp"
 #include "metrics/metrics.hpp"
@@ -88,6 +90,27 @@ inline void record_insi_request(Metrics& m, Operation requested, std::string_vie
     }
   }
   m.api_insi_request(requested, finess, request_outcome_of(outcome));
+}
+
+/// The INSi code family of an operation that ended with a SOAP fault or a
+/// TLS handshake failure (insi-protocol.md §7; codes compared
+/// case-insensitively); nullopt for anything else (a RESULTAT, an
+/// unreadable answer, another transport failure, a timeout, the circuit).
+inline std::optional<InsiFaultFamily> fault_family_of(const insi::CallOutcome& c) {
+  using K = insi::CallOutcome::Kind;
+  const auto same = [](std::string_view a, std::string_view b) {
+    return boost::algorithm::iequals(a, b);
+  };
+  if (c.kind == K::transport && c.tls_failure) return InsiFaultFamily::tls;
+  if (c.kind != K::fault) return std::nullopt;
+  const auto& f = c.fault;
+  // Erreur@code first: DESIR_560's subcode is not documented (it may be
+  // siram_100 too); siram_100 alone is desir_550's (insi-protocol.md §7).
+  if (same(f.erreur_code, "desir_560")) return InsiFaultFamily::desir_560;
+  if (same(f.erreur_code, "desir_550") || same(f.subcode, "siram_100"))
+    return InsiFaultFamily::desir_550;
+  if (insi::is_retryable(f)) return InsiFaultFamily::siram_40;
+  return InsiFaultFamily::autre;
 }
 
 }  // namespace insgate::metrics

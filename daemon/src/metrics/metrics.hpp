@@ -78,14 +78,21 @@ enum class ApiInsiOutcome { cr_00, cr_01, cr_02, fault, transport, timeout, circ
 inline constexpr std::size_t kApiInsiOutcomes = 7;
 std::string_view to_label(ApiInsiOutcome o);  ///< "cr_00", ..., "circuit_open"
 
-/// Routes of the local API ("route" label); anything else is `autre`.
-enum class Route {
-  health, recherche, recherche_vitale, verification, qualification, stats_mensuel, autre
+/// Family of an INSi fault or refusal ("famille" label of
+/// insgate_insi_faults_total), from INSi's codes (insi-protocol.md §7).
+/// The last three refuse every call until the configuration is fixed.
+enum class InsiFaultFamily {
+  siram_40,   ///< service temporarily unavailable (desir_1020, insi_102): retried
+  autre,      ///< any other SOAP fault
+  desir_550,  ///< siram_100 / desir_550: the software (lps.idam) is not authorised
+  desir_560,  ///< DESIR_560: access level, i.e. certificate CN not INSI-AUTO / INSI-MANU
+  tls,        ///< TLS handshake refused: client certificate unknown, or server not trusted
 };
-inline constexpr std::size_t kRoutes = 7;
-std::string_view to_label(Route r);  ///< the path ("/v1/health", ...) or "autre"
-/// The route of a request target; the query string is ignored.
-Route route_of(std::string_view target);
+inline constexpr std::size_t kInsiFaultFamilies = 5;
+std::string_view to_label(InsiFaultFamily f);  ///< "siram_40", ..., "tls"
+/// Whether every INSi call fails the same way until the configuration (IDAM,
+/// certificate, trust anchors) is fixed: desir_550, desir_560, tls.
+bool refuses_every_call(InsiFaultFamily f);
 
 enum class CacheResult { hit, miss, bypass };
 inline constexpr std::size_t kCacheResults = 3;
@@ -113,6 +120,9 @@ const std::vector<std::string_view>& status_labels();
 
 /// The fixed label for anything outside the configured lists.
 inline constexpr std::string_view kAutre = "autre";
+/// The "plugin" label of outbox events queued while no plugin was
+/// configured (they wait for one). Not a valid plugin name, so reserved.
+inline constexpr std::string_view kNoPlugin = "(aucun)";
 
 struct MetricsOptions {
   /// FINESS of the configured structures (9 characters [0-9A-Z] each, at
@@ -122,6 +132,10 @@ struct MetricsOptions {
   std::vector<std::string> plugins;
   /// Daemon version for insgate_build_info ([0-9A-Za-z.+~_-], 1..64 bytes).
   std::string version;
+  /// The "route" label values of the local API: the labels of its route
+  /// table (api/route_table.hpp, route_labels()), each "/" then
+  /// [A-Za-z0-9/_.-], at most 64; with "autre" for any other path.
+  std::vector<std::string> routes;
 };
 
 /// The daemon's metrics. Construct once at start-up (with the configured
@@ -129,7 +143,7 @@ struct MetricsOptions {
 /// Metrics and hands its registry to the MetricsServer.
 class Metrics {
  public:
-  /// @throw MetricsError when a FINESS, plugin name or version is not
+  /// @throw MetricsError when a FINESS, plugin name, route or version is not
   /// acceptable as a label value (see MetricsOptions).
   explicit Metrics(MetricsOptions options);
   ~Metrics();
@@ -164,16 +178,24 @@ class Metrics {
   bool set_insi_last_call(std::string_view finess, std::chrono::system_clock::time_point when);
   /// Distinct operators of the current month (ActivityMonth::operateurs_distincts).
   bool set_insi_unique_users(std::string_view finess, std::int64_t n);
-  /// qualifiées / identities in the active file, in [0, 1]; nullopt when the
-  /// active file is empty (the gauge then reads NaN).
-  bool set_qualified_identity_rate(std::string_view finess, std::optional<double> rate);
+  /// INSi sollicitations of the current month (ActivityMonth::sollicitations):
+  /// the monthly report's figure, persisted, so it survives restarts.
+  bool set_insi_sollicitations_current_month(std::string_view finess, std::int64_t n);
+  /// insgate_qualified_identity_ratio: qualifiées / identities in the active
+  /// file, a ratio in [0, 1] (the report's rate); nullopt when the active
+  /// file is empty (the gauge then reads NaN).
+  bool set_qualified_identity_ratio(std::string_view finess, std::optional<double> ratio);
+  /// One INSi operation that ended with a fault or a refusal:
+  /// insgate_insi_faults_total{famille} +1.
+  void insi_fault(InsiFaultFamily f);
   /// 1 while the circuit breaker is open or half-open, 0 when closed.
   void set_insi_circuit_open(bool open);
 
   // --- local API ----------------------------------------------------------
   /// One answered request: insgate_api_requests_total{route,status} +1 and
-  /// insgate_api_request_duration_seconds{route} observes `seconds`.
-  void api_request(Route route, int http_status, double seconds);
+  /// insgate_api_request_duration_seconds{route} observes `seconds`. A
+  /// route outside MetricsOptions::routes counts under route="autre".
+  void api_request(std::string_view route, int http_status, double seconds);
   void api_connection_opened();
   void api_connection_closed();
 
@@ -182,6 +204,7 @@ class Metrics {
   /// Number of identities with status `s` (absolute value).
   void set_identities(identity::RnivStatus s, std::int64_t n);
   /// Pending outbox rows of `plugin`, and the age of its oldest one (0 if none).
+  /// kNoPlugin counts the events waiting for a plugin (always accepted).
   /// @return false for a plugin that is not configured.
   bool set_outbox_pending(std::string_view plugin, std::int64_t n, double oldest_age_seconds);
   /// One delivery attempt; an unknown plugin counts under plugin="autre".
@@ -200,10 +223,12 @@ class Metrics {
   struct Series;
   std::optional<std::size_t> finess_index(std::string_view finess) const;
   std::optional<std::size_t> plugin_index(std::string_view plugin) const;
+  std::size_t route_slot(std::string_view route) const;
 
   std::shared_ptr<prometheus::Registry> registry_;
   std::vector<std::string> finess_;   // configured, index = label slot; slot size() = autre
   std::vector<std::string> plugins_;  // idem
+  std::vector<std::string> routes_;   // idem
   std::unique_ptr<Series> s_;
 };
 

@@ -116,19 +116,32 @@ constexpr const char* kV2 = R"sql(
 CREATE INDEX cache_entry_ins ON cache_entry(ins_matricule, ins_cle, ins_oid);
 )sql";
 
-// v3 (issue #11): the activity counts what INSi received. `sollicitations`
+// v3: the monthly snapshot of the qualified-identity rate (Ségur indicator),
+// so that a past month's report keeps the rate of that month.
+constexpr const char* kV3 = R"sql(
+CREATE TABLE taux_qualification (
+  finess       TEXT NOT NULL,
+  mois         TEXT NOT NULL,                 -- AAAA-MM
+  qualifiees   INTEGER NOT NULL,
+  file_active  INTEGER NOT NULL,
+  releve_le    INTEGER NOT NULL,              -- Unix seconds
+  PRIMARY KEY (finess, mois)
+) STRICT;
+)sql";
+
+// v4 (issue #11): the activity counts what INSi received. `sollicitations`
 // counted API requests that reached INSi: renamed `requetes_insi` (the
 // report's sollicitations are now the INSi calls of every operation). A
 // vérification by comparison sends récupérations (insi-protocol.md §6), so
 // the calls counted so far under `verifications` move to `recuperations`;
 // `requetes_verification` counts vérification requests from now on.
-constexpr const char* kV3 = R"sql(
+constexpr const char* kV4 = R"sql(
 ALTER TABLE activite RENAME COLUMN sollicitations TO requetes_insi;
 ALTER TABLE activite ADD COLUMN requetes_verification INTEGER NOT NULL DEFAULT 0;
 UPDATE activite SET recuperations = recuperations + verifications, verifications = 0;
 )sql";
 
-constexpr std::array<const char*, 3> kMigrations{kV1, kV2, kV3};
+constexpr std::array<const char*, 4> kMigrations{kV1, kV2, kV3, kV4};
 
 }  // namespace
 

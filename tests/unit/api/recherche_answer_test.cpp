@@ -280,6 +280,57 @@ TEST(RechercheAnswerTest, invalid_key_leaves_identity_provisoire) {
   EXPECT_EQ(body_of(answer(hermann()))["statut"], "provisoire");
 }
 
+// Issue 20: INSi's traits outside the INS character set or syntax are an
+// anomaly like a bad key (the answer is reported, never cached nor recorded:
+// has_anomalies drives both), and the value is never echoed in the anomaly.
+TEST(RechercheAnswerTest, hl7_delimiters_in_insi_traits_are_trait_invalide_anomalies) {
+  auto o = ecetinsi();
+  auto& tiq = o.resultat.individu->tiq;
+  tiq.nom_naissance = "ECET|INSI";
+  tiq.liste_prenoms = "PIERRE^ALAIN MURIEL";
+  tiq.sexe = "X";
+  tiq.date_naissance = "2009-07-14T00";
+  tiq.lieu_naissance = "6322~";
+  auto j = body_of(answer(o));
+  EXPECT_TRUE(has_anomaly(j, "trait_invalide", "traits_ins.nom_naissance"));
+  EXPECT_TRUE(has_anomaly(j, "trait_invalide", "traits_ins.liste_prenoms"));
+  EXPECT_TRUE(has_anomaly(j, "trait_invalide", "traits_ins.sexe"));
+  EXPECT_TRUE(has_anomaly(j, "trait_invalide", "traits_ins.date_naissance"));
+  EXPECT_TRUE(has_anomaly(j, "trait_invalide", "traits_ins.lieu_naissance"));
+  EXPECT_EQ(j["statut"], "provisoire");
+  EXPECT_EQ(j["traits_ins"]["nom_naissance"], "ECET|INSI") << "INSi's traits stay verbatim";
+  EXPECT_THAT(j["anomalies"].dump(), ::testing::Not(HasSubstr("ECET")));
+  EXPECT_TRUE(has_anomalies(o, kTestOidPolicy));
+}
+
+TEST(RechercheAnswerTest, insi_traits_breaking_the_syntax_rules_are_anomalies) {
+  for (const char* nom : {"ECETINSI ", "-ECETINSI", "ECET---INSI", "ECET''INSI", "ecetinsi", "ÉCET"}) {
+    auto o = ecetinsi();
+    o.resultat.individu->tiq.nom_naissance = nom;
+    EXPECT_TRUE(has_anomaly(body_of(answer(o)), "trait_invalide", "traits_ins.nom_naissance")) << nom;
+  }
+  for (const char* prenoms : {"PIERRE--ALAIN", "PIERRE  MURIEL", "PIERRE-", " PIERRE"}) {
+    auto o = ecetinsi();
+    o.resultat.individu->tiq.liste_prenoms = prenoms;
+    EXPECT_TRUE(has_anomaly(body_of(answer(o)), "trait_invalide", "traits_ins.liste_prenoms"))
+        << prenoms;
+  }
+}
+
+TEST(RechercheAnswerTest, conforming_insi_traits_have_no_anomaly) {
+  auto o = ecetinsi();
+  auto& tiq = o.resultat.individu->tiq;
+  tiq.nom_naissance = "DE LA FONTAINE--D'ARC";
+  tiq.liste_prenoms = "BERENICE ANNE-SOPHIE";
+  tiq.date_naissance = "1980-00-00";  // partly unknown: passes INSi unchanged
+  tiq.lieu_naissance = "2A004";
+  EXPECT_TRUE(body_of(answer(o))["anomalies"].empty());
+  tiq.lieu_naissance = "99109";
+  tiq.prenom = "BERENICE";
+  tiq.liste_prenoms.reset();
+  EXPECT_TRUE(body_of(answer(o))["anomalies"].empty());
+}
+
 TEST(RechercheAnswerTest, invalid_key_is_still_200_with_the_ins) {
   auto r = answer(hermann());
   EXPECT_EQ(r.status, 200u);
@@ -501,6 +552,58 @@ TEST(RechercheAnswerOidPolicyTest, test_oid_in_production_is_an_anomaly) {
   EXPECT_EQ(j["statut"], "provisoire");
   // The same answer is fine on the qualification platform.
   EXPECT_TRUE(body_of(recherche_answer(o, envoyes(), kRequeteId))["anomalies"].empty());
+}
+
+// ---- issue 18: advice per route and what was sent, one statut rule ----
+
+std::string conseil_for(const std::string& code, std::vector<std::string> prenoms,
+                        std::optional<std::string> lieu) {
+  insi::TraitsRecherche t{"DUPONT", std::move(prenoms), "F", "1980-02-29", std::move(lieu)};
+  return body_of(recherche_answer(cr(code, "x", 1), t, kRequeteId))["conseil"].get<std::string>();
+}
+
+TEST(RechercheAnswerTest, cr01_advice_asks_for_other_first_names_only_when_one_was_sent) {
+  EXPECT_THAT(conseil_for("01", {"MARIE"}, std::nullopt), HasSubstr("autres prénoms"));
+  EXPECT_THAT(conseil_for("01", {"MARIE", "LOUISE"}, std::nullopt),
+              ::testing::Not(HasSubstr("autres prénoms")));
+}
+
+TEST(RechercheAnswerTest, cr01_advice_checks_the_cog_only_when_a_birthplace_was_sent) {
+  EXPECT_THAT(conseil_for("01", {"MARIE"}, std::string("63001")),
+              HasSubstr("code officiel géographique (COG) de la commune de naissance et non son "
+                        "code postal"));
+  EXPECT_THAT(conseil_for("01", {"MARIE"}, std::nullopt), ::testing::Not(HasSubstr("COG")));
+}
+
+TEST(RechercheAnswerTest, cr02_advice_names_what_was_not_sent) {
+  EXPECT_THAT(conseil_for("02", {"MARIE"}, std::nullopt), HasSubstr("autres prénoms"));
+  EXPECT_THAT(conseil_for("02", {"MARIE"}, std::nullopt), HasSubstr("lieu de naissance"));
+  EXPECT_THAT(conseil_for("02", {"MARIE", "LOUISE"}, std::nullopt),
+              ::testing::Not(HasSubstr("prénoms")));
+  EXPECT_THAT(conseil_for("02", {"MARIE", "LOUISE"}, std::string("75056")),
+              HasSubstr("carte Vitale"));
+}
+
+TEST(RechercheAnswerTest, vitale_advice_is_about_the_card) {
+  auto j = body_of(resultat_answer(cr("01", "x", 1), "vitale_envoyee",
+                                   {{"assertion_vitale", false}}, kRequeteId));
+  const std::string c = j["conseil"].get<std::string>();
+  EXPECT_THAT(c, HasSubstr("carte Vitale"));
+  EXPECT_THAT(c, ::testing::Not(HasSubstr("autres prénoms")));
+  EXPECT_TRUE(j["statut"].is_null());
+}
+
+TEST(RechercheAnswerTest, no_identity_has_statut_null) {
+  EXPECT_TRUE(body_of(answer(cr("01", "x", 1)))["statut"].is_null());
+  EXPECT_TRUE(body_of(answer(cr("02", "x", 1)))["statut"].is_null());
+}
+
+TEST(RechercheAnswerTest, every_anomaly_has_a_french_message) {
+  for (const auto& a : body_of(answer(hermann()))["anomalies"]) {
+    const std::string m = a.value("message", "");
+    EXPECT_FALSE(m.empty()) << a;
+    EXPECT_EQ(m.back(), '.') << m;
+  }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "metrics/insi_outcome.hpp"
 
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
 #include <sstream>
@@ -73,7 +74,7 @@ TEST(InsiOutcomeTest, action_names_the_operation_insi_counts) {
 // The scenario of issue #11: connection refused twice, then a CR 00. One
 // call to INSi, two connect failures, one request.
 TEST(InsiOutcomeTest, record_counts_calls_failures_and_the_request_apart) {
-  Metrics m({{"010000001"}, {}, "1"});
+  Metrics m({{"010000001"}, {}, "1", {}});
   insi::CallOutcome o = with(K::resultat, "00");
   o.action = insi::kActionRechercheTraits;
   o.attempts = {attempt(Stage::connect, K::transport), attempt(Stage::connect, K::transport),
@@ -110,6 +111,24 @@ TEST(InsiOutcomeTest, record_counts_calls_failures_and_the_request_apart) {
   EXPECT_EQ(value(text, requests + "\"recuperation_traits\",outcome=\"cr_00\"}"), 1);
   EXPECT_EQ(value(text, requests + "\"verification\",outcome=\"timeout\"}"), 1);
   EXPECT_EQ(value(text, requests + "\"recuperation_vitale\",outcome=\"circuit_open\"}"), 1);
+}
+
+TEST(InsiOutcomeTest, faults_map_to_their_insi_code_family) {
+  auto fault = [](const char* subcode, const char* code) {
+    insi::CallOutcome c = with(K::fault);
+    c.fault.subcode = subcode;
+    c.fault.erreur_code = code;
+    return c;
+  };
+  EXPECT_EQ(fault_family_of(fault("siram_100", "DESIR_550")), InsiFaultFamily::desir_550);
+  EXPECT_EQ(fault_family_of(fault("siram_100", "")), InsiFaultFamily::desir_550);
+  EXPECT_EQ(fault_family_of(fault("siram_100", "DESIR_560")), InsiFaultFamily::desir_560);
+  EXPECT_EQ(fault_family_of(fault("siram_10", "insi_002")), InsiFaultFamily::autre);
+  insi::CallOutcome tls = with(K::transport);
+  tls.tls_failure = true;
+  EXPECT_EQ(fault_family_of(tls), InsiFaultFamily::tls);
+  EXPECT_EQ(fault_family_of(with(K::transport)), std::nullopt);
+  EXPECT_EQ(fault_family_of(with(K::resultat, "00")), std::nullopt);
 }
 
 }  // namespace

@@ -17,7 +17,10 @@ namespace {
 using namespace std::chrono_literals;
 
 MetricsOptions options() {
-  return {{"750000001", "2A0000012"}, {"dmp-lgc", "mssante"}, "0.1.0"};
+  return {{"750000001", "2A0000012"},
+          {"dmp-lgc", "mssante"},
+          "0.1.0",
+          {"/v1/health", "/v1/ins/recherche", "/v1/outbox"}};
 }
 
 std::string scrape(const Metrics& m) {
@@ -109,7 +112,7 @@ TEST(MetricsTest, last_call_time_moves_only_when_insi_was_reached) {
 TEST(MetricsTest, gauges_for_unknown_finess_or_plugin_are_refused) {
   Metrics m(options());
   EXPECT_FALSE(m.set_insi_unique_users("999999999", 3));
-  EXPECT_FALSE(m.set_qualified_identity_rate("999999999", 0.5));
+  EXPECT_FALSE(m.set_qualified_identity_ratio("999999999", 0.5));
   EXPECT_FALSE(m.set_insi_last_call("999999999", std::chrono::system_clock::now()));
   EXPECT_FALSE(m.set_outbox_pending("inconnu", 3, 10));
   EXPECT_TRUE(m.set_insi_unique_users("750000001", 3));
@@ -121,14 +124,47 @@ TEST(MetricsTest, gauges_for_unknown_finess_or_plugin_are_refused) {
   EXPECT_EQ(text.find("inconnu"), std::string::npos);
 }
 
-TEST(MetricsTest, qualified_rate_is_nan_until_known_and_clamped) {
+// Issue 17 item 3: one unit, named in the metric (Prometheus: a 0..1 ratio
+// is *_ratio) and in its HELP, as in the report's ratio_identites_qualifiees.
+TEST(MetricsTest, qualified_ratio_is_nan_until_known_and_clamped) {
   Metrics m(options());
-  const std::string series = "insgate_qualified_identity_rate{finess=\"750000001\"}";
-  EXPECT_NE(scrape(m).find(series + " Nan"), std::string::npos);
-  m.set_qualified_identity_rate("750000001", 0.875);
+  const std::string series = "insgate_qualified_identity_ratio{finess=\"750000001\"}";
+  const auto text = scrape(m);
+  EXPECT_NE(text.find(series + " Nan"), std::string::npos);
+  EXPECT_NE(text.find("# HELP insgate_qualified_identity_ratio"), std::string::npos);
+  EXPECT_NE(text.find("ratio from 0 to 1"), std::string::npos);
+  EXPECT_EQ(text.find("insgate_qualified_identity_rate"), std::string::npos);
+  m.set_qualified_identity_ratio("750000001", 0.875);
   EXPECT_EQ(value(scrape(m), series), 0.875);
-  m.set_qualified_identity_rate("750000001", 3.0);
+  m.set_qualified_identity_ratio("750000001", 3.0);
   EXPECT_EQ(value(scrape(m), series), 1.0);
+}
+
+// Issue 17 item 7: events queued while no plugin is configured are counted.
+TEST(MetricsTest, outbox_events_waiting_for_no_plugin_are_counted) {
+  Metrics m(options());
+  auto text = scrape(m);
+  EXPECT_EQ(value(text, "insgate_outbox_pending{plugin=\"(aucun)\"}"), 0.0);
+  EXPECT_TRUE(m.set_outbox_pending(kNoPlugin, 2, 5400));
+  text = scrape(m);
+  EXPECT_EQ(value(text, "insgate_outbox_pending{plugin=\"(aucun)\"}"), 2.0);
+  EXPECT_EQ(value(text, "insgate_outbox_oldest_pending_age_seconds{plugin=\"(aucun)\"}"), 5400.0);
+}
+
+// Issue 17 item 5: INSi faults by code family.
+TEST(MetricsTest, insi_faults_are_counted_by_family) {
+  Metrics m(options());
+  auto text = scrape(m);
+  for (const char* f : {"desir_550", "desir_560", "tls", "siram_40", "autre"})
+    EXPECT_EQ(value(text, std::string("insgate_insi_faults_total{famille=\"") + f + "\"}"), 0.0) << f;
+  m.insi_fault(InsiFaultFamily::desir_550);
+  m.insi_fault(InsiFaultFamily::desir_550);
+  m.insi_fault(InsiFaultFamily::tls);
+  text = scrape(m);
+  EXPECT_EQ(value(text, "insgate_insi_faults_total{famille=\"desir_550\"}"), 2.0);
+  EXPECT_EQ(value(text, "insgate_insi_faults_total{famille=\"tls\"}"), 1.0);
+  EXPECT_TRUE(refuses_every_call(InsiFaultFamily::desir_560));
+  EXPECT_FALSE(refuses_every_call(InsiFaultFamily::siram_40));
 }
 
 TEST(MetricsTest, api_status_is_the_exact_code_or_its_class) {
@@ -141,19 +177,29 @@ TEST(MetricsTest, api_status_is_the_exact_code_or_its_class) {
   EXPECT_EQ(status_label(1000), "autre");
 }
 
+// The route label takes the configured values (the API's route table) and
+// "autre", nothing else: one series per route and status from the start.
 TEST(MetricsTest, routes_come_from_a_closed_list) {
-  EXPECT_EQ(route_of("/v1/ins/recherche"), Route::recherche);
-  EXPECT_EQ(route_of("/v1/stats/mensuel?mois=2026-03&format=csv"), Route::stats_mensuel);
-  EXPECT_EQ(route_of("/v1/ins/recherche/2800275056123"), Route::autre);
-  EXPECT_EQ(route_of("/"), Route::autre);
-  EXPECT_EQ(to_label(Route::recherche_vitale), "/v1/ins/recherche-vitale");
+  Metrics m(options());
+  m.api_request("/v1/ins/recherche/2800275056123", 200, 0.001);
+  m.api_request("/v1/outbox", 200, 0.001);
+  const auto text = scrape(m);
+  std::set<std::string> routes;
+  for (const auto& l : sample_lines(text)) {
+    if (l.rfind("insgate_api_requests_total{", 0) != 0) continue;
+    auto at = l.find("route=\"") + 7;
+    routes.insert(l.substr(at, l.find('"', at) - at));
+  }
+  EXPECT_EQ(routes, (std::set<std::string>{"/v1/health", "/v1/ins/recherche", "/v1/outbox", "autre"}));
+  EXPECT_EQ(value(text, "insgate_api_requests_total{route=\"autre\",status=\"200\"}"), 1.0);
+  EXPECT_EQ(value(text, "insgate_api_requests_total{route=\"/v1/outbox\",status=\"200\"}"), 1.0);
 }
 
 TEST(MetricsTest, api_request_counts_by_route_and_status) {
   Metrics m(options());
-  m.api_request(route_of("/v1/health"), 200, 0.001);
-  m.api_request(route_of("/nimporte"), 404, 0.001);
-  m.api_request(Route::recherche, 418, 0.02);
+  m.api_request("/v1/health", 200, 0.001);
+  m.api_request("/nimporte", 404, 0.001);
+  m.api_request("/v1/ins/recherche", 418, 0.02);
   m.api_connection_opened();
   m.api_connection_opened();
   m.api_connection_closed();
@@ -193,14 +239,18 @@ TEST(MetricsTest, cache_identities_outbox_circuit_certificates_and_build_info) {
 
 TEST(MetricsTest, configuration_values_that_are_no_label_are_refused) {
   auto bad = [](MetricsOptions o) { EXPECT_THROW(Metrics{std::move(o)}, MetricsError); };
-  bad({{"75000000"}, {}, "1"});                   // 8 characters
-  bad({{std::string("750000001"), std::string("750000001")}, {}, "1"});  // duplicated
-  bad({{"75000000\n"}, {}, "1"});                 // not alphanumeric
-  bad({{}, {"autre"}, "1"});                      // reserved
-  bad({{}, {"a b"}, "1"});
-  bad({{}, {}, ""});
-  bad({{}, {}, "1.0\"}"});
-  EXPECT_NO_THROW(Metrics({{}, {}, "1"}));
+  bad({{"75000000"}, {}, "1", {}});                   // 8 characters
+  bad({{std::string("750000001"), std::string("750000001")}, {}, "1", {}});  // duplicated
+  bad({{"75000000\n"}, {}, "1", {}});                 // not alphanumeric
+  bad({{}, {"autre"}, "1", {}});                      // reserved
+  bad({{}, {"a b"}, "1", {}});
+  bad({{}, {}, "", {}});
+  bad({{}, {}, "1.0\"}", {}});
+  bad({{}, {}, "1", {"v1/health"}});                // not a path
+  bad({{}, {}, "1", {"/v1/ins/{id}"}});             // not a plain path
+  bad({{}, {}, "1", {"/v1/health", "/v1/health"}});  // duplicated
+  EXPECT_NO_THROW(Metrics({{}, {}, "1", {}}));
+  EXPECT_NO_THROW(Metrics({{}, {}, "1", {"/v1/health", "/v1/outbox/retry"}}));
 }
 
 // 10,000 requests with random operators, request ids, persons and FINESS:
@@ -227,9 +277,9 @@ TEST(MetricsTest, series_count_does_not_grow_with_traffic) {
     m.insi_transport_failure(op, static_cast<TransportStage>(rng() % kTransportStages));
     m.insi_call_not_made(op, static_cast<NotMadeReason>(rng() % kNotMadeReasons));
     m.api_insi_request(op, f, static_cast<ApiInsiOutcome>(rng() % kApiInsiOutcomes));
-    m.api_request(route_of("/v1/ins/" + request_id), static_cast<int>(100 + rng() % 500),
-                  0.01);
-    m.api_request(static_cast<Route>(rng() % kRoutes), static_cast<int>(rng() % 1000), 0.01);
+    m.api_request("/v1/ins/" + request_id, static_cast<int>(100 + rng() % 500), 0.01);
+    m.api_request(options().routes[rng() % options().routes.size()],
+                  static_cast<int>(rng() % 1000), 0.01);
     m.cache_lookup(static_cast<CacheResult>(rng() % kCacheResults));
     m.outbox_delivery(operateur, static_cast<DeliveryOutcome>(rng() % kDeliveryOutcomes));
     m.set_insi_unique_users(f, i);

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "api/route_health.hpp"
+
+#include <ctime>
+
+#include "api/route_context.hpp"
+
+namespace insgate::api {
+namespace {
+
+std::string iso_date(std::chrono::system_clock::time_point t) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+nlohmann::json health_json(const config::Config& cfg, const insi::ClientCertificateInfo& cert,
+                           insi::CircuitBreaker::State circuit, int consecutive_failures,
+                           const InsiHealth& insi) {
+  const std::string etat = circuit != insi::CircuitBreaker::State::closed ? "circuit_ouvert"
+                           : insi.reachable()                               ? "ok"
+                                                                            : "indisponible";
+  nlohmann::json refus = nullptr;
+  nlohmann::json raison = nullptr;
+  if (const auto& r = insi.refusal()) {
+    refus = {{"famille", std::string(metrics::to_label(r->famille))},
+             {"code", r->code},
+             {"depuis", iso_date(r->depuis)},
+             {"message", refusal_message(*r)}};
+    raison = refusal_message(*r);
+  } else if (etat == "circuit_ouvert") {
+    raison = "Circuit INSi ouvert après des échecs de transport répétés : les appels sont "
+             "refusés sans être envoyés jusqu'au prochain essai.";
+  } else if (etat == "indisponible") {
+    raison = "INSi était injoignable au dernier appel (réseau, délai ou service indisponible).";
+  }
+  return {{"statut", raison.is_null() ? "ok" : "degrade"},
+          {"raison", raison},
+          {"insi", {{"etat", etat},
+                    {"circuit", insi::CircuitBreaker::name(circuit)},
+                    {"echecs_consecutifs", consecutive_failures},
+                    {"refus", refus},
+                    {"environnement", cfg.insi.environment},
+                    {"endpoint", cfg.insi.endpoint.url}}},
+          {"certificat", {{"expire_le", iso_date(cert.not_after)},
+                          {"jours_restants", cert.days_left}}},
+          {"version", INSGATE_VERSION}};
+}
+
+asio::awaitable<ApiResponse> route_health(RouteContext& ctx, const RouteCall&) {
+  const auto setup = ctx.setup();
+  auto& breaker = ctx.breaker();
+  co_return json_response(200, health_json(*setup->cfg, setup->certificate,
+                                           breaker.state(Clock::now()),
+                                           breaker.consecutive_failures(), ctx.insi_health()));
+}
+
+}  // namespace insgate::api
