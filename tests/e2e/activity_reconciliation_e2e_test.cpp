@@ -328,10 +328,19 @@ TEST(ActivityReconciliationTls, a_client_certificate_refused_after_the_handshake
   EXPECT_EQ(a.status, 503u) << a.raw.body;
   EXPECT_EQ(a.body.value("appels_insi", -1), 0) << a.raw.body;
   EXPECT_TRUE(sim.journal().empty());
-  std::size_t refused = 0;
-  const std::string log = sim.log();
-  for (auto at = log.find("TLS handshake refused"); at != std::string::npos;
-       at = log.find("TLS handshake refused", at + 1))
-    ++refused;
-  EXPECT_EQ(refused, 1u) << "a TLS refusal is never retried\n" << log;
+  // The simulator may log its side of the handshake after the daemon has
+  // answered: wait for the first refusal line, then leave time for a retry
+  // (there must be none) before counting.
+  auto refusals = [&sim](std::string& log) {
+    log = sim.log();
+    std::size_t n = 0;
+    for (auto at = log.find("TLS handshake refused"); at != std::string::npos;
+         at = log.find("TLS handshake refused", at + 1))
+      ++n;
+    return n;
+  };
+  std::string log;
+  for (int i = 0; i < 100 && refusals(log) == 0; ++i) std::this_thread::sleep_for(50ms);
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(refusals(log), 1u) << "a TLS refusal is never retried\n" << log;
 }
