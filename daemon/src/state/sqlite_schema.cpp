@@ -129,7 +129,19 @@ CREATE TABLE taux_qualification (
 ) STRICT;
 )sql";
 
-constexpr std::array<const char*, 3> kMigrations{kV1, kV2, kV3};
+// v4 (issue #11): the activity counts what INSi received. `sollicitations`
+// counted API requests that reached INSi: renamed `requetes_insi` (the
+// report's sollicitations are now the INSi calls of every operation). A
+// vérification by comparison sends récupérations (insi-protocol.md §6), so
+// the calls counted so far under `verifications` move to `recuperations`;
+// `requetes_verification` counts vérification requests from now on.
+constexpr const char* kV4 = R"sql(
+ALTER TABLE activite RENAME COLUMN sollicitations TO requetes_insi;
+ALTER TABLE activite ADD COLUMN requetes_verification INTEGER NOT NULL DEFAULT 0;
+UPDATE activite SET recuperations = recuperations + verifications, verifications = 0;
+)sql";
+
+constexpr std::array<const char*, 4> kMigrations{kV1, kV2, kV3, kV4};
 
 }  // namespace
 

@@ -35,7 +35,7 @@ class StatementCache;
 namespace insgate::state {
 
 /// Schema version this build writes (PRAGMA user_version).
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 /// File name inside the state directory.
 inline constexpr const char* kStateFileName = "insgate-state.db";
 
