@@ -37,6 +37,7 @@ Simulator::Simulator(const Workspace& ws, const std::string& name, const std::st
                      int port) {
   std::string port_file = ws.path(name + ".port");
   journal_path_ = ws.path(name + ".journal");
+  log_path_ = ws.path(name + ".log");
   process_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{std::string(INSGATE_BIN_DIR) + "/insi-sim", "--listen",
                                "127.0.0.1:" + std::to_string(port), "--port-file", port_file, "--cert",
@@ -48,6 +49,22 @@ Simulator::Simulator(const Workspace& ws, const std::string& name, const std::st
   if (!wait_until([&] { return !read_file(port_file).empty(); }))
     throw std::runtime_error("insi-sim did not start: " + read_file(ws.path(name + ".log")));
   port_ = std::stoi(read_file(port_file));
+}
+
+std::string Simulator::log() const { return read_file(log_path_); }
+
+void Simulator::refuse_tls(bool on) {
+  const std::string line = std::string("TLS handshakes refused: ") + (on ? "on" : "off");
+  auto count = [&] {
+    std::string text = log();
+    std::size_t n = 0;
+    for (auto at = text.find(line); at != std::string::npos; at = text.find(line, at + 1)) ++n;
+    return n;
+  };
+  const std::size_t before = count();
+  signal(on ? SIGUSR1 : SIGUSR2);
+  if (!wait_until([&] { return count() > before; }))
+    throw std::runtime_error("insi-sim did not switch TLS refusal " + std::string(on ? "on" : "off"));
 }
 
 std::vector<nlohmann::json> Simulator::journal() const {

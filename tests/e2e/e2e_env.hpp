@@ -42,9 +42,15 @@ class Simulator {
   void stop() { process_->stop(); }
   /// Sends `sig` without waiting (e.g. SIGSTOP / SIGCONT: an INSi that hangs).
   void signal(int sig) { ::kill(process_->pid(), sig); }
+  /// Refuses every new TLS handshake (SIGUSR1) or stops refusing (SIGUSR2);
+  /// returns once the simulator says so in its log.
+  void refuse_tls(bool on);
+  /// The simulator's stderr so far.
+  std::string log() const;
 
  private:
   std::string journal_path_;
+  std::string log_path_;
   std::unique_ptr<ChildProcess> process_;
   int port_ = 0;
 };

@@ -50,8 +50,13 @@ TEST(StatsE2E, monthly_report_counts_recuperations_verifications_and_unique_oper
   const auto& l = j["lignes"][0];
   EXPECT_EQ(l["finess"], "010000001");
   EXPECT_EQ(l["departement"], "01 - Ain");
-  EXPECT_EQ(l["appels_recuperation"], 2);
-  EXPECT_EQ(l["appels_verification"], 1);
+  // The vérification by comparison sends a récupération by traits: INSi
+  // counts it there (issue #11); the request itself is in detail.
+  EXPECT_EQ(l["appels_recuperation"], 3);
+  EXPECT_EQ(l["appels_verification"], 0);
+  EXPECT_EQ(l["sollicitations_insi"], 3);
+  EXPECT_EQ(l["detail"]["requetes_insi"], 3);
+  EXPECT_EQ(l["detail"]["requetes_verification"], 1);
   EXPECT_EQ(l["utilisateurs_uniques"], 2);
   EXPECT_EQ(r.body.find("u-other"), std::string::npos) << "operators are never shown";
 

@@ -110,6 +110,8 @@ Person read_person(const YAML::Node& n, const std::string& recorded_dir) {
   p.answer = read_answer(n["answer"], recorded_dir);
   if (n["delay_ms"]) p.delay = std::chrono::milliseconds(n["delay_ms"].as<long>());
   if (n["reset"]) p.reset = n["reset"].as<bool>();
+  if (n["truncate"]) p.truncate = n["truncate"].as<bool>();
+  if (p.reset && p.truncate) throw std::runtime_error("'reset' and 'truncate' exclude each other");
   if (const auto cv = n["carte_vitale"]) {
     p.vitale_matricule_od = required(cv, "matricule_od");
     p.vitale_rang = optional(cv, "rang").value_or("1");

@@ -34,6 +34,9 @@ struct Person {
   Answer answer;
   std::chrono::milliseconds delay{0};
   bool reset = false;  ///< close the TCP connection abruptly, no answer
+  /// Send the answer's header and only part of its body, then reset the
+  /// connection (an answer cut off in transit).
+  bool truncate = false;
   /// Card data this entry answers a carte Vitale search for (optional):
   /// the insured person's NIR on the card and the beneficiary's birth rank.
   std::optional<std::string> vitale_matricule_od;

@@ -1,6 +1,7 @@
 // insi-sim — command line of the INSi simulator: a mutual-TLS HTTPS server
 // answering the traits search of INSi from a YAML dataset, for the insgate
-// tests (insi-protocol.md §2, §4, §7, §9).
+// tests (insi-protocol.md §2, §4, §7, §9). SIGUSR1 makes it refuse every
+// new TLS handshake (an INSi refusing the TLS session), SIGUSR2 stops that.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <stdexcept>
 
@@ -81,11 +83,21 @@ int main(int argc, char** argv) {
     SimHandler handler(dataset, journal_file);
     boost::asio::io_context io(1);
     SimServer server(io, options, handler);
+    // SIGUSR1 / SIGUSR2: refuse new TLS handshakes from now on / stop refusing.
+    boost::asio::signal_set tls_switch(io, SIGUSR1, SIGUSR2);
+    std::function<void(const boost::system::error_code&, int)> on_switch =
+        [&](const boost::system::error_code& ec, int sig) {
+          if (ec) return;
+          server.refuse_tls(sig == SIGUSR1);
+          tls_switch.async_wait(on_switch);
+        };
+    tls_switch.async_wait(on_switch);
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int sig) {
       if (ec) return;
       spdlog::info("signal {}: stopping", sig);
       server.stop();
+      tls_switch.cancel();
       io.stop();
     });
     server.start();

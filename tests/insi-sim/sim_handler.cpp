@@ -77,7 +77,9 @@ SimReply from_dataset(const Person* p, const std::string& message_id) {
   }
   reply.delay = p->delay;
   reply.reset = p->reset;
+  reply.truncate = p->truncate;
   if (p->reset) reply.summary += " (reset)";
+  if (p->truncate) reply.summary += " (truncated)";
   return reply;
 }
 
@@ -95,7 +97,7 @@ SimHandler::SimHandler(const Dataset& dataset, const std::string& journal_path)
 
 SimReply SimHandler::handle(const SimRequest& rq) {
   if (rq.method != "POST" || rq.target != "/lps") {
-    SimReply r{404, "text/plain", "not found\n", {}, false, "404"};
+    SimReply r{404, "text/plain", "not found\n", {}, false, false, "404"};
     if (rq.method == "POST") journal(rq, nullptr, r);
     return r;
   }
@@ -142,6 +144,7 @@ void SimHandler::journal(const SimRequest& rq, const insi::ReceivedRequest* pars
   j["handshake"] = rq.first_on_connection;
   j["http_status"] = reply.reset ? 0 : reply.status;
   j["reset"] = reply.reset;
+  j["truncate"] = reply.truncate;
   j["delay_ms"] = reply.delay.count();
   j["outcome"] = reply.summary;
   if (parsed != nullptr) {

@@ -35,6 +35,7 @@ struct SimReply {
   std::string body;
   std::chrono::milliseconds delay{0};
   bool reset = false;
+  bool truncate = false;  ///< send the header and half the body, then reset
   std::string summary;  ///< for the stderr log: no identity values
 };
 

@@ -89,6 +89,16 @@ void reset_connection(TlsStream& stream) {
   socket.close(ec);
 }
 
+/// Writes the header and half the body of `res`, then resets the connection:
+/// an answer cut off in transit.
+asio::awaitable<void> write_truncated(TlsStream& stream, http::response<http::string_body>& res) {
+  http::response_serializer<http::string_body> sr{res};
+  co_await http::async_write_header(stream, sr, use_awaitable);
+  const std::string& body = res.body();
+  co_await asio::async_write(stream, asio::buffer(body.data(), body.size() / 2), use_awaitable);
+  reset_connection(stream);
+}
+
 /// A body-less answer that closes the connection (e.g. 413).
 asio::awaitable<void> write_simple(TlsStream& stream, http::status status, unsigned version) {
   http::response<http::string_body> res{status, version};
@@ -165,6 +175,10 @@ asio::awaitable<void> session(tcp::socket socket, asio::ssl::context& tls, SimHa
     res.body() = std::move(reply.body);
     res.prepare_payload();
     tcp_layer.expires_after(kIdleTimeout);
+    if (reply.truncate) {
+      co_await write_truncated(stream, res);
+      co_return;
+    }
     co_await http::async_write(stream, res, use_awaitable);
     if (!res.keep_alive()) break;
   }
@@ -211,6 +225,15 @@ tcp::endpoint resolve(asio::io_context& io, const ServerOptions& o) {
 
 SimServer::SimServer(asio::io_context& io, const ServerOptions& options, SimHandler& handler)
     : io_(io), tls_(make_tls(options)), acceptor_(io), handler_(handler) {
+  // Refusal at the ClientHello: the client's handshake fails with an alert.
+  SSL_CTX_set_client_hello_cb(
+      tls_.native_handle(),
+      [](SSL*, int* alert, void* arg) {
+        if (!*static_cast<const bool*>(arg)) return SSL_CLIENT_HELLO_SUCCESS;
+        *alert = SSL_AD_HANDSHAKE_FAILURE;
+        return SSL_CLIENT_HELLO_ERROR;
+      },
+      &refuse_tls_);
   const tcp::endpoint endpoint = resolve(io, options);
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(tcp::acceptor::reuse_address(true));
@@ -221,6 +244,11 @@ SimServer::SimServer(asio::io_context& io, const ServerOptions& options, SimHand
 unsigned short SimServer::port() const { return acceptor_.local_endpoint().port(); }
 
 void SimServer::start() { asio::co_spawn(io_, accept_loop(acceptor_, tls_, handler_), log_session_end); }
+
+void SimServer::refuse_tls(bool on) {
+  refuse_tls_ = on;
+  spdlog::info("TLS handshakes refused: {}", on ? "on" : "off");
+}
 
 void SimServer::stop() {
   boost::system::error_code ec;

@@ -35,11 +35,17 @@ class SimServer {
   /// Stops accepting; open connections end with the io_context.
   void stop();
 
+  /// While on, every new TLS handshake is refused at the ClientHello with a
+  /// handshake_failure alert (an INSi refusing the TLS session); open
+  /// connections are not affected. On the io_context thread.
+  void refuse_tls(bool on);
+
  private:
   boost::asio::io_context& io_;
   boost::asio::ssl::context tls_;
   boost::asio::ip::tcp::acceptor acceptor_;
   SimHandler& handler_;
+  bool refuse_tls_ = false;  ///< read by the ClientHello callback
 };
 
 }  // namespace insgate::insi_sim

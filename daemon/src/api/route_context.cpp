@@ -68,9 +68,7 @@ void RouteContext::note_insi_outcome(const insi::RechercheOutcome& outcome, cons
                                      const std::string& requete_id, const std::string& finess,
                                      metrics::Operation op, Clock::time_point started) {
   using K = insi::RechercheOutcome::Kind;
-  if (auto o = metrics::outcome_of(outcome))
-    metrics_.insi_call(op, finess, *o,
-                       std::chrono::duration<double>(Clock::now() - started).count());
+  metrics::record_insi_request(metrics_, op, finess, outcome);
   metrics_.set_insi_circuit_open(breaker_.state(Clock::now()) !=
                                  insi::CircuitBreaker::State::closed);
   if (auto family = metrics::fault_family_of(outcome)) metrics_.insi_fault(*family);

@@ -56,7 +56,12 @@ state::ActivityEvent StateGateway::activity_event(const RequestRecord& r,
   e.finess = r.finess;
   e.when = state::Clock::now();
   e.operation = r.operation;
-  e.appels_insi = r.outcome ? r.outcome->appels : 0;
+  if (r.outcome) {
+    // Counted under the operation INSi received (a vérification by
+    // comparison sends récupérations), as in the regional usage file.
+    (insi::is_recuperation_action(r.outcome->action) ? e.appels_recuperation
+                                                     : e.appels_verification) = r.outcome->appels;
+  }
   e.from_cache = r.from_cache;
   e.outcome = request_outcome(r.outcome);
   e.operateur = r.operateur;

@@ -37,7 +37,7 @@ asio::awaitable<void> refresh_state_gauges(StateGateway& state, metrics::Metrics
     for (const auto& m : month)
       if (m.finess == s.finess) {
         users = m.operateurs_distincts;
-        sollicitations = m.sollicitations;
+        sollicitations = m.sollicitations();
       }
     metrics.set_insi_unique_users(s.finess, users);
     metrics.set_insi_sollicitations_current_month(s.finess, sollicitations);

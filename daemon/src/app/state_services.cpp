@@ -63,7 +63,7 @@ void StateServices::lock_state_directory(const config::StateConfig& cfg) {
 }
 
 StateServices::StateServices(const config::Config& cfg, metrics::Metrics* metrics) {
-  // A file written before the structures (schema < 4) served one structure:
+  // A file written before the structures (schema < 5) served one structure:
   // its rows go to the configuration's first structure.
   state::SqliteOptions options{cfg.state.directory, {}};
   options.legacy_finess = cfg.structures.front().finess;

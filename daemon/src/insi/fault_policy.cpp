@@ -63,9 +63,33 @@ std::chrono::milliseconds jittered(std::chrono::milliseconds base, int attempt) 
   return std::chrono::milliseconds(static_cast<long>(ms));
 }
 
+/// The stage of an attempt that got `posted`.
+CallOutcome::Attempt::Stage stage_of(const PostResult& posted) {
+  using Stage = CallOutcome::Attempt::Stage;
+  if (const auto* reply = std::get_if<HttpReply>(&posted))
+    return reply->replayed ? Stage::replayed : Stage::answered;
+  const auto& err = std::get<TransportError>(posted);
+  // A message lost on a recycled kept-alive connection is taken as never
+  // received (TransportError::stale_connection), even the second time.
+  if (err.stale_connection) return Stage::send;
+  switch (err.stage) {
+    case TransportError::Stage::connect: return Stage::connect;
+    case TransportError::Stage::tls: return Stage::tls;
+    case TransportError::Stage::send: return Stage::send;
+    case TransportError::Stage::receive: return Stage::receive;
+  }
+  return Stage::receive;
+}
+
 }  // namespace
 
 bool is_retryable(const Fault& f) { return f.subcode == "siram_40"; }
+
+int count_calls(const std::vector<CallOutcome::Attempt>& attempts) {
+  int n = 0;
+  for (const auto& a : attempts) n += a.is_call() ? 1 : 0;
+  return n;
+}
 
 std::string printable_code(std::string_view v) {
   std::string out;
@@ -79,7 +103,14 @@ asio::awaitable<CallOutcome> call_with_policy(InsiTransport& transport, std::str
                                               Clock::time_point deadline,
                                               std::chrono::milliseconds call_timeout,
                                               const FaultPolicy& policy) {
-  int attempts = 0;
+  using Stage = CallOutcome::Attempt::Stage;
+  std::vector<CallOutcome::Attempt> attempts;
+  auto finish = [&](CallOutcome out) {
+    out.action = action;
+    out.attempts = std::move(attempts);
+    out.appels = count_calls(out.attempts);
+    return out;
+  };
   bool stale_resent = false;
   for (int attempt = 0;; ++attempt) {
     auto now = Clock::now();
@@ -87,16 +118,16 @@ asio::awaitable<CallOutcome> call_with_policy(InsiTransport& transport, std::str
       CallOutcome out;
       out.kind = Kind::timeout;
       out.error = "request deadline reached";
-      out.appels = attempts;
-      co_return out;
+      attempts.push_back({Stage::deadline, Kind::timeout, {}, 0});
+      co_return finish(std::move(out));
     }
     if (policy.breaker && !policy.breaker->allow(now)) {
       CallOutcome out;
       out.kind = Kind::circuit_open;
       out.error = "circuit open after repeated transport failures";
       out.retry_after = std::max(1, policy.breaker->retry_after_seconds(now));
-      out.appels = attempts;
-      co_return out;
+      attempts.push_back({Stage::circuit_open, Kind::circuit_open, {}, 0});
+      co_return finish(std::move(out));
     }
     PostResult posted = co_await transport.post(action, make_envelope(),
                                                 std::min(deadline, now + call_timeout));
@@ -109,18 +140,19 @@ asio::awaitable<CallOutcome> call_with_policy(InsiTransport& transport, std::str
       --attempt;
       continue;
     }
-    ++attempts;
     CallOutcome out = classify(posted);
-    out.appels = attempts;
-    if (policy.breaker) {
+    const Stage stage = stage_of(posted);
+    attempts.push_back({stage, out.kind, out.kind == Kind::resultat ? out.resultat.code_cr : "",
+                        std::chrono::duration<double>(Clock::now() - now).count()});
+    if (policy.breaker && stage != Stage::replayed) {
       if (out.kind == Kind::transport || out.kind == Kind::timeout)
         policy.breaker->on_transport_failure(Clock::now());
       else
         policy.breaker->on_success();
     }
-    if (attempt >= policy.max_retries || !retryable(out, posted)) co_return out;
+    if (attempt >= policy.max_retries || !retryable(out, posted)) co_return finish(std::move(out));
     auto pause = jittered(policy.backoff, attempt);
-    if (Clock::now() + pause >= deadline) co_return out;  // no room left to retry
+    if (Clock::now() + pause >= deadline) co_return finish(std::move(out));  // no room left to retry
     asio::steady_timer timer(co_await asio::this_coro::executor);
     timer.expires_after(pause);
     co_await timer.async_wait(asio::use_awaitable);

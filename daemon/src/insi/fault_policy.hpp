@@ -4,13 +4,23 @@
 // most `max_retries` times, with jittered exponential backoff, and only while
 // the request's overall deadline leaves room. Never retry siram_100,
 // desir_550, DESIR_560 or TLS/certificate problems; never turn a fault into
-// "not found". Every attempt is an INSi call with a fresh MessageID.
+// "not found". Every attempt gets a fresh MessageID.
+//
+// What counts as an INSi call (issue #11): a SOAP message written
+// completely to an established TLS connection, whatever became of its
+// answer (lost, truncated, late). Connection refused, DNS/TCP/TLS failures,
+// a message not written completely, a deadline reached before sending and a
+// circuit-open refusal are attempts, not calls: INSi never saw them, so
+// neither appels_insi, the monthly counters nor insgate_insi_calls_total
+// count them. CallOutcome::attempts keeps every attempt with the stage where
+// it stopped, for the counters and metrics that report them.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "insi/circuit_breaker.hpp"
@@ -35,14 +45,39 @@ struct CallOutcome {
     timeout,       ///< the call or overall deadline was reached
     circuit_open,  ///< refused at once by the circuit breaker
   };
+
+  /// One attempt at sending a message, in order.
+  struct Attempt {
+    /// Where it stopped. answered: a complete HTTP answer was read (any
+    /// status). connect, tls, send: the transport failed before the
+    /// message was written completely (TransportError::Stage). receive:
+    /// the message was written completely, its answer was lost,
+    /// truncated, late or unusable. deadline: the request deadline was
+    /// reached before the message could go out. circuit_open: refused by
+    /// the circuit breaker. replayed: a recorded answer (insi.rejeu), no
+    /// message left.
+    enum class Stage { answered, connect, tls, send, receive, deadline, circuit_open, replayed };
+    Stage stage = Stage::answered;
+    Kind kind = Kind::unreadable;  ///< how this attempt alone ended
+    std::string code_cr;           ///< the CodeCR, for Kind::resultat
+    double seconds = 0;            ///< duration, connection set-up included
+    /// An INSi call: the message reached INSi (answered or receive).
+    bool is_call() const { return stage == Stage::answered || stage == Stage::receive; }
+  };
+
   Kind kind = Kind::unreadable;
   Resultat resultat;
   Fault fault;
   std::string error;      ///< technical, no identity data
+  std::string action;     ///< the SOAP action of the messages (kAction…)
+  std::vector<Attempt> attempts;  ///< every attempt (first names and retries included)
+  int appels = 0;         ///< INSi calls: attempts with is_call() (see above)
   bool tls_failure = false;  ///< transport: the TLS handshake failed (certificate problem)
-  int appels = 0;         ///< INSi calls actually sent (retries included)
   int retry_after = 0;    ///< seconds, for circuit_open
 };
+
+/// The number of INSi calls among `attempts` (Attempt::is_call).
+int count_calls(const std::vector<CallOutcome::Attempt>& attempts);
 
 /// True for the faults the policy retries (the siram_40 family).
 bool is_retryable(const Fault& f);

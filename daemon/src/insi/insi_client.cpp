@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "insi/insi_client.hpp"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 
 #include <optional>
@@ -13,10 +15,21 @@ namespace {
 using asio::use_awaitable;
 auto with_ec(boost::system::error_code& ec) { return asio::redirect_error(use_awaitable, ec); }
 
-TransportError from_ec(TransportError::Kind kind, const boost::system::error_code& ec,
+using Stage = TransportError::Stage;
+
+TransportError from_ec(TransportError::Kind kind, Stage stage, const boost::system::error_code& ec,
                        const char* what) {
-  if (ec == beast::error::timeout) return {TransportError::Kind::timeout, std::string(what) + ": deadline reached"};
-  return {kind, std::string(what) + ": " + ec.message()};
+  if (ec == beast::error::timeout)
+    return {TransportError::Kind::timeout, std::string(what) + ": deadline reached", stage};
+  return {kind, std::string(what) + ": " + ec.message(), stage};
+}
+
+/// A TLS alert sent by the server (OpenSSL reports it as reason
+/// SSL_AD_REASON_OFFSET + alert number), e.g. its refusal of our certificate.
+bool is_tls_alert(const boost::system::error_code& ec) {
+  return ec.category() == asio::error::get_ssl_category() &&
+         ERR_GET_LIB(static_cast<unsigned long>(ec.value())) == ERR_LIB_SSL &&
+         ERR_GET_REASON(static_cast<unsigned long>(ec.value())) >= SSL_AD_REASON_OFFSET;
 }
 
 }  // namespace
@@ -53,33 +66,35 @@ asio::awaitable<std::variant<InsiClient::StreamPtr, TransportError>> InsiClient:
     Clock::time_point deadline) {
   auto stream = std::make_unique<Stream>(ex_, *tls_);
   if (!set_peer_name(*stream, endpoint_.host))
-    co_return TransportError{TransportError::Kind::tls, "cannot set the server name for verification"};
+    co_return TransportError{TransportError::Kind::tls, "cannot set the server name for verification",
+                             Stage::tls};
   auto connect_deadline = std::min(deadline, Clock::now() + connect_timeout_);
   boost::system::error_code ec;
   asio::ip::tcp::resolver resolver(ex_);
   auto endpoints = co_await resolver.async_resolve(endpoint_.host, endpoint_.port, with_ec(ec));
-  if (ec) co_return from_ec(TransportError::Kind::connect, ec, "resolve");
+  if (ec) co_return from_ec(TransportError::Kind::connect, Stage::connect, ec, "resolve");
   auto& tcp = beast::get_lowest_layer(*stream);
   tcp.expires_at(connect_deadline);
   co_await tcp.async_connect(endpoints, with_ec(ec));
-  if (ec) co_return from_ec(TransportError::Kind::connect, ec, "connect");
+  if (ec) co_return from_ec(TransportError::Kind::connect, Stage::connect, ec, "connect");
   tcp.expires_at(connect_deadline);
   co_await stream->async_handshake(ssl::stream_base::client, with_ec(ec));
-  if (ec) co_return from_ec(TransportError::Kind::tls, ec, "TLS handshake");
+  if (ec) co_return from_ec(TransportError::Kind::tls, Stage::tls, ec, "TLS handshake");
   co_return std::move(stream);
 }
 
 asio::awaitable<PostResult> InsiClient::exchange(Stream& stream,
                                                  const http::request<http::string_body>& req,
-                                                 Clock::time_point deadline, bool& reusable,
-                                                 bool& answered) {
+                                                 Clock::time_point deadline, bool reused,
+                                                 bool& reusable, bool& answered) {
   reusable = false;
   answered = false;
   boost::system::error_code ec;
   auto& tcp = beast::get_lowest_layer(stream);
   tcp.expires_at(deadline);
   co_await http::async_write(stream, req, with_ec(ec));
-  if (ec) co_return from_ec(TransportError::Kind::io, ec, "send");
+  // Until the last byte is written, INSi has not received the message.
+  if (ec) co_return from_ec(TransportError::Kind::io, Stage::send, ec, "send");
   beast::flat_buffer buffer;
   std::optional<http::response_parser<http::string_body>> parser;
   // Skip interim 1xx answers (e.g. 100 Continue): the final one follows.
@@ -90,7 +105,12 @@ asio::awaitable<PostResult> InsiClient::exchange(Stream& stream,
     answered = answered || !ec || buffer.size() > 0;
     if (ec == http::error::body_limit)
       co_return TransportError{TransportError::Kind::protocol, "answer larger than 1 MiB refused"};
-    if (ec) co_return from_ec(TransportError::Kind::io, ec, "receive");
+    // TLS 1.3 completes the client's side of the handshake before the
+    // server checks the client certificate: its refusal arrives as an alert
+    // in place of the answer. The server never read the message.
+    if (ec && !answered && !reused && is_tls_alert(ec))
+      co_return from_ec(TransportError::Kind::tls, Stage::tls, ec, "TLS refused by the server");
+    if (ec) co_return from_ec(TransportError::Kind::io, Stage::receive, ec, "receive");
     unsigned status = parser->get().result_int();
     if (status >= 200 || status == 101) break;
     if (interim >= 4) co_return TransportError{TransportError::Kind::protocol, "too many 1xx answers"};
@@ -100,7 +120,7 @@ asio::awaitable<PostResult> InsiClient::exchange(Stream& stream,
   co_await http::async_read(stream, buffer, *parser, with_ec(ec));
   if (ec == http::error::body_limit)
     co_return TransportError{TransportError::Kind::protocol, "answer larger than 1 MiB refused"};
-  if (ec) co_return from_ec(TransportError::Kind::io, ec, "receive");
+  if (ec) co_return from_ec(TransportError::Kind::io, Stage::receive, ec, "receive");
   tcp.expires_never();
   auto& res = parser->get();
   HttpReply reply{static_cast<unsigned>(res.result_int()), std::move(res.body())};
@@ -153,7 +173,7 @@ asio::awaitable<PostResult> InsiClient::post(std::string soap_action, std::strin
     if (auto* err = std::get_if<TransportError>(&connected)) co_return *err;
     stream = std::move(std::get<StreamPtr>(connected));
   }
-  auto result = co_await exchange(*stream, req, deadline, reusable, answered);
+  auto result = co_await exchange(*stream, req, deadline, reused, reusable, answered);
   if (auto* err = std::get_if<TransportError>(&result);
       err && reused && !answered && err->kind == TransportError::Kind::io)
     err->stale_connection = true;

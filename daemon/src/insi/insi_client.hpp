@@ -21,6 +21,9 @@ namespace insgate::insi {
 struct HttpReply {
   unsigned status = 0;
   std::string body;
+  /// Served from a recorded answer file (insi.rejeu): no message left the
+  /// daemon, so it is not an INSi call.
+  bool replayed = false;
 };
 
 /// The call did not get a complete HTTP response.
@@ -28,13 +31,29 @@ struct TransportError {
   /// protocol: INSi answered, but not with a usable HTTP answer (too
   /// large, endless 1xx): reported as unreadable, never retried.
   enum class Kind { connect, tls, io, timeout, protocol };
+  /// Where the exchange stopped. connect: name resolution or TCP; tls: the
+  /// TLS handshake, or a TLS alert from the server before any answer on a
+  /// new connection (TLS 1.3 refuses a client certificate only after the
+  /// client's side of the handshake); send: the SOAP message was not
+  /// written completely. Up to there no message reached INSi: not a call.
+  /// receive: the message was written completely to an established TLS
+  /// connection and its answer was lost, truncated, late or unusable: an
+  /// INSi call.
+  enum class Stage { connect, tls, send, receive };
   Kind kind;
   std::string message;  ///< technical, no identity data
-  /// An I/O failure on a kept-alive connection before any byte of an answer:
-  /// INSi (or a proxy) most likely closed it as the message went out, and
-  /// never received it. The fault policy sends it again once, with a new
-  /// MessageID, without counting a call or a failure.
+  Stage stage = Stage::receive;
+  /// A kept-alive connection that INSi (or a proxy) closed or reset as the
+  /// message went out, before any byte of an answer: the message is taken
+  /// as never received. The fault policy sends it again once, with a new
+  /// MessageID, without counting a call or a failure. (A reset after a
+  /// complete message on a reused connection cannot be told apart from INSi
+  /// dropping a message it received; it is taken as a recycled connection.)
   bool stale_connection = false;
+
+  /// Whether the message reached INSi (stage receive) and so is an INSi
+  /// call, unless it is a stale connection's message.
+  bool message_sent() const { return stage == Stage::receive && !stale_connection; }
 };
 
 using PostResult = std::variant<HttpReply, TransportError>;
@@ -81,7 +100,7 @@ class InsiClient : public InsiTransport {
 
   asio::awaitable<std::variant<StreamPtr, TransportError>> connect(Clock::time_point deadline);
   asio::awaitable<PostResult> exchange(Stream& stream, const http::request<http::string_body>& req,
-                                       Clock::time_point deadline, bool& reusable,
+                                       Clock::time_point deadline, bool reused, bool& reusable,
                                        bool& answered);
   StreamPtr take_idle();
 

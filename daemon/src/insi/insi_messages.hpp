@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -20,6 +21,14 @@ inline constexpr const char* kActionRechercheTraits =
     "urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecTraitsIdentite";
 inline constexpr const char* kActionRechercheVitale =
     "urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecCarteVitale";
+
+/// Whether `action` addresses one of the two récupération operations. INSi
+/// counts a message under the operation it addresses; any other action is
+/// its vérification operation (§6, not implemented: a vérification by
+/// comparison sends récupérations by traits).
+inline bool is_recuperation_action(std::string_view action) {
+  return action == kActionRechercheTraits || action == kActionRechercheVitale;
+}
 
 /// Software identification sent in ContexteLPS (§3). `idam` is the CNDA
 /// authorisation number; `instance` a UUID constant per installation.

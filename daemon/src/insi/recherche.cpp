@@ -22,7 +22,12 @@ asio::awaitable<RechercheOutcome> rechercher_par_traits(InsiTransport& transport
                                                         RechercheLimits limits,
                                                         FaultPolicy policy) {
   RechercheOutcome last;
-  int appels = 0;
+  std::vector<CallOutcome::Attempt> attempts;  // of every first name
+  auto finish = [&attempts](RechercheOutcome out) {
+    out.attempts = std::move(attempts);
+    out.appels = count_calls(out.attempts);
+    return out;
+  };
   for (const auto& prenom : prenom_attempts(traits.prenoms)) {
     RechercheTraits body{traits.nom_naissance, prenom, traits.sexe, traits.date_naissance,
                          traits.lieu_naissance};
@@ -33,20 +38,18 @@ asio::awaitable<RechercheOutcome> rechercher_par_traits(InsiTransport& transport
     };
     CallOutcome out = co_await call_with_policy(transport, kActionRechercheTraits, make_envelope,
                                                 limits.deadline, limits.call_timeout, policy);
-    appels += out.appels;
-    out.appels = appels;
-    if (out.kind != CallOutcome::Kind::resultat) co_return out;
+    attempts.insert(attempts.end(), out.attempts.begin(), out.attempts.end());
+    if (out.kind != CallOutcome::Kind::resultat) co_return finish(std::move(out));
     const std::string& cr = out.resultat.code_cr;
-    if (cr == "00") co_return out;
+    if (cr == "00") co_return finish(std::move(out));
     if (cr != "01" && cr != "02") {
       out.kind = CallOutcome::Kind::unreadable;
       out.error = "unknown CodeCR";
-      co_return out;
+      co_return finish(std::move(out));
     }
     last = std::move(out);  // 01/02: try the next first name
   }
-  last.appels = appels;
-  co_return last;
+  co_return finish(std::move(last));
 }
 
 }  // namespace insgate::insi

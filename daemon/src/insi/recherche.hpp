@@ -40,8 +40,9 @@ struct RechercheLimits {
 /// The first names to try, in order (§8 steps 1 and 3).
 std::vector<std::string> prenom_attempts(const std::vector<std::string>& prenoms);
 
-/// Runs the strategy over `transport`. `appels` of the outcome counts
-/// every INSi call made (first names and retries).
+/// Runs the strategy over `transport`. `attempts` of the outcome lists the
+/// attempts of every first name in order, and `appels` counts the INSi
+/// calls among them (messages written completely, fault_policy.hpp).
 asio::awaitable<RechercheOutcome> rechercher_par_traits(InsiTransport& transport,
                                                         const CallContext& ctx,
                                                         const TraitsRecherche& traits,

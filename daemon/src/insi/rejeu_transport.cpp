@@ -19,7 +19,7 @@ RejeuTransport::RejeuTransport(InsiTransport& next, const std::vector<config::Re
     std::string body = ss.str();
     // A recorded fault is served as INSi serves faults: HTTP 500.
     unsigned status = std::holds_alternative<Fault>(parse_response(body)) ? 500 : 200;
-    answers_.push_back({e, HttpReply{status, std::move(body)}});
+    answers_.push_back({e, HttpReply{status, std::move(body), /*replayed=*/true}});
   }
 }
 

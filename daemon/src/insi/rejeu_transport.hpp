@@ -3,6 +3,8 @@
 // searches of configured persons with a recorded INSi answer file, and
 // forwards everything else to the real transport. Opt-in (`insi.rejeu`),
 // refused in production by the configuration loader.
+// A replayed answer is marked HttpReply::replayed: no message left, so it
+// is not an INSi call (appels_insi, counters, metrics).
 // [io-thread] like the transport it wraps.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once

@@ -7,6 +7,9 @@
 // a comparison of the supplied INS with INSACTIF/INSHISTO and of the supplied
 // traits with TIQ. The Verificateur interface lets the real SOAP operation
 // replace it when its contract is known, without touching the API.
+// INSi counts messages by the operation they address: the récupérations
+// sent by a vérification by comparison are récupération calls for INSi, and
+// for the counters (VerificationOutcome::recherche.action).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 

@@ -1,7 +1,14 @@
-// insgate — the metrics outcome of one INSi operation call (issue #6).
+// insgate — the metrics of one INSi-backed API request (issues #6, #11).
 //
 // Header only, for the code that already links insgate_insi (controller,
-// API handlers): maps insi::CallOutcome to metrics::InsiOutcome.
+// API handlers): turns an insi::CallOutcome (its attempts) into the INSi
+// metrics. Per attempt: an INSi call (a SOAP message written completely,
+// CallOutcome::Attempt::is_call) goes to insgate_insi_calls_total and the
+// call-duration histogram under the operation it was SENT TO, which is what
+// INSi counts; a transport failure to insgate_insi_transport_failures_total
+// by stage; a deadline or circuit-open refusal to
+// insgate_insi_calls_not_made_total. Per request: one
+// insgate_api_insi_requests_total under the operation the caller asked for.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
@@ -11,33 +18,78 @@
 #include <boost/algorithm/string/predicate.hpp>
 
 #include "insi/fault_policy.hpp"
+#include "insi/insi_messages.hpp"
 #include "metrics/metrics.hpp"
 
 namespace insgate::metrics {
 
+/// The INSi operation a SOAP action addresses: the two récupérations by
+/// their action; any other action is INSi's vérification operation (the
+/// only other one, insi-protocol.md §6).
+inline Operation operation_of_action(std::string_view action) {
+  if (action == insi::kActionRechercheTraits) return Operation::recuperation_traits;
+  if (action == insi::kActionRechercheVitale) return Operation::recuperation_vitale;
+  return Operation::verification;
+}
+
 /// cr_00/01/02 for a RESULTAT with that CR (any other CR counts as fault:
 /// INSi answered but not with a CR the protocol defines), fault for a SOAP
-/// fault or an unreadable answer, transport, timeout. nullopt for a
-/// circuit-open refusal: no call was made, record nothing.
-inline std::optional<InsiOutcome> outcome_of(const insi::CallOutcome& c) {
+/// fault or an unreadable answer, transport, timeout.
+inline InsiOutcome outcome_of(insi::CallOutcome::Kind kind, std::string_view code_cr) {
   using K = insi::CallOutcome::Kind;
-  switch (c.kind) {
+  switch (kind) {
     case K::resultat:
-      if (c.resultat.code_cr == "00") return InsiOutcome::cr_00;
-      if (c.resultat.code_cr == "01") return InsiOutcome::cr_01;
-      if (c.resultat.code_cr == "02") return InsiOutcome::cr_02;
+      if (code_cr == "00") return InsiOutcome::cr_00;
+      if (code_cr == "01") return InsiOutcome::cr_01;
+      if (code_cr == "02") return InsiOutcome::cr_02;
       return InsiOutcome::fault;
     case K::fault:
     case K::unreadable:
+    case K::circuit_open:  // never the kind of a call
       return InsiOutcome::fault;
     case K::transport:
       return InsiOutcome::transport;
     case K::timeout:
       return InsiOutcome::timeout;
-    case K::circuit_open:
-      return std::nullopt;
   }
-  return std::nullopt;
+  return InsiOutcome::fault;
+}
+
+/// The outcome of one attempt when it is an INSi call; nullopt otherwise.
+inline std::optional<InsiOutcome> outcome_of(const insi::CallOutcome::Attempt& a) {
+  if (!a.is_call()) return std::nullopt;
+  return outcome_of(a.kind, a.code_cr);
+}
+
+/// The final outcome of a request, for insgate_api_insi_requests_total.
+inline ApiInsiOutcome request_outcome_of(const insi::CallOutcome& c) {
+  if (c.kind == insi::CallOutcome::Kind::circuit_open) return ApiInsiOutcome::circuit_open;
+  return static_cast<ApiInsiOutcome>(outcome_of(c.kind, c.resultat.code_cr));
+}
+static_assert(static_cast<int>(ApiInsiOutcome::timeout) == static_cast<int>(InsiOutcome::timeout),
+              "ApiInsiOutcome starts with the values of InsiOutcome");
+
+/// Records every attempt of `outcome` and the request itself (see the top
+/// of this file). `requested`: the operation the caller asked for.
+inline void record_insi_request(Metrics& m, Operation requested, std::string_view finess,
+                                const insi::CallOutcome& outcome) {
+  using Stage = insi::CallOutcome::Attempt::Stage;
+  const Operation sent_to = operation_of_action(outcome.action);
+  for (const auto& a : outcome.attempts) {
+    if (auto o = outcome_of(a)) m.insi_call(sent_to, finess, *o, a.seconds);
+    switch (a.stage) {
+      case Stage::connect: m.insi_transport_failure(sent_to, TransportStage::connect); break;
+      case Stage::tls: m.insi_transport_failure(sent_to, TransportStage::tls); break;
+      case Stage::send: m.insi_transport_failure(sent_to, TransportStage::send); break;
+      case Stage::receive: m.insi_transport_failure(sent_to, TransportStage::receive); break;
+      case Stage::deadline: m.insi_call_not_made(sent_to, NotMadeReason::deadline); break;
+      case Stage::circuit_open: m.insi_call_not_made(sent_to, NotMadeReason::circuit_open); break;
+      case Stage::answered:
+      case Stage::replayed:
+        break;
+    }
+  }
+  m.api_insi_request(requested, finess, request_outcome_of(outcome));
 }
 
 /// The INSi code family of an operation that ended with a SOAP fault or a

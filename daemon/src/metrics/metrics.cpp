@@ -24,6 +24,11 @@ const std::array<std::string_view, kOperations> kOperationLabels{
     "recuperation_traits", "recuperation_vitale", "verification"};
 const std::array<std::string_view, kInsiOutcomes> kOutcomeLabels{
     "cr_00", "cr_01", "cr_02", "fault", "transport", "timeout"};
+const std::array<std::string_view, kTransportStages> kStageLabels{"connect", "tls", "send",
+                                                                  "receive"};
+const std::array<std::string_view, kNotMadeReasons> kNotMadeLabels{"deadline", "circuit_open"};
+const std::array<std::string_view, kApiInsiOutcomes> kApiOutcomeLabels{
+    "cr_00", "cr_01", "cr_02", "fault", "transport", "timeout", "circuit_open"};
 const std::array<std::string_view, kCacheResults> kCacheLabels{"hit", "miss", "bypass"};
 const std::array<std::string_view, kDeliveryOutcomes> kDeliveryLabels{"delivered", "retry",
                                                                       "dead"};
@@ -106,6 +111,11 @@ const prometheus::Histogram::BucketBoundaries kApiBuckets{0.001, 0.005, 0.01, 0.
 
 std::string_view to_label(Operation op) { return kOperationLabels[static_cast<std::size_t>(op)]; }
 std::string_view to_label(InsiOutcome o) { return kOutcomeLabels[static_cast<std::size_t>(o)]; }
+std::string_view to_label(TransportStage s) { return kStageLabels[static_cast<std::size_t>(s)]; }
+std::string_view to_label(NotMadeReason r) { return kNotMadeLabels[static_cast<std::size_t>(r)]; }
+std::string_view to_label(ApiInsiOutcome o) {
+  return kApiOutcomeLabels[static_cast<std::size_t>(o)];
+}
 std::string_view to_label(CacheResult r) { return kCacheLabels[static_cast<std::size_t>(r)]; }
 std::string_view to_label(DeliveryOutcome o) {
   return kDeliveryLabels[static_cast<std::size_t>(o)];
@@ -149,6 +159,9 @@ const std::vector<std::string>& Metrics::metric_names() {
   static const std::vector<std::string> names{
       "insgate_insi_calls_total",
       "insgate_insi_call_duration_seconds",
+      "insgate_insi_transport_failures_total",
+      "insgate_insi_calls_not_made_total",
+      "insgate_api_insi_requests_total",
       "insgate_insi_last_call_timestamp_seconds",
       "insgate_insi_unique_users",
       "insgate_insi_circuit_open",
@@ -180,6 +193,11 @@ struct Metrics::Series {
   // [finess slot][operation][outcome]
   std::vector<std::array<std::array<prometheus::Counter*, kInsiOutcomes>, kOperations>> insi_calls;
   std::array<prometheus::Histogram*, kOperations> insi_duration{};
+  std::array<std::array<prometheus::Counter*, kTransportStages>, kOperations> transport_failures{};
+  std::array<std::array<prometheus::Counter*, kNotMadeReasons>, kOperations> not_made{};
+  // [finess slot][operation][outcome]
+  std::vector<std::array<std::array<prometheus::Counter*, kApiInsiOutcomes>, kOperations>>
+      api_insi_requests;
   std::vector<prometheus::Gauge*> last_call;     // configured FINESS only
   std::vector<prometheus::Gauge*> unique_users;  // idem
   std::vector<prometheus::Gauge*> qualified_ratio;
@@ -220,8 +238,9 @@ Metrics::Metrics(MetricsOptions options)
 
   auto& calls = prometheus::BuildCounter()
                     .Name("insgate_insi_calls_total")
-                    .Help("INSi operations, one per API request (first-name attempts and retries "
-                          "included), by final outcome")
+                    .Help("INSi calls as INSi counts them: SOAP messages written completely to "
+                          "INSi (each first name and each retry is one), by the operation they "
+                          "were sent to and how each ended")
                     .Register(r);
   s.insi_calls.resize(finess_slots.size());
   for (std::size_t f = 0; f < finess_slots.size(); ++f) {
@@ -235,10 +254,46 @@ Metrics::Metrics(MetricsOptions options)
   }
   auto& insi_duration = prometheus::BuildHistogram()
                             .Name("insgate_insi_call_duration_seconds")
-                            .Help("Duration of INSi operation calls, retries included")
+                            .Help("Duration of each INSi call (one SOAP message, connection "
+                                  "set-up included)")
                             .Register(r);
+  auto& failures = prometheus::BuildCounter()
+                       .Name("insgate_insi_transport_failures_total")
+                       .Help("Attempts whose transport failed, by stage: connect, tls, send "
+                             "(nothing reached INSi: not a call), receive (the message was "
+                             "sent, its answer lost, truncated or late: a call)")
+                       .Register(r);
+  auto& not_made = prometheus::BuildCounter()
+                       .Name("insgate_insi_calls_not_made_total")
+                       .Help("Messages not attempted (not calls): request deadline reached "
+                             "before sending, or circuit breaker open")
+                       .Register(r);
   for (std::size_t o = 0; o < kOperations; ++o) {
     s.insi_duration[o] = &insi_duration.Add({{"operation", S(kOperationLabels[o])}}, kInsiBuckets);
+    for (std::size_t k = 0; k < kTransportStages; ++k) {
+      s.transport_failures[o][k] =
+          &failures.Add({{"operation", S(kOperationLabels[o])}, {"stage", S(kStageLabels[k])}});
+    }
+    for (std::size_t k = 0; k < kNotMadeReasons; ++k) {
+      s.not_made[o][k] =
+          &not_made.Add({{"operation", S(kOperationLabels[o])}, {"reason", S(kNotMadeLabels[k])}});
+    }
+  }
+  auto& api_insi = prometheus::BuildCounter()
+                       .Name("insgate_api_insi_requests_total")
+                       .Help("Local API requests that needed INSi, one per request whatever the "
+                             "number of messages sent, by requested operation and final outcome; "
+                             "not INSi's count (that is insgate_insi_calls_total)")
+                       .Register(r);
+  s.api_insi_requests.resize(finess_slots.size());
+  for (std::size_t f = 0; f < finess_slots.size(); ++f) {
+    for (std::size_t o = 0; o < kOperations; ++o) {
+      for (std::size_t k = 0; k < kApiInsiOutcomes; ++k) {
+        s.api_insi_requests[f][o][k] = &api_insi.Add({{"operation", S(kOperationLabels[o])},
+                                                      {"finess", finess_slots[f]},
+                                                      {"outcome", S(kApiOutcomeLabels[k])}});
+      }
+    }
   }
   auto& last_call = prometheus::BuildGauge()
                         .Name("insgate_insi_last_call_timestamp_seconds")
@@ -250,9 +305,9 @@ Metrics::Metrics(MetricsOptions options)
                            .Register(r);
   auto& sollicitations = prometheus::BuildGauge()
                              .Name("insgate_insi_sollicitations_current_month")
-                             .Help("INSi sollicitations of the current month (requests that "
-                                   "reached INSi), from the persisted monthly counters: the "
-                                   "monthly report's figure")
+                             .Help("INSi sollicitations of the current month (SOAP messages "
+                                   "INSi received, every operation), from the persisted monthly "
+                                   "counters: the monthly report's figure")
                              .Register(r);
   auto& ratio = prometheus::BuildGauge()
                     .Name("insgate_qualified_identity_ratio")
@@ -382,6 +437,21 @@ void Metrics::insi_call(Operation op, std::string_view finess, InsiOutcome outco
   s_->insi_duration[o]->Observe(non_negative(seconds));
   const bool reached = outcome != InsiOutcome::transport && outcome != InsiOutcome::timeout;
   if (reached && f) s_->last_call[*f]->Set(to_seconds(when));
+}
+
+void Metrics::insi_transport_failure(Operation op, TransportStage stage) {
+  s_->transport_failures[static_cast<std::size_t>(op)][static_cast<std::size_t>(stage)]
+      ->Increment();
+}
+
+void Metrics::insi_call_not_made(Operation op, NotMadeReason reason) {
+  s_->not_made[static_cast<std::size_t>(op)][static_cast<std::size_t>(reason)]->Increment();
+}
+
+void Metrics::api_insi_request(Operation op, std::string_view finess, ApiInsiOutcome outcome) {
+  const auto f = finess_index(finess).value_or(finess_.size());
+  s_->api_insi_requests[f][static_cast<std::size_t>(op)][static_cast<std::size_t>(outcome)]
+      ->Increment();
 }
 
 bool Metrics::set_insi_last_call(std::string_view finess,

@@ -47,11 +47,36 @@ enum class Operation { recuperation_traits, recuperation_vitale, verification };
 inline constexpr std::size_t kOperations = 3;
 std::string_view to_label(Operation op);  ///< "recuperation_traits", ...
 
-/// How one INSi operation call (retries included) ended ("outcome" label).
-/// A circuit-open refusal is not a call: do not record it (see insi_outcome.hpp).
+/// How one INSi call — one SOAP message written completely to INSi — ended
+/// ("outcome" label of insgate_insi_calls_total): its CR, a SOAP fault or an
+/// unreadable answer (fault), HTTP 502/503/504 or an answer lost or
+/// truncated (transport), an answer too late (timeout).
 enum class InsiOutcome { cr_00, cr_01, cr_02, fault, transport, timeout };
 inline constexpr std::size_t kInsiOutcomes = 6;
 std::string_view to_label(InsiOutcome o);  ///< "cr_00", ..., "timeout"
+
+/// Where an attempt's transport failed ("stage" label of
+/// insgate_insi_transport_failures_total). connect (DNS, TCP), tls
+/// (handshake, certificate refused) and send (message not written
+/// completely): nothing reached INSi, not a call. receive: the message was
+/// sent and its answer lost, truncated or late: a call.
+enum class TransportStage { connect, tls, send, receive };
+inline constexpr std::size_t kTransportStages = 4;
+std::string_view to_label(TransportStage s);  ///< "connect", "tls", "send", "receive"
+
+/// Why a message the daemon meant to send was not even attempted ("reason"
+/// label of insgate_insi_calls_not_made_total): the request deadline was
+/// reached before it, or the circuit breaker refused it.
+enum class NotMadeReason { deadline, circuit_open };
+inline constexpr std::size_t kNotMadeReasons = 2;
+std::string_view to_label(NotMadeReason r);  ///< "deadline", "circuit_open"
+
+/// How a local API request that needed INSi ended, whatever the number of
+/// messages it sent ("outcome" label of insgate_api_insi_requests_total):
+/// the outcomes of InsiOutcome, plus circuit_open (refused at once).
+enum class ApiInsiOutcome { cr_00, cr_01, cr_02, fault, transport, timeout, circuit_open };
+inline constexpr std::size_t kApiInsiOutcomes = 7;
+std::string_view to_label(ApiInsiOutcome o);  ///< "cr_00", ..., "circuit_open"
 
 /// Family of an INSi fault or refusal ("famille" label of
 /// insgate_insi_faults_total), from INSi's codes (insi-protocol.md §7).
@@ -129,13 +154,25 @@ class Metrics {
   std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
 
   // --- INSi ---------------------------------------------------------------
-  /// One INSi operation call with its retries: insgate_insi_calls_total +1,
-  /// insgate_insi_call_duration_seconds observes `seconds`; when the call
-  /// reached INSi (cr_* or fault) also sets
-  /// insgate_insi_last_call_timestamp_seconds{finess} to `when`.
+  /// One INSi call as INSi counts it: one SOAP message written completely
+  /// to `op` (the operation the message was sent to; a vérification by
+  /// comparison sends récupérations). insgate_insi_calls_total +1,
+  /// insgate_insi_call_duration_seconds observes `seconds` (this message,
+  /// connection set-up included); when INSi answered (cr_* or fault) also
+  /// sets insgate_insi_last_call_timestamp_seconds{finess} to `when`.
+  /// Attempts that sent nothing are not calls: see the next two.
   /// An unknown FINESS counts under finess="autre".
   void insi_call(Operation op, std::string_view finess, InsiOutcome outcome, double seconds,
                  std::chrono::system_clock::time_point when = std::chrono::system_clock::now());
+  /// One attempt whose transport failed at `stage`:
+  /// insgate_insi_transport_failures_total{operation,stage} +1.
+  void insi_transport_failure(Operation op, TransportStage stage);
+  /// One message not attempted: insgate_insi_calls_not_made_total{operation,reason} +1.
+  void insi_call_not_made(Operation op, NotMadeReason reason);
+  /// One local API request that needed INSi (the operation the caller
+  /// asked for), by final outcome: insgate_api_insi_requests_total +1.
+  /// Per request, not per message: not INSi's count (insi_call is).
+  void api_insi_request(Operation op, std::string_view finess, ApiInsiOutcome outcome);
   /// Seeds the last-call time (e.g. at start-up from the persisted activity).
   /// @return false (nothing set) for a FINESS that is not configured.
   bool set_insi_last_call(std::string_view finess, std::chrono::system_clock::time_point when);

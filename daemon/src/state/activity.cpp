@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "state/activity.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <map>
 #include <set>
@@ -40,10 +41,11 @@ void ActivityCounter::add(const ActivityEvent& e) {
   ActivityDelta d;
   d.finess = e.finess;
   d.mois = month_of(e.when);
-  if (e.appels_insi > 0) {
-    d.sollicitations = 1;
-    (e.operation == InsiOperation::recuperation ? d.recuperations : d.verifications) =
-        e.appels_insi;
+  d.recuperations = std::max(e.appels_recuperation, 0);
+  d.verifications = std::max(e.appels_verification, 0);
+  if (d.recuperations + d.verifications > 0) {
+    d.requetes_insi = 1;
+    if (e.operation == InsiOperation::verification) d.requetes_verification = 1;
   }
   if (e.from_cache) d.cache_hits = 1;
   switch (e.outcome) {

@@ -1,9 +1,12 @@
 // insgate — monthly INSi activity per FINESS (the regional usage file).
 //
 // Counters per FINESS × month ("AAAA-MM", the daemon's local time zone —
-// Europe/Paris on a French host): sollicitations (requests that reached
-// INSi), récupération and vérification calls (retries and first-name
-// attempts included), outcomes CR 00/01/02/error per request, cache hits,
+// Europe/Paris on a French host): INSi calls to the récupération and to the
+// vérification operations — SOAP messages written completely to INSi, each
+// first name and each retry included, counted under the operation they were
+// sent to, as INSi counts them (issue #11) — and, per request: requests that
+// made at least one call (of which vérifications), outcomes
+// CR 00/01/02/error, cache hits,
 // distinct operators and distinct persons. Operators and persons are stored
 // only as HMAC-SHA256 under the installation key, so "the same operator
 // twice counts once" without the raw value ever reaching the file.
@@ -34,8 +37,12 @@ enum class RequestOutcome { cr00, cr01, cr02, erreur };
 struct ActivityEvent {
   std::string finess;  ///< 9 characters
   TimePoint when;
-  InsiOperation operation = InsiOperation::recuperation;
-  int appels_insi = 0;      ///< INSi calls actually sent (0 on a cache hit)
+  InsiOperation operation = InsiOperation::recuperation;  ///< what the caller asked for
+  /// INSi calls (messages written completely) to a récupération operation
+  /// (traits or carte Vitale), and to the vérification operation. A
+  /// vérification by comparison makes récupération calls.
+  int appels_recuperation = 0;
+  int appels_verification = 0;
   bool from_cache = false;  ///< answered from the cache
   RequestOutcome outcome = RequestOutcome::cr00;
   std::string_view operateur;  ///< raw; hashed here, never stored ("" = not counted)

@@ -121,26 +121,34 @@ struct OutboxRow {
 
 /// Increments of one FINESS's counters for one month (`mois` = "AAAA-MM").
 /// Hashes are hex HMAC-SHA256 (hashing.hpp); empty = not counted.
+/// An INSi call is a SOAP message written completely to INSi (issue #11,
+/// insi/fault_policy.hpp), counted under the operation it was sent to: the
+/// regional usage file's view. Requests are what the care software asked.
 struct ActivityDelta {
   std::string finess;
   std::string mois;
-  std::int64_t sollicitations = 0;  ///< requests that called INSi at least once
-  std::int64_t recuperations = 0;   ///< INSi calls of récupération (retries included)
-  std::int64_t verifications = 0;   ///< INSi calls of vérification
+  std::int64_t requetes_insi = 0;   ///< API requests that made at least one INSi call
+  std::int64_t requetes_verification = 0;  ///< of which vérification requests
+  std::int64_t recuperations = 0;   ///< INSi calls to a récupération operation (traits, carte Vitale)
+  std::int64_t verifications = 0;   ///< INSi calls to the vérification operation
   std::int64_t cr00 = 0, cr01 = 0, cr02 = 0, erreurs = 0;  ///< per request outcome
   std::int64_t cache_hits = 0;      ///< requests answered from the cache
   std::string operateur_hash;
   std::string personne_hash;
 };
 
-/// One FINESS × month, as the regional usage file needs it (§6).
+/// One FINESS × month, as the regional usage file needs it (§6). The file's
+/// "sollicitations INSi" is recuperations + verifications (sollicitations()).
 struct ActivityMonth {
   std::string finess;
   std::string mois;  ///< "AAAA-MM"
-  std::int64_t sollicitations = 0, recuperations = 0, verifications = 0;
+  std::int64_t requetes_insi = 0, requetes_verification = 0;  ///< as in ActivityDelta
+  std::int64_t recuperations = 0, verifications = 0;          ///< INSi calls, as in ActivityDelta
   std::int64_t cr00 = 0, cr01 = 0, cr02 = 0, erreurs = 0, cache_hits = 0;
   std::int64_t operateurs_distincts = 0;
   std::int64_t personnes_distinctes = 0;
+  /// Every message INSi received from this FINESS this month.
+  std::int64_t sollicitations() const { return recuperations + verifications; }
 };
 
 /// The qualified-identity rate of one FINESS as it stood at `releve_le`
@@ -164,12 +172,13 @@ struct OutboxBacklog {
   TimePoint oldest_created_at;
 };
 
-/// Adds the eight activity counters of `from` to `to`: ActivityDelta and
+/// Adds the nine activity counters of `from` to `to`: ActivityDelta and
 /// ActivityMonth share them by name (buffered deltas are summed before they
 /// are written; stored months are summed into the report).
 template <class To, class From>
 void add_activity_counters(To& to, const From& from) {
-  to.sollicitations += from.sollicitations;
+  to.requetes_insi += from.requetes_insi;
+  to.requetes_verification += from.requetes_verification;
   to.recuperations += from.recuperations;
   to.verifications += from.verifications;
   to.cr00 += from.cr00;

@@ -31,16 +31,16 @@ ActivityMonth read_month(SQLite::Statement& q) {
   ActivityMonth m;
   m.finess = q.getColumn(0).getString();
   m.mois = q.getColumn(1).getString();
-  std::int64_t* fields[] = {&m.sollicitations, &m.recuperations, &m.verifications, &m.cr00,
-                            &m.cr01, &m.cr02, &m.erreurs, &m.cache_hits,
-                            &m.operateurs_distincts, &m.personnes_distinctes};
-  for (int i = 0; i < 10; ++i) *fields[i] = q.getColumn(2 + i).getInt64();
+  std::int64_t* fields[] = {&m.requetes_insi, &m.requetes_verification, &m.recuperations,
+                            &m.verifications, &m.cr00, &m.cr01, &m.cr02, &m.erreurs,
+                            &m.cache_hits, &m.operateurs_distincts, &m.personnes_distinctes};
+  for (int i = 0; i < 11; ++i) *fields[i] = q.getColumn(2 + i).getInt64();
   return m;
 }
 
 constexpr const char* kMonthSelect =
-    "SELECT a.finess, a.mois, sollicitations, recuperations, verifications, cr00, cr01, cr02, "
-    "erreurs, cache_hits, "
+    "SELECT a.finess, a.mois, requetes_insi, requetes_verification, recuperations, "
+    "verifications, cr00, cr01, cr02, erreurs, cache_hits, "
     "(SELECT count(*) FROM activite_operateur o WHERE o.finess = a.finess AND o.mois = a.mois), "
     "(SELECT count(*) FROM activite_personne p WHERE p.finess = a.finess AND p.mois = a.mois) "
     "FROM activite a WHERE a.mois = ?";

@@ -129,17 +129,29 @@ CREATE TABLE taux_qualification (
 ) STRICT;
 )sql";
 
-// v4 (issue 12): one daemon serves several structures. Identities (and so
+// v4 (issue #11): the activity counts what INSi received. `sollicitations`
+// counted API requests that reached INSi: renamed `requetes_insi` (the
+// report's sollicitations are now the INSi calls of every operation). A
+// vérification by comparison sends récupérations (insi-protocol.md §6), so
+// the calls counted so far under `verifications` move to `recuperations`;
+// `requetes_verification` counts vérification requests from now on.
+constexpr const char* kV4 = R"sql(
+ALTER TABLE activite RENAME COLUMN sollicitations TO requetes_insi;
+ALTER TABLE activite ADD COLUMN requetes_verification INTEGER NOT NULL DEFAULT 0;
+UPDATE activite SET recuperations = recuperations + verifications, verifications = 0;
+)sql";
+
+// v5 (issue 12): one daemon serves several structures. Identities (and so
 // their RNIV statuses, history and status log), cache entries and outbox
 // events carry the FINESS of the structure they belong to; one INS may be
 // an identity at A and another at B. identite is rebuilt (SQLite cannot
 // change a UNIQUE constraint in place) keeping its ids, so that
 // ins_historique and statut_journal still point at their rows; the store
 // runs migrations with foreign keys off and checks them before committing.
-// Rows written before v4 get '' here; the store then gives them the FINESS
+// Rows written before v5 get '' here; the store then gives them the FINESS
 // of the configuration's first structure (SqliteOptions::legacy_finess).
-constexpr const char* kV4 = R"sql(
-CREATE TABLE identite_v4 (
+constexpr const char* kV5 = R"sql(
+CREATE TABLE identite_v5 (
   id                 INTEGER PRIMARY KEY,
   finess             TEXT NOT NULL,
   matricule          TEXT NOT NULL,
@@ -164,7 +176,7 @@ CREATE TABLE identite_v4 (
   maj_le             INTEGER NOT NULL,
   UNIQUE (finess, matricule, cle, oid)
 ) STRICT;
-INSERT INTO identite_v4 (id, finess, matricule, cle, oid, attr_insi, attr_document,
+INSERT INTO identite_v5 (id, finess, matricule, cle, oid, attr_insi, attr_document,
   date_corrigee, douteuse, fictive, homonyme, statut, insi_operation, insi_le,
   identifiant_local, piece_type, piece_verifiee_le, qualifie_par, qualifie_le, traits_json,
   cree_le, maj_le)
@@ -172,19 +184,19 @@ SELECT id, '', matricule, cle, oid, attr_insi, attr_document, date_corrigee, dou
   homonyme, statut, insi_operation, insi_le, identifiant_local, piece_type, piece_verifiee_le,
   qualifie_par, qualifie_le, traits_json, cree_le, maj_le FROM identite;
 DROP TABLE identite;
-ALTER TABLE identite_v4 RENAME TO identite;
+ALTER TABLE identite_v5 RENAME TO identite;
 CREATE INDEX identite_local ON identite(finess, identifiant_local);
 CREATE INDEX identite_maj ON identite(finess, maj_le);
 ALTER TABLE cache_entry ADD COLUMN finess TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN finess TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<const char*, 4> kMigrations{kV1, kV2, kV3, kV4};
+constexpr std::array<const char*, 5> kMigrations{kV1, kV2, kV3, kV4, kV5};
 
 }  // namespace
 
 std::span<const char* const> migrations() { return kMigrations; }
 
-int finess_schema_version() { return 4; }
+int finess_schema_version() { return 5; }
 
 }  // namespace insgate::state::detail

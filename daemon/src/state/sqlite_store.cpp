@@ -87,7 +87,7 @@ void check_existing(SQLite::Database& db, const fs::path& p) {
   if (version < 0) fail(p, "invalid schema version; left untouched");
 }
 
-/// Rows a pre-v4 file holds belong to the one structure it was written for.
+/// Rows a pre-v5 file holds belong to the one structure it was written for.
 void assign_legacy_finess(SQLite::Database& db, const std::string& finess) {
   for (const char* sql : {"UPDATE identite SET finess = ? WHERE finess = ''",
                           "UPDATE outbox SET finess = ? WHERE finess = ''"}) {

@@ -35,14 +35,14 @@ class StatementCache;
 namespace insgate::state {
 
 /// Schema version this build writes (PRAGMA user_version).
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 /// File name inside the state directory.
 inline constexpr const char* kStateFileName = "insgate-state.db";
 
 struct SqliteOptions {
   std::filesystem::path directory;  ///< e.g. /var/lib/insgate (systemd StateDirectory)
   std::chrono::milliseconds busy_timeout{5000};
-  /// The FINESS given to the rows a file written before schema version 4
+  /// The FINESS given to the rows a file written before schema version 5
   /// holds (one structure per daemon then): the configuration's first
   /// structure. Empty: they keep FINESS "" (no structure sees them).
   std::string legacy_finess{};

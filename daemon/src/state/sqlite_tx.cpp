@@ -291,14 +291,16 @@ std::int64_t SqliteTx::outbox_enqueue(const NewOutboxEvent& e) {
 }
 
 void SqliteTx::activity_add(const ActivityDelta& d) {
-  const std::int64_t v[] = {d.sollicitations, d.recuperations, d.verifications, d.cr00,
-                            d.cr01, d.cr02, d.erreurs, d.cache_hits};
+  const std::int64_t v[] = {d.requetes_insi, d.requetes_verification, d.recuperations,
+                            d.verifications, d.cr00, d.cr01, d.cr02, d.erreurs, d.cache_hits};
   if (std::any_of(std::begin(v), std::end(v), [](std::int64_t n) { return n != 0; })) {
     SQLite::Statement& q = stmts_.get(
-        "INSERT INTO activite (finess, mois, sollicitations, recuperations, verifications, "
-        "cr00, cr01, cr02, erreurs, cache_hits) VALUES (?,?,?,?,?,?,?,?,?,?) "
+        "INSERT INTO activite (finess, mois, requetes_insi, requetes_verification, "
+        "recuperations, verifications, cr00, cr01, cr02, erreurs, cache_hits) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?) "
         "ON CONFLICT (finess, mois) DO UPDATE SET "
-        "sollicitations = sollicitations + excluded.sollicitations, "
+        "requetes_insi = requetes_insi + excluded.requetes_insi, "
+        "requetes_verification = requetes_verification + excluded.requetes_verification, "
         "recuperations = recuperations + excluded.recuperations, "
         "verifications = verifications + excluded.verifications, "
         "cr00 = cr00 + excluded.cr00, cr01 = cr01 + excluded.cr01, "
@@ -306,7 +308,7 @@ void SqliteTx::activity_add(const ActivityDelta& d) {
         "cache_hits = cache_hits + excluded.cache_hits");
     q.bind(1, d.finess);
     q.bind(2, d.mois);
-    for (int i = 0; i < 8; ++i) q.bind(3 + i, static_cast<int64_t>(v[i]));
+    for (int i = 0; i < 9; ++i) q.bind(3 + i, static_cast<int64_t>(v[i]));
     q.exec();
   }
   for (const auto& [table, hash] : {std::pair{"activite_operateur", &d.operateur_hash},

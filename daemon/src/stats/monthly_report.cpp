@@ -120,7 +120,7 @@ MonthlyReport build_report(const Mois& mois, const std::vector<StructureInfo>& s
     d.personnes_distinctes += a.personnes_distinctes;
   }
   for (auto& [finess, row] : rows) {
-    row.sollicitations = row.detail.sollicitations;
+    row.sollicitations = row.detail.sollicitations();
     row.recuperations = row.detail.recuperations;
     row.verifications = row.detail.verifications;
     row.utilisateurs_uniques = options.utilisateurs == UtilisateursUniques::operateurs
@@ -206,7 +206,9 @@ nlohmann::json to_json(const MonthlyReport& report) {
                                                        : nlohmann::json(nullptr);
     }
     const auto& d = r.detail;
-    l["detail"] = {{"cr00", d.cr00},
+    l["detail"] = {{"requetes_insi", d.requetes_insi},
+                   {"requetes_verification", d.requetes_verification},
+                   {"cr00", d.cr00},
                    {"cr01", d.cr01},
                    {"cr02", d.cr02},
                    {"erreurs", d.erreurs},

@@ -6,6 +6,16 @@
 // sollicitations INSi; Nombre d'appels à l'opération de récupération;
 // Nombre d'appels à l'opération de vérification; Nombre d'utilisateurs
 // uniques; then, when the caller gives it, Taux d'identités qualifiées.
+// The three INSi columns are INSi's view, as in the regional file built from
+// INSi's records (issue #11): an INSi call is a SOAP message written
+// completely to INSi (each first name and each retry is one; a connection
+// refused, a TLS failure, a deadline before sending, a circuit-open refusal
+// are none), counted under the operation it was sent to. Sollicitations =
+// récupération calls (traits + carte Vitale) + vérification calls. A
+// vérification by comparison (insi/verification.hpp) sends récupérations:
+// INSi counts them there, and so does the report. What the care software
+// asked (requests that made a call, of which vérifications) is in the
+// JSON detail.
 // One row per configured structure (zeros when it had no activity, so a
 // month without INSi call shows), then one per FINESS that had activity but
 // is no longer configured (Structure and Catégorie empty); FINESS order.
@@ -90,9 +100,9 @@ struct ReportRow {
   std::string finess;
   std::string structure;
   std::string categorie;
-  std::int64_t sollicitations = 0;
-  std::int64_t recuperations = 0;
-  std::int64_t verifications = 0;
+  std::int64_t sollicitations = 0;  ///< recuperations + verifications
+  std::int64_t recuperations = 0;   ///< INSi calls to récupération (traits, carte Vitale)
+  std::int64_t verifications = 0;   ///< INSi calls to vérification
   std::int64_t utilisateurs_uniques = 0;
   std::optional<TauxQualification> qualification;  ///< nullopt: no snapshot for the month
   state::ActivityMonth detail;  ///< every counter, for the JSON form
@@ -133,9 +143,14 @@ std::string to_csv(const MonthlyReport& report);
 ///  ["identites_qualifiees": N|null, "identites_file_active": N|null,
 ///   "ratio_identites_qualifiees": 0..1|null,
 ///   "taux_releve_le": "AAAA-MM-JJTHH:MM:SSZ"|null,]
-///  "detail": {"cr00", "cr01", "cr02", "erreurs", "cache_hits",
-///             "operateurs_distincts", "personnes_distinctes"}}],
+///  "detail": {"requetes_insi", "requetes_verification", "cr00", "cr01", "cr02",
+///             "erreurs", "cache_hits", "operateurs_distincts",
+///             "personnes_distinctes"}}],
 ///  "notes": ["..."]}
+/// (detail: per API request; requetes_insi = requests that made at least
+/// one INSi call, requetes_verification = those of them that were
+/// vérifications; cr00..erreurs = final outcome per request, a cache hit
+/// counting as cr00; cache_hits = requests answered from the cache.)
 nlohmann::json to_json(const MonthlyReport& report);
 
 }  // namespace insgate::stats

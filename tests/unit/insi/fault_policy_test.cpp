@@ -13,6 +13,8 @@ using namespace insgate;
 using namespace insgate::insi;
 using namespace std::chrono_literals;
 using Kind = CallOutcome::Kind;
+using Stage = CallOutcome::Attempt::Stage;
+using TStage = TransportError::Stage;
 
 namespace {
 
@@ -33,7 +35,20 @@ PostResult fault(const std::string& subcode, const std::string& code) {
   return HttpReply{500, build_fault(f)};
 }
 PostResult cr01() { return HttpReply{200, build_resultat({"01", "Aucune identite trouvee", {}})}; }
-PostResult transport(TransportError::Kind k) { return TransportError{k, "x"}; }
+/// A transport failure at the stage a real transport reports for `k`
+/// (connect, tls; anything else after the message was sent) or at `s`.
+PostResult transport(TransportError::Kind k, std::optional<TStage> s = std::nullopt) {
+  using K = TransportError::Kind;
+  TStage stage = s ? *s : k == K::connect ? TStage::connect : k == K::tls ? TStage::tls
+                                                                           : TStage::receive;
+  return TransportError{k, "x", stage};
+}
+
+std::vector<Stage> stages(const CallOutcome& o) {
+  std::vector<Stage> out;
+  for (const auto& a : o.attempts) out.push_back(a.stage);
+  return out;
+}
 
 CallOutcome run(Scripted& t, FaultPolicy p, std::chrono::milliseconds budget = 10s) {
   asio::io_context io;
@@ -89,14 +104,87 @@ TEST(FaultPolicyTest, connection_failures_are_retried) {
               cr01()});
   auto o = run(t, two_retries());
   EXPECT_EQ(o.kind, Kind::resultat);
-  EXPECT_EQ(o.appels, 3);
+  EXPECT_EQ(t.bodies.size(), 3u);
+  EXPECT_EQ(stages(o), (std::vector<Stage>{Stage::connect, Stage::receive, Stage::answered}));
+  EXPECT_EQ(o.appels, 2) << "the refused connection sent nothing: not a call";
 }
 
-TEST(FaultPolicyTest, tls_failures_are_never_retried) {
+TEST(FaultPolicyTest, tls_failures_are_never_retried_and_are_no_call) {
   Scripted t({transport(TransportError::Kind::tls)});
   auto o = run(t, two_retries());
   EXPECT_EQ(o.kind, Kind::transport);
+  EXPECT_EQ(t.bodies.size(), 1u);
+  EXPECT_EQ(stages(o), std::vector<Stage>{Stage::tls});
+  EXPECT_EQ(o.appels, 0) << "a TLS refusal is not a call";
+}
+
+// Issue #11: a call is a message written completely to an established TLS
+// connection; everything before that is an attempt, not a call.
+TEST(FaultPolicyTest, only_messages_written_completely_are_calls) {
+  using K = TransportError::Kind;
+  Scripted refused({transport(K::connect), transport(K::connect), transport(K::connect)});
+  auto o = run(refused, two_retries());
+  EXPECT_EQ(o.kind, Kind::transport);
+  EXPECT_EQ(o.appels, 0);
+  EXPECT_EQ(o.attempts.size(), 3u);
+
+  Scripted unsent({transport(K::io, TStage::send), transport(K::timeout, TStage::connect),
+                   transport(K::timeout, TStage::tls)});
+  o = run(unsent, two_retries());
+  EXPECT_EQ(stages(o), (std::vector<Stage>{Stage::send, Stage::connect, Stage::tls}));
+  EXPECT_EQ(o.kind, Kind::timeout);
+  EXPECT_EQ(o.appels, 0) << "deadlines reached before the message was sent are no calls";
+
+  Scripted lost({transport(K::io), transport(K::timeout), transport(K::protocol)});
+  o = run(lost, two_retries());
+  EXPECT_EQ(stages(o), (std::vector<Stage>{Stage::receive, Stage::receive, Stage::receive}));
+  EXPECT_EQ(o.appels, 3) << "a message sent whose answer was lost, late or unusable is a call";
+}
+
+TEST(FaultPolicyTest, attempts_carry_their_kind_cr_and_the_action) {
+  Scripted t({fault("siram_40", "insi_102"), transport(TransportError::Kind::connect), cr01()});
+  auto o = run(t, two_retries());
+  EXPECT_EQ(o.action, "action");
+  ASSERT_EQ(o.attempts.size(), 3u);
+  EXPECT_EQ(o.attempts[0].kind, Kind::fault);
+  EXPECT_TRUE(o.attempts[0].is_call());
+  EXPECT_EQ(o.attempts[1].kind, Kind::transport);
+  EXPECT_FALSE(o.attempts[1].is_call());
+  EXPECT_EQ(o.attempts[2].kind, Kind::resultat);
+  EXPECT_EQ(o.attempts[2].code_cr, "01");
+  EXPECT_EQ(o.appels, 2);
+}
+
+TEST(FaultPolicyTest, a_deadline_before_sending_is_an_attempt_not_made) {
+  Scripted t({cr01()});
+  auto o = run(t, two_retries(), 0ms);
+  EXPECT_EQ(o.kind, Kind::timeout);
+  EXPECT_TRUE(t.bodies.empty());
+  EXPECT_EQ(stages(o), std::vector<Stage>{Stage::deadline});
+  EXPECT_EQ(o.appels, 0);
+}
+
+TEST(FaultPolicyTest, a_replayed_answer_is_not_a_call) {
+  Scripted t({HttpReply{200, build_resultat({"01", "Aucune identite trouvee", {}}), true}});
+  auto o = run(t, two_retries());
+  EXPECT_EQ(o.kind, Kind::resultat);
+  EXPECT_EQ(stages(o), std::vector<Stage>{Stage::replayed});
+  EXPECT_EQ(o.appels, 0);
+}
+
+TEST(FaultPolicyTest, a_stale_kept_alive_connection_is_resent_once_and_not_counted) {
+  TransportError stale{TransportError::Kind::io, "reset", TStage::receive, true};
+  Scripted once({stale, cr01()});
+  auto o = run(once, {0, 1ms, nullptr});
+  EXPECT_EQ(once.bodies.size(), 2u);
+  EXPECT_NE(once.bodies[0], once.bodies[1]) << "sent again as a new message";
+  EXPECT_EQ(stages(o), std::vector<Stage>{Stage::answered});
   EXPECT_EQ(o.appels, 1);
+  // A second stale connection in the same call is a failure, still no call.
+  Scripted twice({stale, stale});
+  o = run(twice, {0, 1ms, nullptr});
+  EXPECT_EQ(o.kind, Kind::transport);
+  EXPECT_EQ(o.appels, 0);
 }
 
 TEST(FaultPolicyTest, http_503_counts_as_transport_and_is_retried) {
@@ -135,6 +223,7 @@ TEST(FaultPolicyTest, open_circuit_refuses_without_calling) {
   auto o = run(none, two_retries(&b));
   EXPECT_EQ(o.kind, Kind::circuit_open);
   EXPECT_EQ(o.appels, 0);
+  EXPECT_EQ(stages(o), std::vector<Stage>{Stage::circuit_open});
   EXPECT_GE(o.retry_after, 59);
   EXPECT_TRUE(none.bodies.empty());
 }

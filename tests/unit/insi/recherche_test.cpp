@@ -367,17 +367,21 @@ TEST(RechercheTest, fault_in_http_200_is_still_a_fault) {
 // ---- Transport problems ----
 
 TEST(RechercheTest, transport_error_gives_transport_kind) {
-  FakeTransport t({TransportError{TransportError::Kind::connect, "connection refused"}});
+  FakeTransport t({TransportError{TransportError::Kind::connect, "connection refused",
+                                  TransportError::Stage::connect}});
   auto o = run(t, traits({"PIERRE", "PAUL"}));
   EXPECT_EQ(o.kind, Kind::transport);
   EXPECT_EQ(o.error, "connection refused");
-  EXPECT_EQ(o.appels, 1);
+  EXPECT_EQ(o.appels, 0) << "nothing reached INSi: not a call";
   EXPECT_EQ(t.calls.size(), 1u);
 }
 
 TEST(RechercheTest, tls_error_gives_transport_kind) {
-  FakeTransport t({TransportError{TransportError::Kind::tls, "handshake failure"}});
-  EXPECT_EQ(run(t, traits({"ZOE"})).kind, Kind::transport);
+  FakeTransport t({TransportError{TransportError::Kind::tls, "handshake failure",
+                                  TransportError::Stage::tls}});
+  auto o = run(t, traits({"ZOE"}));
+  EXPECT_EQ(o.kind, Kind::transport);
+  EXPECT_EQ(o.appels, 0);
 }
 
 TEST(RechercheTest, io_error_after_cr01_stops_with_transport) {
@@ -386,6 +390,18 @@ TEST(RechercheTest, io_error_after_cr01_stops_with_transport) {
   EXPECT_EQ(o.kind, Kind::transport);
   EXPECT_EQ(o.appels, 2);
   EXPECT_EQ(t.calls.size(), 2u);
+}
+
+TEST(RechercheTest, attempts_of_every_first_name_are_kept_in_order) {
+  FakeTransport t({cr01(), TransportError{TransportError::Kind::connect, "refused",
+                                          TransportError::Stage::connect}});
+  auto o = run(t, traits({"PIERRE", "PAUL"}));
+  EXPECT_EQ(o.action, kActionRechercheTraits);
+  ASSERT_EQ(o.attempts.size(), 2u);
+  EXPECT_EQ(o.attempts[0].code_cr, "01");
+  EXPECT_TRUE(o.attempts[0].is_call());
+  EXPECT_FALSE(o.attempts[1].is_call());
+  EXPECT_EQ(o.appels, 1);
 }
 
 TEST(RechercheTest, timeout_error_gives_timeout_kind) {

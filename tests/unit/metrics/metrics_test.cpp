@@ -274,6 +274,9 @@ TEST(MetricsTest, series_count_does_not_grow_with_traffic) {
     const auto op = static_cast<Operation>(rng() % kOperations);
     const auto outcome = static_cast<InsiOutcome>(rng() % kInsiOutcomes);
     m.insi_call(op, f, outcome, (rng() % 3000) / 1000.0);
+    m.insi_transport_failure(op, static_cast<TransportStage>(rng() % kTransportStages));
+    m.insi_call_not_made(op, static_cast<NotMadeReason>(rng() % kNotMadeReasons));
+    m.api_insi_request(op, f, static_cast<ApiInsiOutcome>(rng() % kApiInsiOutcomes));
     m.api_request("/v1/ins/" + request_id, static_cast<int>(100 + rng() % 500), 0.01);
     m.api_request(options().routes[rng() % options().routes.size()],
                   static_cast<int>(rng() % 1000), 0.01);

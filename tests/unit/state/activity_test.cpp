@@ -32,7 +32,7 @@ class ActivityTest : public ::testing::Test {
     ActivityEvent e;
     e.finess = finess;
     e.when = test::t0();
-    e.appels_insi = appels;
+    e.appels_recuperation = appels;
     e.outcome = o;
     e.operateur = op;
     e.personne = "2800275056123";
@@ -52,13 +52,14 @@ TEST_F(ActivityTest, add_buffers_until_flush_writes_the_batch) {
   EXPECT_EQ(counter.buffered(), 0u);
   auto m = store->activity(kFiness, mois());
   ASSERT_TRUE(m);
-  EXPECT_EQ(m->sollicitations, 2);
+  EXPECT_EQ(m->requetes_insi, 2);
   EXPECT_EQ(m->recuperations, 3);
+  EXPECT_EQ(m->sollicitations(), 3);
   EXPECT_EQ(m->cr00, 1);
   EXPECT_EQ(m->cr01, 1);
   EXPECT_EQ(m->operateurs_distincts, 2);
   counter.flush();  // nothing buffered: nothing added twice
-  EXPECT_EQ(store->activity(kFiness, mois())->sollicitations, 2);
+  EXPECT_EQ(store->activity(kFiness, mois())->requetes_insi, 2);
 }
 
 TEST_F(ActivityTest, a_failed_flush_keeps_the_batch_for_the_next_one) {
@@ -76,28 +77,35 @@ TEST_F(ActivityTest, a_failed_flush_keeps_the_batch_for_the_next_one) {
   counter.flush();
   auto m = store->activity(kFiness, mois());
   ASSERT_TRUE(m);
-  EXPECT_EQ(m->sollicitations, 2);
+  EXPECT_EQ(m->requetes_insi, 2);
 }
 
 TEST_F(ActivityTest, counts_calls_and_outcomes) {
   counter.record(ev("u-4711", RequestOutcome::cr00, 1));
   counter.record(ev("u-4711", RequestOutcome::cr01, 3));
-  auto v = ev("u-4711", RequestOutcome::cr02, 2);
+  auto v = ev("u-4711", RequestOutcome::cr02, 0);
   v.operation = InsiOperation::verification;
+  v.appels_verification = 2;  // calls to INSi's vérification operation
   counter.record(v);
+  auto by_comparison = ev("u-4711", RequestOutcome::cr00, 1);  // récupération calls
+  by_comparison.operation = InsiOperation::verification;
+  counter.record(by_comparison);
   counter.record(ev("u-4711", RequestOutcome::erreur, 1));
+  counter.record(ev("u-4711", RequestOutcome::erreur, 0));  // connection refused: no call
   auto hit = ev("u-4711", RequestOutcome::cr00, 0);
   hit.from_cache = true;
   counter.record(hit);
   auto m = store->activity(kFiness, mois());
   ASSERT_TRUE(m);
-  EXPECT_EQ(m->sollicitations, 4);
-  EXPECT_EQ(m->recuperations, 5);
+  EXPECT_EQ(m->requetes_insi, 5) << "requests that made at least one INSi call";
+  EXPECT_EQ(m->requetes_verification, 2);
+  EXPECT_EQ(m->recuperations, 6);
   EXPECT_EQ(m->verifications, 2);
-  EXPECT_EQ(m->cr00, 2);
+  EXPECT_EQ(m->sollicitations(), 8);
+  EXPECT_EQ(m->cr00, 3);
   EXPECT_EQ(m->cr01, 1);
   EXPECT_EQ(m->cr02, 1);
-  EXPECT_EQ(m->erreurs, 1);
+  EXPECT_EQ(m->erreurs, 2);
   EXPECT_EQ(m->cache_hits, 1);
 }
 
@@ -121,7 +129,7 @@ TEST_F(ActivityTest, finess_and_months_are_kept_apart) {
   ASSERT_EQ(march.size(), 2u);
   EXPECT_EQ(march[0].finess, kOther);
   EXPECT_EQ(march[1].finess, kFiness);
-  EXPECT_EQ(march[1].sollicitations, 1);
+  EXPECT_EQ(march[1].requetes_insi, 1);
   auto april = store->activity(kFiness, "2024-04");
   ASSERT_TRUE(april);
   EXPECT_EQ(april->operateurs_distincts, 1);

@@ -176,6 +176,31 @@ TEST(SqliteStoreTest, relaxed_commit_with_an_outbox_event_is_checkpointed) {
   EXPECT_TRUE(e);
 }
 
+// Issue #11: a version-2 file keeps its activity, in INSi's view: the
+// per-request count becomes requetes_insi, and the calls of vérifications
+// by comparison (récupérations for INSi) move to recuperations.
+TEST(SqliteStoreTest, version_2_activity_is_migrated_to_insi_view) {
+  TempDir d;
+  {
+    SQLite::Database db((d.path() / kStateFileName).string(),
+                        SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec(detail::migrations()[0]);
+    db.exec(detail::migrations()[1]);
+    db.exec("INSERT INTO activite (finess, mois, sollicitations, recuperations, verifications, "
+            "cr00) VALUES ('010000001', '2026-10', 5, 7, 2, 4); PRAGMA user_version = 2;");
+  }
+  SqliteStore s({d.path()});
+  EXPECT_EQ(s.schema_version(), kSchemaVersion);
+  auto m = s.activity("010000001", "2026-10");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->requetes_insi, 5);
+  EXPECT_EQ(m->requetes_verification, 0);
+  EXPECT_EQ(m->recuperations, 9);
+  EXPECT_EQ(m->verifications, 0);
+  EXPECT_EQ(m->sollicitations(), 9);
+  EXPECT_EQ(m->cr00, 4);
+}
+
 // A file written by a version-1 daemon is migrated in place, data kept,
 // and gets the index by INS that dropping superseded cache entries uses.
 TEST(SqliteStoreTest, version_1_file_is_migrated_to_the_current_schema) {

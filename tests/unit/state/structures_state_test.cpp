@@ -1,6 +1,6 @@
 // Unit tests of the state partitioned by structure (issue 12): identities,
 // their RNIV statuses and qualification, cache entries and outbox events
-// carry the FINESS; a current-version (3) file migrates in place.
+// carry the FINESS; a file of the current release (schema 4) migrates in place.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
@@ -67,15 +67,15 @@ TEST_F(StructuresStateTest, an_answer_cached_for_a_never_answers_b) {
   EXPECT_EQ(q.getColumn(0).getString(), kA);
 }
 
-// A file of the current release (schema 3, one structure) migrates in
+// A file of the current release (schema 4, one structure) migrates in
 // place: its identities, their history and status log, its cache entries
 // and outbox events go to the configuration's first structure.
-TEST(StructuresMigrationTest, a_version_3_file_migrates_in_place_to_the_first_structure) {
+TEST(StructuresMigrationTest, a_version_4_file_migrates_in_place_to_the_first_structure) {
   test::TempDir dir;
   {
     SQLite::Database db((dir.path() / kStateFileName).string(),
                         SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    for (int v = 0; v < 3; ++v) db.exec(detail::migrations()[static_cast<std::size_t>(v)]);
+    for (int v = 0; v < 4; ++v) db.exec(detail::migrations()[static_cast<std::size_t>(v)]);
     db.exec("INSERT INTO identite (id, matricule, cle, oid, attr_insi, attr_document, statut, "
             "cree_le, maj_le) VALUES (7, '2800275056123', '41', '1.2.250.1.213.1.4.8', 1, 1, "
             "'qualifiee', 1710504000, 1710504000);"
@@ -88,7 +88,7 @@ TEST(StructuresMigrationTest, a_version_3_file_migrates_in_place_to_the_first_st
             "'1.2.250.1.213.1.4.8', 1710504000, 1710590400);"
             "INSERT INTO outbox (plugin, type_evenement, cle_idempotence, payload_json, cree_le) "
             "VALUES ('spool', 'qualifiee', 'k1', '{}', 1710504000);"
-            "PRAGMA user_version = 3;");
+            "PRAGMA user_version = 4;");
   }
   SqliteOptions opt{dir.path(), {}};
   opt.legacy_finess = kA;

@@ -8,18 +8,20 @@
 namespace insgate::stats {
 namespace {
 
-state::ActivityMonth activity(std::string finess, std::string mois, std::int64_t sollicitations,
+/// `requetes`: API requests that made INSi calls; `recuperations` and
+/// `verifications`: the INSi calls to each operation.
+state::ActivityMonth activity(std::string finess, std::string mois, std::int64_t requetes,
                               std::int64_t recuperations, std::int64_t verifications,
                               std::int64_t operateurs, std::int64_t personnes) {
   state::ActivityMonth a;
   a.finess = std::move(finess);
   a.mois = std::move(mois);
-  a.sollicitations = sollicitations;
+  a.requetes_insi = requetes;
   a.recuperations = recuperations;
   a.verifications = verifications;
   a.operateurs_distincts = operateurs;
   a.personnes_distinctes = personnes;
-  a.cr00 = sollicitations;
+  a.cr00 = requetes;
   return a;
 }
 
@@ -64,10 +66,27 @@ TEST(MonthlyReportTest, other_months_are_ignored_and_unconfigured_finess_is_kept
   EXPECT_EQ(report.lignes[0].finess, "2A0000012");
   EXPECT_EQ(report.lignes[0].structure, "");
   EXPECT_EQ(report.lignes[0].departement, "2A - Corse-du-Sud");
-  EXPECT_EQ(report.lignes[1].sollicitations, 5);
+  EXPECT_EQ(report.lignes[1].sollicitations, 6) << "INSi's view: the sum of its operations";
   EXPECT_EQ(report.lignes[1].recuperations, 4);
   EXPECT_EQ(report.lignes[1].verifications, 2);
   EXPECT_EQ(report.lignes[1].utilisateurs_uniques, 3);
+}
+
+// Issue #11: a reader comparing with the regional file (built from INSi's
+// records) finds sollicitations = récupération calls + vérification calls,
+// never a total smaller than one of its parts; the requests are in detail.
+TEST(MonthlyReportTest, sollicitations_are_the_insi_calls_of_every_operation) {
+  // One request that tried three first names (3 calls), and one request
+  // whose connection was refused (no call: it does not reach the store).
+  auto a = activity("750000001", "2026-03", 1, 3, 0, 1, 1);
+  const auto report = build_report(kMars, {{"750000001", "Clinique", "365"}}, {a});
+  const auto& r = report.lignes.at(0);
+  EXPECT_EQ(r.sollicitations, 3);
+  EXPECT_GE(r.sollicitations, r.recuperations);
+  EXPECT_GE(r.sollicitations, r.verifications);
+  EXPECT_EQ(to_json(report)["lignes"][0]["detail"]["requetes_insi"], 1);
+  a.verifications = 2;
+  EXPECT_EQ(build_report(kMars, {}, {a}).lignes.at(0).sollicitations, 5);
 }
 
 TEST(MonthlyReportTest, unique_users_can_count_persons_instead_of_operators) {
@@ -91,7 +110,7 @@ TEST(MonthlyReportTest, csv_bytes_are_what_french_spreadsheets_open) {
       "Nombre d'appels à l'opération de vérification;"
       "Nombre d'utilisateurs uniques\r\n"
       "202603;75 - Paris;750000001;\"Clinique \"\"Les Lilas\"\"; site Nord\";"
-      "365 - Établissement de soins;12;10;3;4\r\n"
+      "365 - Établissement de soins;13;10;3;4\r\n"
       "202603;974 - La Réunion;970421038;CHU;101;0;0;0;0\r\n";
   EXPECT_EQ(to_csv(report), expected);
 }
@@ -124,7 +143,7 @@ TEST(MonthlyReportTest, json_shape_for_machines) {
   EXPECT_EQ(l["finess"], "750000001");
   EXPECT_EQ(l["structure"], "Clinique");
   EXPECT_EQ(l["categorie_finess"], "365");
-  EXPECT_EQ(l["sollicitations_insi"], 12);
+  EXPECT_EQ(l["sollicitations_insi"], 13);
   EXPECT_EQ(l["appels_recuperation"], 10);
   EXPECT_EQ(l["appels_verification"], 3);
   EXPECT_EQ(l["utilisateurs_uniques"], 4);
@@ -134,6 +153,8 @@ TEST(MonthlyReportTest, json_shape_for_machines) {
   EXPECT_EQ(l["taux_releve_le"], "2026-03-31T21:59:00Z");
   EXPECT_FALSE(l.contains("taux_identites_qualifiees"));
   EXPECT_EQ(l["detail"]["cr00"], 12);
+  EXPECT_EQ(l["detail"]["requetes_insi"], 12) << "the per-request count, named for what it is";
+  EXPECT_EQ(l["detail"]["requetes_verification"], 0);
   EXPECT_EQ(l["detail"]["personnes_distinctes"], 9);
   const auto& u = j["lignes"][1];
   EXPECT_TRUE(u["departement"].is_null());

@@ -45,7 +45,7 @@ MonthlyReport sample() {
   insgate::state::ActivityMonth a;
   a.finess = "010000001";
   a.mois = "2026-03";
-  a.sollicitations = 12;
+  a.requetes_insi = 12;
   a.recuperations = 10;
   a.verifications = 3;
   a.operateurs_distincts = 4;
@@ -84,7 +84,7 @@ TEST_F(MonthlyReportXlsxTest, openpyxl_reads_text_number_and_percentage_cells) {
   EXPECT_EQ(c["C2"]["type"], "s");
   EXPECT_EQ(c["C2"]["format"], "@");
   EXPECT_EQ(c["B2"]["value"], "01 - Ain");
-  EXPECT_EQ(c["F2"]["value"], 12);
+  EXPECT_EQ(c["F2"]["value"], 13) << "sollicitations = récupération + vérification calls";
   EXPECT_EQ(c["F2"]["type"], "n");
   EXPECT_EQ(c["G2"]["value"], 10);
   EXPECT_EQ(c["H2"]["value"], 3);
@@ -117,7 +117,7 @@ TEST_F(MonthlyReportXlsxTest, libreoffice_calc_keeps_the_finess_as_text) {
   ASSERT_FALSE(csv.empty()) << log;
   // Calc quotes the text cells that look like numbers: drop the quotes.
   std::erase(csv, '"');
-  EXPECT_NE(csv.find("202603;01 - Ain;010000001;EHPAD Les Tilleuls;500;12;10;3;4;87"),
+  EXPECT_NE(csv.find("202603;01 - Ain;010000001;EHPAD Les Tilleuls;500;13;10;3;4;87"),
             std::string::npos)
       << csv;
   EXPECT_EQ(csv.find(";10000001;"), std::string::npos) << csv;

@@ -44,7 +44,10 @@ void record(state::ActivityCounter& a, state::TimePoint when, state::InsiOperati
   e.finess = "010000001";
   e.when = when;
   e.operation = op;
-  e.appels_insi = 1;
+  // One INSi call each; the vérifications here are calls to INSi's
+  // vérification operation (a vérification by comparison would make a
+  // récupération call instead).
+  (op == state::InsiOperation::verification ? e.appels_verification : e.appels_recuperation) = 1;
   e.outcome = outcome;
   e.operateur = operateur;
   e.personne = personne;
