@@ -72,6 +72,8 @@ SimReply from_dataset(const Person* p, const std::string& message_id) {
     case Answer::Kind::replay:
       reply.status = a.replay_status;
       reply.body = a.replay_body;
+      reply.content_encoding = a.replay_content_encoding;
+      reply.raw = a.replay_raw_http;
       reply.summary = "replay " + a.replay_path;
       break;
   }

@@ -31,6 +31,8 @@ struct SimReply {
   std::string body;
   std::chrono::milliseconds delay{0};
   bool reset = false;
+  std::string content_encoding;  ///< Content-Encoding header ("" = none)
+  bool raw = false;              ///< `body` is a whole HTTP response: written as is, then close
   std::string summary;  ///< for the stderr log: no identity values
 };
 
