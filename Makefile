@@ -1,16 +1,23 @@
 # insgate — thin entry points over scripts/ and the CMake presets.
 #   make demo   install the Debian packages, build, run the main job end to end
 #   make test   install the Debian packages, build, run the whole test suite
-.PHONY: deps build demo test test-asan test-tsan clean bench fuzz
+.PHONY: deps configure build build-demo demo test test-asan test-tsan clean bench fuzz
 
 deps:
 	./scripts/install-deps
 
-build: deps
+configure: deps
 	cmake --preset default
+
+build: configure
 	cmake --build --preset default
 
-demo: build
+# The demo builds only what it runs (daemon, client, INSi simulator); the
+# tests and fuzzers are built by `make test`.
+build-demo: configure
+	cmake --build --preset default --target insgated insgatectl insi-sim
+
+demo: build-demo
 	./scripts/demo
 
 test: build
@@ -31,12 +38,12 @@ test-tsan: deps
 clean:
 	rm -rf build build-asan build-tsan
 
-# Benchmarks (tests/bench, issue 7): own tree $(BENCH_DIR) with
-# -DINSGATE_BUILD_BENCH=ON; prints a Markdown report, writes
+# Benchmarks (tests/bench, issue 7): own RelWithDebInfo tree $(BENCH_DIR);
+# prints a Markdown report, writes
 # $(BENCH_DIR)/bench-results.json and $(BENCH_DIR)/bench-report.md.
 BENCH_DIR ?= build-bench
 bench: deps
-	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINSGATE_BUILD_BENCH=ON
+	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(BENCH_DIR) -j2 --target bench_micro bench_load bench_ceiling_server insgated insi-sim
 	$(BENCH_DIR)/bin/bench_micro --benchmark_min_time=0.2 --benchmark_out=$(BENCH_DIR)/micro.json --benchmark_out_format=json
 	$(BENCH_DIR)/bin/bench_load --micro-json $(BENCH_DIR)/micro.json --json $(BENCH_DIR)/bench-results.json --markdown $(BENCH_DIR)/bench-report.md

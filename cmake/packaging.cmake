@@ -17,6 +17,9 @@ install(DIRECTORY DESTINATION lib/insgate/plugins)
 install(FILES config/prometheus/insgate-alerts.yml config/grafana/insgate-dashboard.json
         DESTINATION ${CMAKE_INSTALL_DATADIR}/insgate)
 install(FILES README.md LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# bash completion of insgatectl, where bash-completion looks for it on demand.
+install(FILES daemon/ctl/insgatectl.bash
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME insgatectl)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME insgate)
@@ -32,6 +35,6 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/packaging/postinst ${PROJECT_SOURCE_DIR}/packaging/conffiles)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
-# The build is RelWithDebInfo: the package ships stripped binaries.
+# The default build is Release (-O2, no debug information); the package ships stripped binaries.
 set(CPACK_STRIP_FILES ON)
 include(CPack)

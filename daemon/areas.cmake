@@ -22,13 +22,19 @@ target_link_libraries(insgate_insi PUBLIC insgate_insi_codec insgate_config insg
   OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
 
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
+# The local API: listeners and sessions, the router and its route table, one
+# route_<resource>.cpp per resource (decode -> act -> encode), shared request
+# decoding and answers.
 add_library(insgate_api STATIC
   src/api/problem.cpp src/api/recherche_input.cpp src/api/recherche_answer.cpp
-  src/api/router.cpp src/api/http_exchange.cpp src/api/session_registry.cpp
+  src/api/router.cpp src/api/route_table.cpp src/api/route_context.cpp
+  src/api/request_checks.cpp
+  src/api/route_recherche.cpp src/api/route_recherche_vitale.cpp src/api/route_verification.cpp
+  src/api/route_qualification.cpp src/api/route_outbox.cpp src/api/route_stats_mensuel.cpp
+  src/api/route_health.cpp
+  src/api/http_exchange.cpp src/api/session_registry.cpp
   src/api/unix_server.cpp src/api/tcp_server.cpp src/api/listener_tls.cpp src/api/api_server.cpp
-  src/api/verification_api.cpp
-  src/api/vitale_api.cpp src/api/state_gateway.cpp src/api/qualification_api.cpp
-  src/api/outbox_routes.cpp src/api/query_string.cpp src/api/request_reader.cpp)
+  src/api/state_gateway.cpp src/api/query_string.cpp src/api/request_reader.cpp)
 find_package(LibXml2 REQUIRED)
 target_link_libraries(insgate_api PUBLIC insgate_insi insgate_identity insgate_state
   insgate_metrics insgate_stats
@@ -45,9 +51,14 @@ add_library(insgate_localclient STATIC src/net/local_http_client.cpp)
 target_include_directories(insgate_localclient PUBLIC ${SRC})
 target_link_libraries(insgate_localclient PUBLIC Threads::Threads OpenSSL::SSL OpenSSL::Crypto)
 
+# insgatectl: its sub-commands (one per route a person uses) and the readable
+# rendering of the answers, as a library its unit tests link; main.cpp parses.
+add_library(insgate_ctl STATIC ctl/commands.cpp ctl/render.cpp)
+target_include_directories(insgate_ctl PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(insgate_ctl PUBLIC insgate_localclient Boost::program_options
+  nlohmann_json::nlohmann_json OpenSSL::Crypto)
 add_executable(insgatectl ctl/main.cpp)
-target_link_libraries(insgatectl PRIVATE insgate_localclient Boost::program_options
-  nlohmann_json::nlohmann_json)
+target_link_libraries(insgatectl PRIVATE insgate_ctl)
 
 # DMP connector plugins: loader of the C ABI (plugins/include/insgate/plugin.h)
 # and YAML → JSON for their configuration subtrees.

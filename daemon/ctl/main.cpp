@@ -1,33 +1,31 @@
-// insgatectl — command-line client of insgated's local API (JSON out).
+// insgatectl — command-line client of insgated's local API: one sub-command
+// per route a person uses (ctl/commands.hpp), a readable answer by default
+// (ctl/render.hpp), the answer itself with --json.
 // Exit codes: 0 success (2xx), 1 the daemon answered an error (4xx/5xx),
-// 2 usage error, 3 the daemon could not be reached.
+// 2 usage error, 3 the daemon could not be reached (or its answer could not
+// be used), 4 health: the daemon answers but is degraded.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <boost/program_options.hpp>
 #include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "ctl/commands.hpp"
+#include "ctl/render.hpp"
 #include "net/local_http_client.hpp"
 
 namespace po = boost::program_options;
 using nlohmann::json;
+using namespace insgate::ctl;
 
 namespace {
 
-const char* kUsage =
-    "Usage:\n"
-    "  insgatectl [--socket PATH] health\n"
-    "  insgatectl [--socket PATH] recherche --nom NOM --prenoms \"PRENOM1 PRENOM2\" --sexe M|F\n"
-    "             --date-naissance AAAA-MM-JJ [--lieu-naissance COG] [--operateur ID]\n"
-    "  insgatectl [--socket PATH] verification --matricule M13 --cle CC --oid OID\n"
-    "             --nom NOM --prenoms ... --sexe M|F --date-naissance AAAA-MM-JJ [...]\n"
-    "  insgatectl [--socket PATH] stats --mois AAAA-MM [--csv]\n"
-    "  insgatectl [--socket PATH] outbox list [--etat pending|dead|delivered]\n"
-    "  insgatectl [--socket PATH] outbox retry --id N\n"
-    "  insgatectl [--socket PATH] outbox purge --jours N\n"
-    "Exit codes: 0 success, 1 the daemon answered an error, 2 usage error,\n"
-    "            3 the daemon could not be reached, 4 health: the daemon answers\n"
-    "            but is degraded (INSi unreachable or circuit open).\n\n";
+constexpr int kOk = 0, kApiError = 1, kUsage = 2, kUnreachable = 3, kDegraded = 4;
+
+const char* kExitCodes =
+    "Codes de sortie : 0 succès, 1 le démon a répondu par une erreur, 2 erreur\n"
+    "d'utilisation, 3 démon injoignable (ou réponse inutilisable), 4 health : le\n"
+    "démon répond mais il est dégradé (INSi injoignable, circuit ouvert…).\n";
 
 std::string default_socket() {
   const char* env = std::getenv("INSGATE_SOCKET");
@@ -39,131 +37,149 @@ std::string default_operateur() {
   return user ? std::string("insgatectl:") + user : "insgatectl";
 }
 
-int print(const insgate::net::LocalReply& reply) {
+po::options_description general_options() {
+  po::options_description o("Options générales");
+  o.add_options()("help,h", "afficher cette aide (avec une commande : l'aide de la commande)")(
+      "version", "afficher la version")(
+      "socket,s", po::value<std::string>()->default_value(default_socket())->value_name("CHEMIN"),
+      "socket de insgated (variable INSGATE_SOCKET)")(
+      "json", "afficher la réponse JSON du démon telle quelle au lieu du texte lisible")(
+      "operateur", po::value<std::string>()->default_value(default_operateur())->value_name("ID"),
+      "identifiant de la personne au clavier (traçabilité, utilisateurs uniques)");
+  return o;
+}
+
+std::string title(const Command& c) {
+  return std::string(c.name) + (c.sub.empty() ? "" : " " + std::string(c.sub));
+}
+
+void usage(std::ostream& out) {
+  out << "Utilisation : insgatectl [OPTIONS GÉNÉRALES] COMMANDE [OPTIONS DE LA COMMANDE]\n\n"
+         "Commandes :\n";
+  for (const auto& c : commands()) {
+    std::string t = title(c);
+    out << "  " << t << std::string(t.size() < 18 ? 18 - t.size() : 1, ' ') << c.summary << "\n";
+  }
+  out << "\n" << general_options() << "\n"
+      << kExitCodes << "« insgatectl COMMANDE --help » détaille une commande.\n";
+}
+
+void command_help(const Command& c, std::ostream& out) {
+  po::options_description mine("Options de « " + title(c) + " »");
+  c.options(mine);
+  out << "insgatectl " << title(c) << " : " << c.summary << "\n\n"
+      << "Utilisation : insgatectl [OPTIONS GÉNÉRALES] " << title(c) << " " << c.usage << "\n\n";
+  if (!mine.options().empty()) out << mine << "\n";
+  out << general_options() << "\n" << kExitCodes;
+}
+
+po::positional_options_description positionals() {
+  po::positional_options_description pos;
+  pos.add("command", 1).add("subcommand", 1);
+  return pos;
+}
+
+po::options_description hidden_positionals() {
+  po::options_description hidden;
+  hidden.add_options()("command", po::value<std::string>(), "")("subcommand",
+                                                                 po::value<std::string>(), "");
+  return hidden;
+}
+
+/// Prints the answer; returns the exit code.
+int show(const Command& c, const insgate::net::LocalReply& reply, bool raw_json) {
+  const bool ok = reply.status >= 200 && reply.status < 300;
   json j = json::parse(reply.body, nullptr, false);
-  if (j.is_discarded()) std::cout << reply.body << "\n";
-  else std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
-  return reply.status >= 200 && reply.status < 300 ? 0 : 1;
+  if (raw_json || (c.kind == AnswerKind::stats && ok && j.is_discarded())) {
+    // --json, or the CSV of stats --csv: the answer itself.
+    if (j.is_discarded()) std::cout << reply.body << (reply.body.empty() || reply.body.back() == '\n' ? "" : "\n");
+    else std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+  } else if (j.is_discarded()) {
+    std::cout << reply.body << "\n";
+  } else if (ok) {
+    std::cout << render_answer(c.kind, j);
+  } else {
+    std::cerr << render_problem(reply.status, j);
+  }
+  if (!ok) return kApiError;
+  if (c.kind == AnswerKind::health) {
+    if (!j.is_object() || !j.contains("statut") || !j["statut"].is_string()) {
+      std::cerr << "insgatectl : réponse de santé illisible\n";
+      return kApiError;  // never 0 for an answer a monitoring script cannot trust
+    }
+    return j["statut"] == "ok" ? kOk : kDegraded;  // up but not serving INSi
+  }
+  return kOk;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  po::options_description opts("Options");
-  opts.add_options()("help,h", "show this help")(
-      "socket,s", po::value<std::string>()->default_value(default_socket()),
-      "insgated socket (env INSGATE_SOCKET)")("nom", po::value<std::string>(), "nom de naissance")(
-      "prenoms", po::value<std::vector<std::string>>()->multitoken(),
-      "prénoms de naissance, in order (one argument with spaces, or several)")(
-      "sexe", po::value<std::string>(), "M or F")("date-naissance", po::value<std::string>(),
-                                                   "AAAA-MM-JJ")(
-      "lieu-naissance", po::value<std::string>(), "COG code of the birthplace (optional)")(
-      "matricule", po::value<std::string>(), "verification: the 13-character matricule")(
-      "cle", po::value<std::string>(), "verification: the 2-digit key")(
-      "oid", po::value<std::string>(), "verification: the OID of the INS")(
-      "etat", po::value<std::string>()->default_value("pending"), "outbox list: which events")(
-      "mois", po::value<std::string>(), "stats: the month, AAAA-MM")(
-      "csv", "stats: CSV for French spreadsheets instead of JSON")(
-      "id", po::value<long>(), "outbox retry: the event id")(
-      "jours", po::value<long>(), "outbox purge: delivered events older than N days")(
-      "version", "print the version")(
-      "operateur", po::value<std::string>()->default_value(default_operateur()),
-      "identifier of the person at the keyboard");
-  po::options_description hidden;
-  hidden.add_options()("command", po::value<std::string>(), "health | recherche | verification")(
-      "subcommand", po::value<std::string>(), "outbox: list | retry | purge");
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description pos;
-  pos.add("command", 1).add("subcommand", 1);
+  // First pass: every command's options, to find the command.
+  po::options_description first;
+  first.add(general_options()).add(all_command_options()).add(hidden_positionals());
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-    po::notify(vm);
+    po::store(po::command_line_parser(argc, argv).options(first).positional(positionals()).run(), vm);
   } catch (const po::error& e) {
-    std::cerr << "insgatectl: " << e.what() << "\n" << kUsage << opts;
-    return 2;
+    std::cerr << "insgatectl : " << e.what() << "\n\n";
+    usage(std::cerr);
+    return kUsage;
   }
   if (vm.count("version")) {
     std::cout << "insgatectl " << INSGATE_VERSION << "\n";
-    return 0;
+    return kOk;
   }
-  if (vm.count("help") || !vm.count("command")) {
-    std::cout << kUsage << opts;
-    return vm.count("help") ? 0 : 2;
+  if (!vm.count("command")) {
+    usage(vm.count("help") ? std::cout : std::cerr);
+    return vm.count("help") ? kOk : kUsage;
   }
-  std::string command = vm["command"].as<std::string>();
-  insgate::net::LocalHttpClient client(vm["socket"].as<std::string>());
+  const std::string name = vm["command"].as<std::string>();
+  const std::string sub = vm.count("subcommand") ? vm["subcommand"].as<std::string>() : "";
+  const Command* command = find_command(name, sub);
+  if (!command) {
+    std::cerr << "insgatectl : commande inconnue « " << name << (sub.empty() ? "" : " " + sub)
+              << " »\n\n";
+    usage(std::cerr);
+    return kUsage;
+  }
+  if (vm.count("help")) {
+    command_help(*command, std::cout);
+    return kOk;
+  }
+
+  // Second pass: only the general options and this command's.
+  po::options_description mine;
+  command->options(mine);
+  po::options_description second;
+  second.add(general_options()).add(mine).add(hidden_positionals());
+  vm.clear();
   try {
-    if (command == "health") {
-      auto reply = client.request(insgate::http::verb::get, "/v1/health");
-      int rc = print(reply);
-      if (rc != 0) return rc;
-      json j = json::parse(reply.body, nullptr, false);
-      if (!j.is_object() || !j.contains("statut") || !j["statut"].is_string()) {
-        std::cerr << "insgatectl: unreadable health answer\n";
-        return 1;  // never 0 for an answer a monitoring script cannot trust
-      }
-      return j["statut"] == "ok" ? 0 : 4;  // 4: up but not serving INSi
-    }
-    if (command == "stats") {
-      if (!vm.count("mois")) {
-        std::cerr << "insgatectl: --mois AAAA-MM is required\n";
-        return 2;
-      }
-      auto reply = client.request(insgate::http::verb::get,
-                                  "/v1/stats/mensuel?mois=" + vm["mois"].as<std::string>() +
-                                      (vm.count("csv") ? "&format=csv" : ""));
-      if (vm.count("csv") && reply.status == 200) {
-        std::cout << reply.body;
-        return 0;
-      }
-      return print(reply);
-    }
-    if (command == "outbox") {
-      std::string sub = vm.count("subcommand") ? vm["subcommand"].as<std::string>() : "list";
-      if (sub == "list")
-        return print(client.request(insgate::http::verb::get,
-                                    "/v1/outbox?etat=" + vm["etat"].as<std::string>()));
-      if (sub == "retry" && vm.count("id"))
-        return print(client.request(insgate::http::verb::post, "/v1/outbox/retry",
-                                    json{{"id", vm["id"].as<long>()}}.dump()));
-      if (sub == "purge" && vm.count("jours"))
-        return print(client.request(insgate::http::verb::post, "/v1/outbox/purge",
-                                    json{{"jours", vm["jours"].as<long>()}}.dump()));
-      std::cerr << "insgatectl: outbox list | retry --id N | purge --jours N\n";
-      return 2;
-    }
-    if (command == "recherche" || command == "verification") {
-      std::vector<const char*> required = {"nom", "prenoms", "sexe", "date-naissance"};
-      if (command == "verification") required.insert(required.end(), {"matricule", "cle", "oid"});
-      for (const char* r : required)
-        if (!vm.count(r)) {
-          std::cerr << "insgatectl: --" << r << " is required\n" << kUsage;
-          return 2;
-        }
-      json prenoms = json::array();
-      for (const auto& p : vm["prenoms"].as<std::vector<std::string>>()) prenoms.push_back(p);
-      json traits = {{"nom_naissance", vm["nom"].as<std::string>()},
-                     {"prenoms", prenoms},
-                     {"sexe", vm["sexe"].as<std::string>()},
-                     {"date_naissance", vm["date-naissance"].as<std::string>()}};
-      if (vm.count("lieu-naissance")) traits["lieu_naissance"] = vm["lieu-naissance"].as<std::string>();
-      json body = {{"operateur", vm["operateur"].as<std::string>()}, {"traits", traits}};
-      if (command == "recherche")
-        return print(client.request(insgate::http::verb::post, "/v1/ins/recherche", body.dump()));
-      body["ins"] = {{"matricule", vm["matricule"].as<std::string>()},
-                     {"cle", vm["cle"].as<std::string>()},
-                     {"oid", vm["oid"].as<std::string>()}};
-      return print(client.request(insgate::http::verb::post, "/v1/ins/verification", body.dump()));
-    }
-  } catch (const insgate::net::LocalClientError& e) {
-    std::cerr << "insgatectl: " << e.what() << "\n";
-    return 3;
-  } catch (const std::exception& e) {  // an answer this tool cannot handle
-    std::cerr << "insgatectl: unusable answer from the daemon (" << e.what() << ")\n";
-    return 3;
+    po::store(po::command_line_parser(argc, argv).options(second).positional(positionals()).run(),
+              vm);
+    po::notify(vm);
+    for (auto required : command->required)
+      if (!vm.count(std::string(required)))
+        throw UsageError("--" + std::string(required) + " est obligatoire");
+  } catch (const std::exception& e) {  // po::error, UsageError
+    std::cerr << "insgatectl " << title(*command) << " : " << e.what() << "\n"
+              << "Utilisation : insgatectl " << title(*command) << " " << command->usage << "\n"
+              << "« insgatectl " << title(*command) << " --help » pour le détail.\n";
+    return kUsage;
   }
-  std::cerr << "insgatectl: unknown command '" << command << "'\n" << kUsage;
-  return 2;
+
+  try {
+    ApiCall call = command->request(vm, vm["operateur"].as<std::string>());
+    insgate::net::LocalHttpClient client(vm["socket"].as<std::string>());
+    return show(*command, client.request(call.method, call.target, call.body), vm.count("json") > 0);
+  } catch (const UsageError& e) {
+    std::cerr << "insgatectl " << title(*command) << " : " << e.what() << "\n";
+    return kUsage;
+  } catch (const insgate::net::LocalClientError& e) {
+    std::cerr << "insgatectl : " << e.what() << "\n";
+    return kUnreachable;
+  } catch (const std::exception& e) {  // an answer this tool cannot handle
+    std::cerr << "insgatectl : réponse du démon inutilisable (" << e.what() << ")\n";
+    return kUnreachable;
+  }
 }

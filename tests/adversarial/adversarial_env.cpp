@@ -143,7 +143,7 @@ AdvDaemon::AdvDaemon(const Workspace& ws, const std::string& name, const DaemonO
   log_ = ws.path(name + ".log");
   std::string cfg = write_daemon_config(ws, name, opt);
   std::string text = read_file(cfg);
-  const std::string anchor = "  socket_mode: \"0600\"\n";
+  const std::string anchor = "  mode_socket: \"0600\"\n";
   auto at = text.find(anchor);
   if (at == std::string::npos) throw std::runtime_error("unexpected configuration layout");
   text.insert(at + anchor.size(), api_extra);

@@ -69,7 +69,7 @@ long rss_kib(pid_t pid);
 int fd_count(pid_t pid);
 
 /// insgated with the e2e configuration plus `api_extra` lines inside `api:`
-/// (2-space indented, e.g. "  header_timeout_ms: 500\n").
+/// (2-space indented, e.g. "  delai_entete_ms: 500\n").
 class AdvDaemon {
  public:
   AdvDaemon(const Workspace& ws, const std::string& name, const DaemonOptions& opt,

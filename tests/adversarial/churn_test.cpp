@@ -19,14 +19,14 @@ TEST(Churn, two_thousand_dropped_connections_leave_no_descriptor_behind) {
   Workspace ws;
   DaemonOptions opt;
   opt.port = unused_port();
-  AdvDaemon d(ws, "churn", opt, "  header_timeout_ms: 2000\n  idle_timeout_ms: 3000\n");
+  AdvDaemon d(ws, "churn", opt, "  delai_entete_ms: 2000\n  delai_inactivite_ms: 3000\n");
   ASSERT_EQ(health_status(d.socket()), 200);
   std::this_thread::sleep_for(200ms);
   int baseline_fds = fd_count(d.pid());
   long baseline_rss = rss_kib(d.pid());
   ASSERT_GT(baseline_fds, 0);
 
-  constexpr int kTotal = 2000, kBatch = 250;  // batch below api.max_connections (512)
+  constexpr int kTotal = 2000, kBatch = 250;  // batch below api.connexions_max (512)
   int opened = 0;
   for (int done = 0; done < kTotal; done += kBatch) {
     std::vector<std::unique_ptr<RawConn>> batch;

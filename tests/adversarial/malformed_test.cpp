@@ -143,7 +143,7 @@ TEST_F(Malformed, ten_thousand_malformed_requests_get_4xx_and_valid_ones_keep_wo
   DaemonOptions opt;
   opt.port = sim.port();
   opt.cache_ttl_s = 3600;  // the valid requests after the first are cache hits
-  AdvDaemon d(ws, "malformed", opt, "  header_timeout_ms: 2000\n  idle_timeout_ms: 2000\n");
+  AdvDaemon d(ws, "malformed", opt, "  delai_entete_ms: 2000\n  delai_inactivite_ms: 2000\n");
   const auto all = cases();
   constexpr int kTotal = 10'000;
 

@@ -1,4 +1,4 @@
-// Adversarial: a storm of connections beyond api.max_connections. Found by
+// Adversarial: a storm of connections beyond api.connexions_max. Found by
 // the attack session: each refused connection was answered by its own
 // `refuse` coroutine with a 64 KiB drain buffer for up to a second, with no
 // bound on how many ran at once, and RSS stayed 50-200 MiB above baseline
@@ -37,7 +37,7 @@ TEST(RefusalStorm, connections_over_the_limit_leave_memory_and_descriptors_at_ba
   opt.port = unused_port();
   const int tcp_port = unused_port();
   AdvDaemon d(ws, "storm", opt,
-              "  max_connections: 8\n  tcp:\n    ecoute: \"127.0.0.1:" + std::to_string(tcp_port) +
+              "  connexions_max: 8\n  tcp:\n    ecoute: \"127.0.0.1:" + std::to_string(tcp_port) +
                   "\"\n");
   ASSERT_EQ(health_status(d.socket()), 200);
   std::this_thread::sleep_for(200ms);

@@ -144,7 +144,7 @@ TEST_F(RequestBounds, bounded_chunked_requests_are_still_read_and_keep_the_conne
 }
 
 TEST_F(RequestBounds, a_trickled_chunk_size_line_gets_408_at_the_header_timeout) {
-  AdvDaemon d(ws, "slow", opt, "  header_timeout_ms: 500\n");  // idle_timeout stays 60 s
+  AdvDaemon d(ws, "slow", opt, "  delai_entete_ms: 500\n");  // delai_inactivite_ms stays 60 s
   RawConn conn(d.socket());
   conn.send(kChunkedHead + "1;");
   const auto started = std::chrono::steady_clock::now();

@@ -15,8 +15,8 @@ namespace {
 
 constexpr int kHeaderTimeoutMs = 800;
 constexpr int kIdleTimeoutMs = 1200;
-const std::string kApiExtra = "  header_timeout_ms: " + std::to_string(kHeaderTimeoutMs) +
-                              "\n  idle_timeout_ms: " + std::to_string(kIdleTimeoutMs) + "\n";
+const std::string kApiExtra = "  delai_entete_ms: " + std::to_string(kHeaderTimeoutMs) +
+                              "\n  delai_inactivite_ms: " + std::to_string(kIdleTimeoutMs) + "\n";
 
 /// Polls /v1/health on fresh connections until `stop`; records the worst
 /// latency and the number of failures.

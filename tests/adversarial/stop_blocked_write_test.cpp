@@ -42,7 +42,7 @@ TEST(StopBlockedWrite, sigterm_exits_even_when_a_caller_with_a_waiting_request_r
   opt.retries = 2;
   opt.backoff_ms = 5000;
   opt.circuit_failures = 1000;  // the maximum
-  AdvDaemon d(ws, "stopw", opt, "  max_connections: 400\n");
+  AdvDaemon d(ws, "stopw", opt, "  connexions_max: 400\n");
   ASSERT_EQ(health_status(d.socket()), 200);
   sim.signal(SIGSTOP);  // INSi hangs: the recherches stay busy
 

@@ -1,5 +1,5 @@
 // insgate load benchmark (issue 7), all measured in one run on one machine:
-//   1. cache hits through insgated (cache: {ttl_s: 3600}, one person primed);
+//   1. cache hits through insgated (cache: {duree_s: 3600}, one person primed);
 //   2. the ceiling: bench_ceiling_server answering a body of the same size;
 //   3. recherches forwarded to insi-sim through insgated (cache off);
 //   4. the same SOAP call made directly to insi-sim over kept-alive mTLS;
@@ -123,15 +123,15 @@ Phase run_tls(std::string key, std::string name, const Workspace& ws, int port, 
                               });
 }
 
-/// The e2e configuration, tuned for measuring: log_level info (the
+/// The e2e configuration, tuned for measuring: journal.niveau info (the
 /// production default), room for 2,000 connections.
 std::string bench_config(const Workspace& ws, const std::string& name, const DaemonOptions& opt) {
   std::string cfg = write_daemon_config(ws, name, opt);
   std::string text = read_file(cfg);
-  const std::string anchor = "  socket_mode: \"0600\"\n";
-  text.insert(text.find(anchor) + anchor.size(), "  max_connections: 2000\n");
-  auto at = text.find("log_level: debug");
-  text.replace(at, 16, "log_level: info");
+  const std::string anchor = "  mode_socket: \"0600\"\n";
+  text.insert(text.find(anchor) + anchor.size(), "  connexions_max: 2000\n");
+  const std::string debug = "journal: {niveau: debug}";
+  text.replace(text.find(debug), debug.size(), "journal: {niveau: info}");
   std::ofstream(cfg, std::ios::trunc) << text;
   return cfg;
 }

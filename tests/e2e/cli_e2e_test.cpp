@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 #include <fstream>
@@ -33,12 +34,48 @@ int count_lines_with(const std::string& text, const std::string& needle) {
 TEST(CliE2E, check_config_names_the_key_and_line_of_an_error) {
   Workspace ws;
   std::string cfg = ws.path("bad.yaml");
-  std::ofstream(cfg) << "api:\n  socket: /tmp/x.sock\ninsi:\n  endpoint: http://insecure/lps\n";
+  std::ofstream(cfg) << "api:\n  socket: /tmp/x.sock\ninsi:\n  url: http://insecure/lps\n";
   std::string log = ws.path("check.log");
   int rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgated", "--check-config", cfg}, log);
   EXPECT_EQ(rc, 1);
   std::string out = read_file(log);
-  EXPECT_NE(out.find("insi.endpoint (line 4)"), std::string::npos) << out;
+  EXPECT_NE(out.find("insi.url (line 4)"), std::string::npos) << out;
+}
+
+// Keys of 0.1.0 still work for one release: --check-config prints one
+// warning per old key (key, line, new name), start-up logs the same.
+TEST(CliE2E, old_key_names_are_read_with_a_warning_naming_the_new_key_and_the_line) {
+  Workspace ws;
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  std::string cfg = write_daemon_config(ws, "old", opt);
+  std::string text = read_file(cfg);
+  for (auto [from, to] : {std::pair<std::string, std::string>{"  mode_socket:", "  socket_mode:"},
+                          {"  url: https:", "  endpoint: https:"},
+                          {"journal: {niveau: debug}", "log_level: debug"}}) {
+    auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  }
+  std::ofstream(cfg, std::ios::trunc) << text;
+  auto line_of = [&](const std::string& needle) {
+    return std::to_string(1 + std::count(text.begin(), text.begin() + static_cast<long>(text.find(needle)), '\n'));
+  };
+  const std::vector<std::string> expected{
+      "api.socket_mode (line " + line_of("socket_mode:") + "): renamed api.mode_socket",
+      "insi.endpoint (line " + line_of("endpoint:") + "): renamed insi.url",
+      "log_level (line " + line_of("log_level:") + "): renamed journal.niveau"};
+  std::string log = ws.path("check.log");
+  int rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgated", "--check-config", cfg}, log);
+  std::string out = read_file(log);
+  EXPECT_EQ(rc, 0) << out;
+  for (const auto& e : expected) EXPECT_NE(out.find("warning: " + e), std::string::npos) << e << "\n" << out;
+  EXPECT_NE(out.find("configuration OK"), std::string::npos) << out;
+
+  Daemon d(ws, "old", opt, cfg);
+  for (const auto& e : expected)
+    EXPECT_NE(d.log().find("[APP_CONFIG] " + e), std::string::npos) << e << "\n" << d.log();
 }
 
 TEST(CliE2E, check_config_warns_about_a_qualification_file_pointing_at_localhost) {
@@ -47,15 +84,15 @@ TEST(CliE2E, check_config_warns_about_a_qualification_file_pointing_at_localhost
   opt.port = unused_port();
   std::string cfg = write_daemon_config(ws, "advice", opt);
   std::string text = read_file(cfg);
-  auto at = text.find("environment: test");
+  auto at = text.find("environnement: test");
   ASSERT_NE(at, std::string::npos);
-  text.replace(at, std::string("environment: test").size(), "environment: qualification");
+  text.replace(at, std::string("environnement: test").size(), "environnement: qualification");
   std::ofstream(cfg) << text;
   std::string log = ws.path("advice.log");
   int rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgated", "--check-config", cfg}, log);
   std::string out = read_file(log);
   EXPECT_EQ(rc, 0) << out;
-  EXPECT_NE(out.find("warning: insi.endpoint: host localhost is not an Assurance Maladie host"),
+  EXPECT_NE(out.find("warning: insi.url: host localhost is not an Assurance Maladie host"),
             std::string::npos)
       << out;
   EXPECT_NE(out.find("configuration OK"), std::string::npos) << out;
@@ -69,8 +106,8 @@ TEST(CliE2E, insgatectl_prints_the_answer_and_exits_0) {
   Daemon d(ws, "insgated", opt);
   std::string out = ws.path("ctl.out");
   int rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgatectl", "--socket", d.socket(),
-                        "recherche", "--nom", "TCHITCHI", "--prenoms", "OLA CATARINA", "--sexe",
-                        "F", "--date-naissance", "1936-06-21"},
+                        "--json", "recherche", "--nom", "TCHITCHI", "--prenoms", "OLA CATARINA",
+                        "--sexe", "F", "--date-naissance", "1936-06-21"},
                        out);
   EXPECT_EQ(rc, 0);
   auto j = nlohmann::json::parse(read_file(out));
@@ -100,7 +137,7 @@ TEST(CliE2E, insgatectl_health_exits_0_when_ok_and_4_when_insi_is_unreachable) {
                         out),
             1);
   std::string health = ws.path("health.out");
-  EXPECT_EQ(run_command({ctl, "--socket", d.socket(), "health"}, health), 4);
+  EXPECT_EQ(run_command({ctl, "--socket", d.socket(), "--json", "health"}, health), 4);
   EXPECT_EQ(nlohmann::json::parse(read_file(health))["statut"], "degrade");
 }
 
@@ -111,7 +148,7 @@ TEST(CliE2E, callers_outside_allowed_users_and_groups_get_403) {
   DaemonOptions opt;
   opt.port = unused_port();
   const std::string me = std::to_string(::getuid());
-  opt.api_extra = "  allowed_users: [\"" + std::to_string(::getuid() + 4242) + "\"]\n";
+  opt.api_extra = "  utilisateurs_autorises: [\"" + std::to_string(::getuid() + 4242) + "\"]\n";
   {
     Daemon d(ws, "refusing", opt);
     LocalHttpClient c(d.socket());
@@ -139,8 +176,8 @@ TEST(CliE2E, callers_outside_allowed_users_and_groups_get_403) {
     ::close(fd);
     EXPECT_EQ(got.rfind("HTTP/1.1 403", 0), 0u) << got;
   }
-  opt.api_extra = "  allowed_users: [\"" + std::to_string(::getuid() + 4242) +
-                  "\"]\n  allowed_groups: [\"" + std::to_string(::getgid()) + "\"]\n";
+  opt.api_extra = "  utilisateurs_autorises: [\"" + std::to_string(::getuid() + 4242) +
+                  "\"]\n  groupes_autorises: [\"" + std::to_string(::getgid()) + "\"]\n";
   Daemon d(ws, "allowing", opt);
   LocalHttpClient c(d.socket());
   EXPECT_EQ(c.request(insgate::http::verb::get, "/v1/health").status, 200u);
@@ -156,7 +193,7 @@ TEST(CliE2E, allowed_groups_match_supplementary_groups) {
   DaemonOptions opt;
   opt.port = unused_port();
   opt.socket_mode = "0666";
-  opt.api_extra = "  allowed_groups: [\"4242\"]\n";
+  opt.api_extra = "  groupes_autorises: [\"4242\"]\n";
   Daemon d(ws, "groups", opt);
   ASSERT_EQ(::chmod(std::filesystem::path(d.socket()).parent_path().c_str(), 0711), 0);
   // As uid/gid 65534 with the supplementary groups given: the status read.
@@ -195,7 +232,7 @@ TEST(CliE2E, refused_callers_hold_no_connection_slot) {
   DaemonOptions opt;
   opt.port = unused_port();
   opt.socket_mode = "0666";
-  opt.api_extra = "  max_connections: 4\n  allowed_users: [\"0\"]\n";
+  opt.api_extra = "  connexions_max: 4\n  utilisateurs_autorises: [\"0\"]\n";
   Daemon d(ws, "slots", opt);
   // The workspace is 0700; nobody needs to reach the socket inside it.
   ASSERT_EQ(::chmod(std::filesystem::path(d.socket()).parent_path().c_str(), 0711), 0);
@@ -342,7 +379,7 @@ TEST(CliE2E, insgatectl_outbox_list_prints_the_events) {
   Daemon d(ws, "insgated", opt);
   std::string out = ws.path("ctl.out");
   int rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgatectl", "--socket", d.socket(),
-                        "outbox", "list", "--etat", "dead"},
+                        "outbox", "list", "--etat", "dead", "--json"},
                        out);
   EXPECT_EQ(rc, 0);
   auto j = nlohmann::json::parse(read_file(out));
@@ -352,4 +389,114 @@ TEST(CliE2E, insgatectl_outbox_list_prints_the_events) {
                     "retry", "--id", "42"},
                    out);
   EXPECT_EQ(rc, 1) << "no such dead event: the daemon answers 404";
+}
+
+// insgatectl recherche-vitale: the card data reach INSi as a carte Vitale
+// search; the default output is readable, --json gives the answer itself.
+TEST(CliE2E, insgatectl_recherche_vitale_retrieves_the_ins_from_the_card) {
+  Workspace ws;
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  Daemon d(ws, "insgated", opt);
+  const std::string ctl = std::string(INSGATE_BIN_DIR) + "/insgatectl";
+  const std::vector<std::string> card{"recherche-vitale", "--nir-ouvrant-droit", "1750763220112",
+                                      "--date-naissance", "2009-07-14", "--rang-naissance", "1",
+                                      "--grand-regime", "01", "--organisme", "631",
+                                      "--code-centre", "0001"};
+  auto with = [&](std::vector<std::string> head) {
+    head.insert(head.end(), card.begin(), card.end());
+    return head;
+  };
+  std::string json_out = ws.path("vitale.json");
+  ASSERT_EQ(run_command(with({ctl, "--socket", d.socket(), "--json"}), json_out), 0)
+      << read_file(json_out);
+  auto j = nlohmann::json::parse(read_file(json_out));
+  EXPECT_EQ(j["cr"], "00");
+  EXPECT_EQ(j["ins"]["matricule"], "1090763220834");
+  EXPECT_EQ(j["vitale_envoyee"]["assertion_vitale"], false);
+  auto journal = sim.journal();
+  ASSERT_EQ(journal.size(), 1u);
+  EXPECT_EQ(journal[0]["action"], "urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecCarteVitale");
+  EXPECT_EQ(journal[0]["vitale_matricule_od"], "1750763220112");
+  EXPECT_EQ(journal[0]["vitale_organisme"], "631");
+
+  std::string text_out = ws.path("vitale.txt");
+  ASSERT_EQ(run_command(with({ctl, "--socket", d.socket(), "--operateur", "u-cli"}), text_out), 0);
+  const std::string text = read_file(text_out);
+  EXPECT_NE(text.find("CR 00"), std::string::npos) << text;
+  EXPECT_NE(text.find("INS : 1090763220834 89, OID 1.2.250.1.213.1.4.8"), std::string::npos) << text;
+  EXPECT_EQ(text.find('{'), std::string::npos) << "readable, not JSON:\n" << text;
+
+  std::string bad = ws.path("vitale-bad.txt");
+  EXPECT_EQ(run_command({ctl, "--socket", d.socket(), "recherche-vitale", "--nir-ouvrant-droit",
+                         "1750763220112", "--cle-ouvrant-droit", "00", "--date-naissance",
+                         "2009-07-14", "--rang-naissance", "1"},
+                        bad),
+            1);
+  EXPECT_NE(read_file(bad).find("Erreur 422"), std::string::npos) << read_file(bad);
+  EXPECT_NE(read_file(bad).find("vitale.nir_ouvrant_droit.cle"), std::string::npos) << read_file(bad);
+}
+
+// insgatectl qualification: refused (409) for an INS not retrieved through
+// INSi, then, after an insgatectl recherche, the identity is qualifiee.
+TEST(CliE2E, insgatectl_qualification_qualifies_an_ins_retrieved_before) {
+  Workspace ws;
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  Daemon d(ws, "insgated", opt);
+  const std::string ctl = std::string(INSGATE_BIN_DIR) + "/insgatectl";
+  const std::vector<std::string> qualify{
+      ctl,       "--socket",    d.socket(), "qualification", "--matricule", "1090763220834",
+      "--cle",   "89",          "--oid",    "1.2.250.1.213.1.4.8", "--piece", "CNI",
+      "--verifiee-le", "2026-01-15", "--identifiant-local", "IPP-000123"};
+  std::string refused = ws.path("refused.txt");
+  EXPECT_EQ(run_command(qualify, refused), 1);
+  EXPECT_NE(read_file(refused).find("Erreur 409 statut_incompatible"), std::string::npos)
+      << read_file(refused);
+
+  ASSERT_EQ(run_command({ctl, "--socket", d.socket(), "recherche", "--nom", "ECETINSI",
+                         "--prenoms", "PIERRE-ALAIN", "--sexe", "M", "--date-naissance",
+                         "2009-07-14"}),
+            0);
+  std::string text_out = ws.path("qualification.txt");
+  ASSERT_EQ(run_command(qualify, text_out), 0) << read_file(text_out);
+  const std::string text = read_file(text_out);
+  EXPECT_NE(text.find("Statut : qualifiee"), std::string::npos) << text;
+  EXPECT_NE(text.find("MSSanté : 109076322083489@patient.mssante.fr"), std::string::npos) << text;
+
+  std::string json_out = ws.path("qualification.json");
+  auto again = qualify;
+  again.insert(again.begin() + 3, "--json");
+  ASSERT_EQ(run_command(again, json_out), 0) << read_file(json_out);
+  auto j = nlohmann::json::parse(read_file(json_out));
+  EXPECT_EQ(j["statut"], "qualifiee");
+  EXPECT_EQ(j["ins"]["matricule"], "1090763220834");
+}
+
+// Usage errors are exit code 2 and say what is wrong, in French; the help
+// lists every command.
+TEST(CliE2E, insgatectl_usage_errors_exit_2_and_the_help_lists_every_command) {
+  Workspace ws;
+  const std::string ctl = std::string(INSGATE_BIN_DIR) + "/insgatectl";
+  const std::string sock = ws.path("none.sock");
+  std::string out = ws.path("usage.txt");
+  EXPECT_EQ(run_command({ctl, "--socket", sock, "frobnicate"}, out), 2);
+  EXPECT_NE(read_file(out).find("commande inconnue"), std::string::npos) << read_file(out);
+  EXPECT_EQ(run_command({ctl, "--socket", sock, "recherche", "--nom", "X"}, out), 2);
+  EXPECT_NE(read_file(out).find("--prenoms est obligatoire"), std::string::npos) << read_file(out);
+  EXPECT_EQ(run_command({ctl, "--socket", sock, "health", "--nom", "X"}, out), 2)
+      << "an option of another command";
+  EXPECT_EQ(run_command({ctl, "--socket", sock, "outbox", "vider"}, out), 2);
+  EXPECT_EQ(run_command({ctl}, out), 2);
+  std::string help = ws.path("help.txt");
+  ASSERT_EQ(run_command({ctl, "--help"}, help), 0);
+  for (const char* c : {"recherche ", "recherche-vitale", "verification", "qualification", "stats",
+                        "outbox list", "outbox retry", "outbox purge", "health", "Codes de sortie"})
+    EXPECT_NE(read_file(help).find(c), std::string::npos) << c << "\n" << read_file(help);
+  std::string one = ws.path("help-vitale.txt");
+  ASSERT_EQ(run_command({ctl, "recherche-vitale", "--help"}, one), 0);
+  EXPECT_NE(read_file(one).find("--nir-ouvrant-droit"), std::string::npos) << read_file(one);
+  EXPECT_EQ(read_file(one).find("--piece"), std::string::npos) << "only this command's options";
 }

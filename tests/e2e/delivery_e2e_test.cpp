@@ -98,7 +98,7 @@ TEST(DeliveryE2E, no_event_is_lost_when_killed_at_random_points) {
   DaemonOptions opt;
   opt.port = sim.port();
   opt.top_extra = std::string("plugins:\n  - {nom: dmp, chemin: ") + INSGATE_FIXTURE_GOOD +
-                  ", config: {output: " + ws.path("plugin.out") + "}}\noutbox: {backoff_ms: 50}\n";
+                  ", config: {output: " + ws.path("plugin.out") + "}}\noutbox: {attente_ms: 50}\n";
   std::mt19937 rng(std::random_device{}());
   std::uniform_int_distribution<int> pause_ms(0, 40);
   int n = 0;

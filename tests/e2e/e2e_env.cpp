@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "e2e_env.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -57,37 +62,38 @@ std::string write_daemon_config(const Workspace& ws, const std::string& name,
                                 const DaemonOptions& opt) {
   std::string socket = ws.path(name + ".sock");
   std::string cfg = ws.path(name + ".yaml");
-  std::ofstream(cfg) << "api:\n  socket: " << socket << "\n  socket_mode: \"" << opt.socket_mode
+  std::ofstream(cfg) << "api:\n  socket: " << socket << "\n  mode_socket: \"" << opt.socket_mode
                      << "\"\n"
                      << opt.api_extra
-                     << "insi:\n  endpoint: https://localhost:" << opt.port << "/lps\n"
-                     << "  environment: test\n"
-                     << "  certificate:\n    cert: pki/" << opt.client << ".pem\n    key: pki/"
+                     << "insi:\n  url: https://localhost:" << opt.port << "/lps\n"
+                     << "  environnement: test\n"
+                     << "  certificat:\n    certificat: pki/" << opt.client << ".pem\n    cle: pki/"
                      << opt.client << ".key\n"
                      << "  ca: pki/ca.pem\n"
-                     << "  deadlines: {connect_ms: 2000, call_ms: " << opt.call_ms
-                     << ", request_ms: " << opt.request_ms << "}\n"
-                     << "  retries: {max: " << opt.retries << ", backoff_ms: " << opt.backoff_ms
+                     << "  delais: {connexion_ms: 2000, appel_ms: " << opt.call_ms
+                     << ", requete_ms: " << opt.request_ms << "}\n"
+                     << "  reprises: {max: " << opt.retries << ", attente_ms: " << opt.backoff_ms
                      << "}\n"
-                     << "  circuit: {failures: " << opt.circuit_failures
-                     << ", cooldown_ms: " << opt.circuit_cooldown_ms << "}\n"
+                     << "  circuit: {echecs: " << opt.circuit_failures
+                     << ", pause_ms: " << opt.circuit_cooldown_ms << "}\n"
                      << opt.insi_extra
                      << "structure: {finess: \"010000001\", nom: \"EHPAD de test\"}\n"
                      << "lps: {idam: \"" << opt.idam
                      << "\", instance: \"6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"}\n"
-                     << "log_level: debug\n"
+                     << "journal: {niveau: debug}\n"
                      << "etat: {repertoire: " << ws.path(name + ".etat") << "}\n"
-                     << "cache: {ttl_s: " << opt.cache_ttl_s << "}\n"
+                     << "cache: {duree_s: " << opt.cache_ttl_s << "}\n"
                      << "metriques: {ecoute: \"127.0.0.1:0\"}\n"
                      << opt.top_extra;
   return cfg;
 }
 
 
-Daemon::Daemon(const Workspace& ws, const std::string& name, const DaemonOptions& opt) {
+Daemon::Daemon(const Workspace& ws, const std::string& name, const DaemonOptions& opt,
+               const std::string& config) {
   socket_ = ws.path(name + ".sock");
   log_ = ws.path(name + ".log");
-  std::string cfg = write_daemon_config(ws, name, opt);
+  std::string cfg = config.empty() ? write_daemon_config(ws, name, opt) : config;
   process_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{std::string(INSGATE_BIN_DIR) + "/insgated", "--config", cfg}, log_);
   bool up = wait_until([&] {
@@ -122,7 +128,37 @@ Answer post_json(net::LocalHttpClient& client, const std::string& path,
   a.raw = client.request(http::verb::post, path, body.dump(), headers);
   a.status = a.raw.status;
   a.body = nlohmann::json::parse(a.raw.body, nullptr, false);
+  record_answer("post", path, a.raw);
   return a;
+}
+
+Answer get_json(net::LocalHttpClient& client, const std::string& path) {
+  Answer a;
+  a.raw = client.request(http::verb::get, path);
+  a.status = a.raw.status;
+  a.body = nlohmann::json::parse(a.raw.body, nullptr, false);
+  record_answer("get", path, a.raw);
+  return a;
+}
+
+void record_answer(const std::string& method, const std::string& path,
+                   const net::LocalReply& reply) {
+  const char* file = std::getenv("INSGATE_E2E_ANSWERS");
+  if (file == nullptr || *file == '\0') return;
+  const std::string line = nlohmann::json({{"method", method},
+                                           {"path", path},
+                                           {"status", reply.status},
+                                           {"content_type", reply.content_type},
+                                           {"body", reply.body}})
+                               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                           "\n";
+  // One write() per line on an O_APPEND file: lines of tests running in
+  // parallel do not interleave.
+  int fd = ::open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  ssize_t written = ::write(fd, line.data(), line.size());
+  (void)written;
+  ::close(fd);
 }
 
 int unused_port() {

@@ -74,7 +74,10 @@ std::string write_daemon_config(const Workspace& ws, const std::string& name,
 /// insgated with a generated configuration.
 class Daemon {
  public:
-  Daemon(const Workspace& ws, const std::string& name, const DaemonOptions& opt);
+  /// `config`: a configuration file already written (its socket must be
+  /// ws.path(name + ".sock")); empty: write_daemon_config(ws, name, opt).
+  Daemon(const Workspace& ws, const std::string& name, const DaemonOptions& opt,
+         const std::string& config = "");
   const std::string& socket() const { return socket_; }
   std::string log() const { return read_file(log_); }
   /// Sends `sig` (e.g. 9 for kill -9) and reaps the process.
@@ -104,6 +107,17 @@ struct Answer {
 /// discarded json when it is not JSON).
 Answer post_json(net::LocalHttpClient& client, const std::string& path,
                  const nlohmann::json& body, const std::string& request_id = "");
+/// GETs `path` (with its query string); the answer body parsed.
+Answer get_json(net::LocalHttpClient& client, const std::string& path);
+
+/// Appends one answer of the daemon (method, path, status, content type,
+/// body) as a JSON line to the file named by INSGATE_E2E_ANSWERS, when set:
+/// tests/e2e/openapi_validate.py then checks every recorded answer against
+/// proto/openapi.yaml (ctest fixture e2e_answers). post_json and get_json
+/// call it.
+void record_answer(const std::string& method, const std::string& path,
+                   const net::LocalReply& reply);
+
 /// post_json to /v1/ins/recherche.
 Answer post_recherche(net::LocalHttpClient& client, const nlohmann::json& body,
                       const std::string& request_id = "");

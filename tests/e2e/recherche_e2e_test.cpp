@@ -164,7 +164,9 @@ TEST_F(RechercheE2E, malformed_requests_get_4xx_and_the_daemon_keeps_answering) 
   EXPECT_EQ(client->request(verb::post, "/v1/ins/recherche", "{not json").status, 400u);
   EXPECT_EQ(client->request(verb::post, "/v1/ins/recherche", "[]").status, 400u);
   EXPECT_EQ(client->request(verb::post, "/v1/ins/recherche", std::string(100, '[')).status, 400u);
-  EXPECT_EQ(client->request(verb::post, "/v1/ins/recherche", R"({"traits":{}})").status, 400u);
+  // Missing members are values to fill in (422 obligatoire), wrong types 400.
+  EXPECT_EQ(client->request(verb::post, "/v1/ins/recherche", R"({"traits":{}})").status, 422u);
+  EXPECT_EQ(client->request(verb::post, "/v1/ins/recherche", R"({"traits":5})").status, 400u);
   EXPECT_EQ(client->request(verb::post, "/v1/ins/recherche", std::string(70 * 1024, ' ')).status,
             413u);
   // Far larger than the socket buffers: the daemon answers at the header and

@@ -34,7 +34,7 @@ int count_of(const std::string& text, const std::string& needle) {
 std::string good_plugin(const Workspace& ws, const std::string& answer) {
   return std::string("plugins:\n  - {nom: dmp, chemin: ") + INSGATE_FIXTURE_GOOD +
          ", config: {output: " + ws.path("plugin.out") + ", answer: " + answer + "}}\n" +
-         "outbox: {backoff_ms: 100}\n";
+         "outbox: {attente_ms: 100}\n";
 }
 
 }  // namespace

@@ -113,15 +113,17 @@ TEST(SystemdE2E, reload_warns_about_restart_only_settings_against_the_running_on
   changed.socket_mode = "0660";
   reload(changed, 1);
   EXPECT_EQ(count("api changed: restart the service"), 1);
+  EXPECT_EQ(count("restart the service to apply it (api.mode_socket)"), 1) << d.log();
   reload(opt, 2);  // back to the running value
   DaemonOptions other = opt;
   other.idam = "OTHER-IDAM";  // a reloadable setting
   reload(other, 3);
   EXPECT_EQ(count("api changed: restart the service"), 1) << d.log();
   DaemonOptions limits = other;
-  limits.api_extra = "  max_connections: 100\n";
+  limits.api_extra = "  connexions_max: 100\n";
   reload(limits, 4);
-  EXPECT_EQ(count("api changed: restart the service"), 2) << "max_connections is restart-only";
+  EXPECT_EQ(count("api changed: restart the service"), 2) << "connexions_max is restart-only";
+  EXPECT_EQ(count("restart the service to apply it (api.connexions_max)"), 1) << d.log();
 }
 
 TEST(SystemdE2E, socket_activation_adopts_the_passed_socket) {

@@ -144,8 +144,8 @@ TEST_F(TcpTlsAttackE2E, a_tls12_client_resuming_its_session_is_not_refused) {
   EXPECT_THAT(daemon->log(), Not(HasSubstr("session id context uninitialized")));
 }
 
-// Was a design flaw (fixed: api.max_connections is per listener) of "TLS
-// handshakes in progress count in api.max_connections": anyone who can reach the TLS port — no certificate
+// Was a design flaw (fixed: api.connexions_max is per listener) of "TLS
+// handshakes in progress count in api.connexions_max": anyone who can reach the TLS port — no certificate
 // needed, just TCP connections that never start a handshake — takes every
 // connection slot for header_timeout (10 s by default) and, by reconnecting,
 // for as long as they like. The local Unix socket callers (the care software
@@ -154,7 +154,7 @@ TEST_F(TcpTlsAttackE2E, a_tls12_client_resuming_its_session_is_not_refused) {
 // the socket its own share). Actual: 503 on the socket.
 TEST_F(TcpTlsAttackE2E, silent_tcp_peers_on_the_tls_port_do_not_lock_out_the_unix_socket) {
   constexpr int kMax = 4;
-  start("  max_connections: " + std::to_string(kMax) + "\n");
+  start("  connexions_max: " + std::to_string(kMax) + "\n");
   // The start-up probe's connection may still hold a slot: wait until the
   // socket answers on fresh connections.
   auto unix_health = [&] {

@@ -178,7 +178,7 @@ TEST_F(TcpE2E, bad_requests_over_tcp_get_the_same_problem_bodies_as_over_the_soc
 TEST_F(TcpE2E, allowed_users_apply_to_the_socket_only) {
   // Only "nobody" may use the socket; root (these tests) is refused there,
   // but served on the loopback TCP listener (no SO_PEERCRED on TCP).
-  start(tcp_plain(tcp_port) + "  allowed_users: [\"65534\"]\n");
+  start(tcp_plain(tcp_port) + "  utilisateurs_autorises: [\"65534\"]\n");
   LocalHttpClient client(daemon->socket(), std::chrono::seconds(30));
   EXPECT_EQ(client.request(insgate::http::verb::get, "/v1/health").status, 403u);
   auto tcp = curl(ws, tcp_port, "/v1/health", "");
@@ -186,10 +186,10 @@ TEST_F(TcpE2E, allowed_users_apply_to_the_socket_only) {
   EXPECT_EQ(tcp.status, 200u);
 }
 
-// api.max_connections applies to each listener alone: a connection held on
+// api.connexions_max applies to each listener alone: a connection held on
 // the socket leaves TCP its slot, and one held on TCP fills TCP only.
 TEST_F(TcpE2E, max_connections_applies_to_each_listener_alone) {
-  start(tcp_plain(tcp_port) + "  max_connections: 1\n");
+  start(tcp_plain(tcp_port) + "  connexions_max: 1\n");
   // (The start-up health probe's connection may not be released yet: retry.)
   std::optional<LocalHttpClient> client;
   ASSERT_TRUE(wait_until([&] {
@@ -312,6 +312,6 @@ TEST(TcpCheckConfigE2E, check_config_refuses_a_non_loopback_address_without_tls)
   std::string log = ws.path("check.log");
   int rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgated", "--check-config", cfg}, log);
   EXPECT_EQ(rc, 1);
-  // api:, socket, socket_mode, tcp:, then ecoute on line 5.
+  // api:, socket, mode_socket, tcp:, then ecoute on line 5.
   EXPECT_THAT(read_file(log), HasSubstr("api.tcp.ecoute (line 5): 0.0.0.0 is not a loopback address"));
 }

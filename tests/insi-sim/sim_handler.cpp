@@ -97,7 +97,7 @@ SimHandler::SimHandler(const Dataset& dataset, const std::string& journal_path)
 
 SimReply SimHandler::handle(const SimRequest& rq) {
   if (rq.method != "POST" || rq.target != "/lps") {
-    SimReply r{404, "text/plain", "not found\n", {}, false, "404"};
+    SimReply r{404, "text/plain", "not found\n", {}, false, {}, false, "404"};
     if (rq.method == "POST") journal(rq, nullptr, r);
     return r;
   }

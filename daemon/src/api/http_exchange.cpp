@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "api/route_table.hpp"
+#include "metrics/metrics.hpp"
 #include "util/ids.hpp"
 
 namespace insgate::api {
@@ -24,10 +26,7 @@ std::string request_id_of(const Request& req) {
 std::string loggable(const Request& req) {
   std::string_view target = sv(req.target());
   std::string_view path = target.substr(0, target.find('?'));
-  bool known_path = path == "/v1/health" || path == "/v1/ins/recherche" ||
-                    path == "/v1/ins/recherche-vitale" || path == "/v1/ins/verification" ||
-                    path == "/v1/ins/qualification" || path == "/v1/stats/mensuel" ||
-                    path.rfind("/v1/outbox", 0) == 0;
+  bool known_path = route_label(path) != metrics::kAutre;
   bool known_method = req.method() != http::verb::unknown;
   return std::string(known_method ? sv(req.method_string()) : "(methode inconnue)") + " " +
          (known_path ? std::string(path) : "(chemin inconnu)");
@@ -49,12 +48,12 @@ Response to_http(const ApiResponse& r, unsigned version, bool keep_alive,
 ApiResponse not_allowed() {
   return problem(403, "appelant_non_autorise", "Appelant non autorisé",
                  "Le compte du logiciel appelant n'est pas autorisé par la configuration du "
-                 "démon (api.allowed_users, api.allowed_groups).");
+                 "démon (api.utilisateurs_autorises, api.groupes_autorises).");
 }
 
 ApiResponse saturated() {
   auto busy = problem(503, "service_sature", "Trop de connexions",
-                      "Le démon a atteint api.max_connections ; réessayez plus tard.");
+                      "Le démon a atteint api.connexions_max ; réessayez plus tard.");
   busy.headers.emplace_back("Retry-After", "1");
   return busy;
 }

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "api/problem.hpp"
-#include "api/router.hpp"
+#include "api/route_table.hpp"
 #include "net/net.hpp"
 
 namespace insgate::api {
@@ -21,17 +21,17 @@ using Response = http::response<http::string_body>;
 /// The caller's X-Request-Id when it is a short printable token, else a new UUID.
 std::string request_id_of(const Request& req);
 
-/// What the log may show of a request: known routes and methods only (a
-/// caller could put identity data in a path or a method name).
+/// What the log may show of a request: paths of the route table and known
+/// methods only (a caller could put identity data in a path or a method name).
 std::string loggable(const Request& req);
 
 /// The wire form of `r`, with Server, X-Request-Id and Content-Length.
 Response to_http(const ApiResponse& r, unsigned version, bool keep_alive,
                  const std::string& requete_id);
 
-/// 403 appelant_non_autorise (api.allowed_users / allowed_groups).
+/// 403 appelant_non_autorise (api.utilisateurs_autorises / groupes_autorises).
 ApiResponse not_allowed();
-/// 503 service_sature with Retry-After (api.max_connections reached).
+/// 503 service_sature with Retry-After (api.connexions_max reached).
 ApiResponse saturated();
 /// 503 arret_en_cours with Retry-After: a request still waiting at the end
 /// of the stop drain.

@@ -177,7 +177,7 @@ asio::awaitable<bool> serve_one(const SessionContext& ctx, Stream& stream, Conne
                std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), requete_id,
                caller);
   if (ctx.metrics)
-    ctx.metrics->api_request(metrics::route_of(sv(req.target())), static_cast<int>(api.status),
+    ctx.metrics->api_request(route_label(sv(req.target())), static_cast<int>(api.status),
                              std::chrono::duration<double>(elapsed).count());
   lowest.expires_after(cfg.idle_timeout);
   co_await http::async_write(stream, res, detail::with_ec(ec));

@@ -2,6 +2,7 @@
 #include "api/recherche_answer.hpp"
 
 #include "identity/matricule.hpp"
+#include "identity/rniv.hpp"
 
 namespace insgate::api {
 namespace {
@@ -12,6 +13,11 @@ using Kind = insi::RechercheOutcome::Kind;
 json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 
 }  // namespace
+
+json statut_json(bool identite_trouvee, bool anomalies, bool conforme) {
+  auto s = identity::answer_status(identite_trouvee, anomalies, conforme);
+  return s ? json(identity::to_api_name(*s)) : json(nullptr);
+}
 
 json ins_json(const insi::InsIdentifier& i) {
   auto oid = identity::classify_oid(i.oid);
@@ -51,18 +57,24 @@ json envoyes_json(const insi::TraitsRecherche& t) {
 
 json anomalies_json(const insi::Individu& ind, const identity::OidPolicy& policy) {
   json list = json::array();
-  auto check = [&list, &policy](const insi::InsIdentifier& i, const std::string& where) {
+  const auto add = [&list](std::string_view code, std::string champ) {
+    list.push_back(
+        {{"code", code},
+         {"champ", std::move(champ)},
+         {"message", identity::codes::texte(identity::codes::Kind::anomalie, code).value_or("")}});
+  };
+  auto check = [&add, &policy](const insi::InsIdentifier& i, const std::string& where) {
     if (!i.cle) {
-      list.push_back({{"code", "cle_absente"}, {"champ", where + ".cle"}});
+      add(identity::anomaly::cle_absente, where + ".cle");
       return;
     }
     // ins-identity-rules.md §1.5: the same full check as on typed INS.
     auto verdict = identity::check_matricule(i.matricule, *i.cle, i.oid, policy);
     for (const auto& a : verdict.anomalies) {
-      std::string champ = a == "cle_invalide"       ? where + ".cle"
-                          : a.rfind("oid", 0) == 0 ? where + ".oid"
-                                                    : where + ".matricule";
-      list.push_back({{"code", a}, {"champ", champ}});
+      std::string champ = a == identity::anomaly::cle_invalide ? where + ".cle"
+                          : a.rfind("oid", 0) == 0              ? where + ".oid"
+                                                                : where + ".matricule";
+      add(a, std::move(champ));
     }
   };
   check(ind.ins_actif, "ins");
@@ -73,12 +85,44 @@ json anomalies_json(const insi::Individu& ind, const identity::OidPolicy& policy
 
 namespace {
 
-const char* conseil(const std::string& cr) {
-  if (cr == "01")
-    return "Aucune identité trouvée : vérifier les traits sur une pièce d'identité, essayer "
-           "les autres prénoms de naissance ou ajouter le lieu de naissance.";
-  return "Plusieurs identités trouvées : ajouter les autres prénoms de naissance, puis le "
-         "lieu de naissance (code COG) s'il n'a pas été envoyé.";
+/// Advice for a récupération by traits without a single identity, from what
+/// was sent (ins-identity-rules.md §2: on 02, add the other first names,
+/// then the COG birthplace if it was not sent).
+std::string conseil_traits(const std::string& cr, const json& envoyes) {
+  const std::size_t prenoms = envoyes.contains("prenoms") ? envoyes["prenoms"].size() : 0;
+  const bool lieu = envoyes.contains("lieu_naissance");
+  if (cr == "02") {
+    std::string s = "Plusieurs identités correspondent : ";
+    if (prenoms <= 1 && !lieu)
+      return s + "ajoutez les autres prénoms de naissance figurant sur la pièce d'identité, "
+                 "puis le lieu de naissance (code officiel géographique, COG).";
+    if (prenoms <= 1)
+      return s + "ajoutez les autres prénoms de naissance figurant sur la pièce d'identité.";
+    if (!lieu) return s + "ajoutez le lieu de naissance (code officiel géographique, COG).";
+    return s + "tous les prénoms et le lieu de naissance ont été envoyés ; faites la recherche "
+               "avec la carte Vitale, ou vérifiez les traits sur une pièce d'identité.";
+  }
+  std::string s = cr == "01" ? "Aucune identité trouvée : " : "INSi n'a renvoyé aucune identité : ";
+  s += "vérifiez sur une pièce d'identité le nom de naissance (pas le nom d'usage), le sexe et "
+       "la date de naissance";
+  s += prenoms <= 1 ? ", et ajoutez les autres prénoms de naissance"
+                    : ", et l'orthographe des prénoms (chacun a été essayé)";
+  if (lieu)
+    s += " ; vérifiez aussi que le lieu de naissance est bien le code officiel géographique "
+         "(COG) de la commune de naissance et non son code postal, ou renvoyez la demande sans "
+         "lieu de naissance";
+  return s + ".";
+}
+
+/// Advice for a récupération with carte Vitale data: no traits were typed.
+std::string conseil_vitale(const std::string& cr) {
+  if (cr == "02")
+    return "Plusieurs identités correspondent à la carte Vitale : vérifiez le rang de naissance "
+           "du bénéficiaire sélectionné, ou faites une recherche par les traits d'une pièce "
+           "d'identité.";
+  return "Aucune identité trouvée avec la carte Vitale : vérifiez la date et le rang de "
+         "naissance du bénéficiaire sélectionné, ou faites une recherche par les traits d'une "
+         "pièce d'identité.";
 }
 
 ApiResponse fault_answer(const insi::RechercheOutcome& o) {
@@ -132,12 +176,11 @@ ApiResponse resultat_answer(const insi::RechercheOutcome& o, const std::string& 
     for (const auto& h : r.individu->ins_histo) j["historique"].push_back(histo_json(h));
     j["traits_ins"] = traits_ins_json(r.individu->tiq);
     j["anomalies"] = anomalies_json(*r.individu, policy);
-    // RNIV: an INS retrieved from INSi makes the identity "récupérée";
-    // an answer with anomalies leaves it "provisoire".
-    j["statut"] = j["anomalies"].empty() ? "recuperee" : "provisoire";
   } else {
-    j["conseil"] = conseil(r.code_cr);
+    j["conseil"] = envoyes_key == "vitale_envoyee" ? conseil_vitale(r.code_cr)
+                                                   : conseil_traits(r.code_cr, j[envoyes_key]);
   }
+  j["statut"] = statut_json(r.individu.has_value(), !j["anomalies"].empty());
   return json_response(200, j);
 }
 

@@ -32,7 +32,10 @@ ApiResponse recherche_answer(const insi::RechercheOutcome& outcome,
                              const char* source = "insi");
 
 /// The same answer for any récupération; `envoyes` (under `envoyes_key`)
-/// is what was sent to INSi.
+/// is what was sent to INSi: `traits_envoyes` (by traits) or
+/// `vitale_envoyee` (carte Vitale), which also chooses the `conseil` of a
+/// CR 01/02. `anomalies[]` carry `code`, `champ`, `message`; `statut`
+/// follows identity::answer_status.
 /// `source` is "insi", or "cache" for an answer replayed from the cache
 /// (then `appels_insi` is 0).
 ApiResponse resultat_answer(const insi::RechercheOutcome& outcome, const std::string& envoyes_key,
@@ -48,6 +51,8 @@ bool has_anomalies(const insi::RechercheOutcome& outcome, const identity::OidPol
 std::optional<ApiResponse> insi_failure_answer(const insi::RechercheOutcome& outcome);
 
 // JSON pieces shared by the answers built from a RESULTAT.
+/// `statut` of an answer: identity::answer_status as JSON (null, or the name).
+nlohmann::json statut_json(bool identite_trouvee, bool anomalies, bool conforme = true);
 nlohmann::json ins_json(const insi::InsIdentifier& ins);
 nlohmann::json histo_json(const insi::InsIdentifier& ins);
 nlohmann::json traits_ins_json(const insi::TraitsTiq& tiq);

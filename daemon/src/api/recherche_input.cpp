@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "api/recherche_input.hpp"
 
-#include <nlohmann/json.hpp>
-#include <set>
-
-#include "identity/traits.hpp"
+#include <algorithm>
 
 namespace insgate::api {
 namespace {
 
 using nlohmann::json;
 
-/// A member name as it may appear in an error message: short and made of
+/// A member name as it may appear in an answer: short and made of
 /// [a-z0-9_] only, otherwise not shown.
 std::string shown_key(const std::string& k) {
   bool plain = !k.empty() && k.size() <= 40;
@@ -19,68 +16,22 @@ std::string shown_key(const std::string& k) {
   return plain ? k : "(nom non affichable)";
 }
 
-std::optional<std::string> unknown_member(const json& obj, const std::set<std::string>& allowed) {
-  for (const auto& [k, v] : obj.items())
-    if (!allowed.count(k)) return shown_key(k);
-  return std::nullopt;
+bool has_type(const json& v, JsonType t) {
+  switch (t) {
+    case JsonType::string: return v.is_string();
+    case JsonType::object: return v.is_object();
+    case JsonType::integer: return v.is_number_integer();
+    case JsonType::string_or_array: return v.is_string() || v.is_array();
+    case JsonType::string_or_integer: return v.is_string() || v.is_number_unsigned();
+  }
+  return false;
 }
-
-/// Reads the JSON types of the traits; type problems are field errors.
-class TraitsReader {
- public:
-  explicit TraitsReader(const json& t) : t_(t) {}
-
-  std::string text(const char* key, bool required) {
-    std::string champ = std::string("traits.") + key;
-    auto it = t_.find(key);
-    if (it == t_.end() || it->is_null()) {
-      if (required) fail(champ, "obligatoire", "obligatoire");
-      return {};
-    }
-    if (!it->is_string()) {
-      fail(champ, "doit être une chaîne de caractères", "type_invalide");
-      return {};
-    }
-    return it->get<std::string>();
-  }
-
-  std::vector<std::string> prenoms() {
-    const std::string champ = "traits.prenoms";
-    auto it = t_.find("prenoms");
-    std::vector<std::string> out;
-    if (it == t_.end() || it->is_null()) {
-      fail(champ, "obligatoire", "obligatoire");
-    } else if (it->is_string()) {
-      out.push_back(it->get<std::string>());
-    } else if (it->is_array()) {
-      for (const auto& p : *it) {
-        if (!p.is_string()) {
-          fail(champ, "doit être une liste de chaînes de caractères", "type_invalide");
-          return {};
-        }
-        out.push_back(p.get<std::string>());
-      }
-      if (out.empty()) fail(champ, "au moins un prénom de naissance est obligatoire", "vide");
-    } else {
-      fail(champ, "doit être une liste de chaînes de caractères", "type_invalide");
-    }
-    return out;
-  }
-
-  void fail(const std::string& champ, const std::string& message, const std::string& regle) {
-    errors.push_back({champ, champ + " : " + message, regle});
-  }
-
-  std::vector<FieldError> errors;
-
- private:
-  const json& t_;
-};
 
 /// The identity module reports first-name problems for the whole list: name
 /// the failing element(s) instead.
-void refine_prenom_errors(const std::vector<std::string>& raw, std::vector<FieldError>& errors) {
-  std::vector<FieldError> out;
+void refine_prenom_errors(const std::vector<std::string>& raw,
+                          std::vector<identity::FieldError>& errors) {
+  std::vector<identity::FieldError> out;
   for (auto& e : errors) {
     if (e.champ != "traits.prenoms") {
       out.push_back(std::move(e));
@@ -90,7 +41,7 @@ void refine_prenom_errors(const std::vector<std::string>& raw, std::vector<Field
     for (std::size_t i = 0; i < raw.size(); ++i) {
       auto one = identity::normalise_prenoms({raw[i]});
       if (auto* r = std::get_if<identity::Rejection>(&one)) {
-        out.push_back({"traits.prenoms[" + std::to_string(i) + "]", r->message, r->rule});
+        out.push_back({"traits.prenoms[" + std::to_string(i) + "]", r->rule, r->message});
         located = true;
       }
     }
@@ -100,6 +51,67 @@ void refine_prenom_errors(const std::vector<std::string>& raw, std::vector<Field
 }
 
 }  // namespace
+
+std::optional<BadRequest> Findings::bad_request() const {
+  if (shape.empty()) return std::nullopt;
+  const FieldError& first = shape.front();
+  std::string detail;
+  if (first.regle == identity::rule::type_invalide)
+    detail = "Le membre " + (first.champ.empty() ? std::string("racine") : first.champ) +
+             " doit être " + std::string(type_attendu(first.champ)) + ".";
+  else
+    detail = "Le membre " + first.champ +
+             " est inconnu de cette route : vérifiez son nom dans proto/openapi.yaml.";
+  if (shape.size() > 1)
+    detail += " Voir errors pour les " + std::to_string(shape.size()) + " membres en cause.";
+  return BadRequest{std::move(detail), shape};
+}
+
+std::optional<InvalidTraits> Findings::invalid() const {
+  if (values.empty()) return std::nullopt;
+  return InvalidTraits{values};
+}
+
+BodyReader::BodyReader(const json& object, std::string prefix, Findings& f)
+    : findings(f), object_(object), prefix_(std::move(prefix)) {}
+
+void BodyReader::only(std::initializer_list<std::string_view> allowed) {
+  for (const auto& [k, v] : object_.items())
+    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
+      findings.shape.push_back(field_error(prefix_ + shown_key(k), identity::rule::membre_inconnu));
+}
+
+const json* BodyReader::get(std::string_view key, JsonType type, bool required) {
+  auto it = object_.find(key);
+  if (it == object_.end() || it->is_null()) {
+    if (required) fail(key, identity::rule::obligatoire);
+    return nullptr;
+  }
+  if (!has_type(*it, type)) {
+    findings.shape.push_back(field_error(champ(key), identity::rule::type_invalide));
+    return nullptr;
+  }
+  return &*it;
+}
+
+std::optional<std::string> BodyReader::text(std::string_view key, bool required) {
+  const json* v = get(key, JsonType::string, required);
+  if (!v) return std::nullopt;
+  return v->get<std::string>();
+}
+
+std::optional<std::string> BodyReader::non_empty_text(std::string_view key, bool required) {
+  auto v = text(key, required);
+  if (v && v->empty()) {
+    fail(key, identity::rule::obligatoire);
+    return std::nullopt;
+  }
+  return v;
+}
+
+void BodyReader::fail(std::string_view key, std::string_view regle, std::string_view attendu) {
+  findings.values.push_back(field_error(champ(key), regle, attendu));
+}
 
 bool json_too_deep(std::string_view body, int max_depth) {
   int depth = 0;
@@ -121,96 +133,118 @@ bool json_too_deep(std::string_view body, int max_depth) {
   return false;
 }
 
-std::variant<nlohmann::json, BadRequest> parse_object(std::string_view body,
-                                                      std::initializer_list<const char*> allowed) {
-  if (json_too_deep(body, kMaxJsonDepth)) return BadRequest{"Le JSON est trop imbriqué."};
+std::variant<nlohmann::json, BadRequest> parse_object(std::string_view body) {
+  if (json_too_deep(body, kMaxJsonDepth))
+    return BadRequest{"Le JSON envoyé est trop imbriqué (au plus 16 niveaux).", {}};
   json j = json::parse(body.begin(), body.end(), nullptr, false);
-  if (j.is_discarded()) return BadRequest{"Le corps n'est pas du JSON valide (UTF-8)."};
-  if (!j.is_object()) return BadRequest{"Le corps doit être un objet JSON."};
-  if (auto k = unknown_member(j, std::set<std::string>(allowed.begin(), allowed.end())))
-    return BadRequest{"Membre inconnu : " + *k + "."};
-  if (auto f = j.find("finess"); f != j.end() && !f->is_null() &&
-                                 (!f->is_string() || f->get_ref<const std::string&>().size() != 9))
-    return BadRequest{"finess doit être une chaîne de 9 caractères."};
+  if (j.is_discarded())
+    return BadRequest{"Le corps de la requête n'est pas du JSON valide (UTF-8).", {}};
+  if (!j.is_object()) {
+    Findings f;
+    f.shape.push_back(field_error("", identity::rule::type_invalide));
+    return BadRequest{"Le corps de la requête doit être un objet JSON.", f.shape};
+  }
   return j;
 }
 
-std::optional<std::string> decode_finess(const json& j) {
-  auto f = j.find("finess");  // shape already checked by parse_object
-  if (f == j.end() || !f->is_string()) return std::nullopt;
-  return f->get<std::string>();
-}
-
-std::variant<std::string, BadRequest> decode_operateur(const json& j) {
-  auto op = j.find("operateur");
-  if (op == j.end() || !op->is_string() || op->get_ref<const std::string&>().empty())
-    return BadRequest{"operateur (chaîne non vide) est obligatoire."};
-  if (op->get_ref<const std::string&>().size() > 128)
-    return BadRequest{"operateur dépasse 128 octets."};
-  return op->get<std::string>();
-}
-
-std::variant<insi::TraitsRecherche, BadRequest, InvalidTraits> decode_traits(const json& traits) {
-  if (!traits.is_object()) return BadRequest{"traits (objet) est obligatoire."};
-  if (auto k = unknown_member(
-          traits, {"nom_naissance", "prenoms", "sexe", "date_naissance", "lieu_naissance"}))
-    return BadRequest{"Membre inconnu dans traits : " + *k + "."};
-
-  TraitsReader read(traits);
-  identity::TraitsInput raw;
-  raw.nom_naissance = read.text("nom_naissance", true);
-  raw.prenoms = read.prenoms();
-  raw.sexe = read.text("sexe", true);
-  raw.date_naissance = read.text("date_naissance", true);
-  std::string lieu = read.text("lieu_naissance", false);
-  if (!lieu.empty()) raw.lieu_naissance = lieu;
-  if (raw.prenoms.size() > kMaxPrenoms)
-    read.fail("traits.prenoms", "au plus 10 prénoms de naissance", "trop_de_prenoms");
-  if (!read.errors.empty()) return InvalidTraits{std::move(read.errors)};
-
-  auto checked = identity::validate_traits(raw);
-  if (auto* errs = std::get_if<std::vector<identity::FieldError>>(&checked)) {
-    std::vector<FieldError> out;
-    for (auto& e : *errs) out.push_back({e.champ, e.message, e.rule});
-    refine_prenom_errors(raw.prenoms, out);
-    return InvalidTraits{std::move(out)};
+std::optional<std::string> read_operateur(BodyReader& body) {
+  auto op = body.non_empty_text("operateur", true);
+  if (op && op->size() > kMaxOperateurBytes) {
+    body.fail("operateur", identity::rule::trop_long);
+    return std::nullopt;
   }
-  auto& t = std::get<identity::TraitsIns>(checked);
-  if (t.nom_naissance.size() > kMaxNameLength)
-    return InvalidTraits{{{"traits.nom_naissance",
-                           "traits.nom_naissance : au plus 100 caractères", "trop_long"}}};
-  if (t.prenoms.size() > kMaxPrenoms)
-    return InvalidTraits{{{"traits.prenoms", "traits.prenoms : au plus 10 prénoms de naissance",
-                           "trop_de_prenoms"}}};
-  return insi::TraitsRecherche{std::move(t.nom_naissance), std::move(t.prenoms),
-                               std::move(t.sexe), std::move(t.date_naissance),
-                               std::move(t.lieu_naissance)};
+  return op;
 }
 
-std::variant<bool, BadRequest> decode_cache_bypass(const json& j) {
-  auto c = j.find("cache");
-  if (c == j.end() || c->is_null()) return false;
-  if (c->is_string() && c->get_ref<const std::string&>() == "bypass") return true;
-  if (c->is_string() && c->get_ref<const std::string&>() == "normal") return false;
-  return BadRequest{"cache vaut \"normal\" ou \"bypass\"."};
+std::optional<std::string> read_finess(BodyReader& body) {
+  auto f = body.text("finess", false);
+  if (f && f->size() != 9) {
+    body.fail("finess", identity::rule::format_invalide);
+    return std::nullopt;
+  }
+  return f;
 }
 
-Decoded decode_recherche(std::string_view body) {
-  auto parsed = parse_object(body, {"operateur", "traits", "finess", "cache"});
+bool read_cache_bypass(BodyReader& body) {
+  auto c = body.text("cache", false);
+  if (!c || *c == "normal") return false;
+  if (*c == "bypass") return true;
+  body.fail("cache", identity::rule::format_invalide);
+  return false;
+}
+
+std::optional<insi::TraitsRecherche> read_traits(BodyReader& body, std::string_view today) {
+  const json* traits = body.get("traits", JsonType::object, true);
+  if (!traits) return std::nullopt;
+  Findings& f = body.findings;
+  const std::size_t shape_before = f.shape.size(), values_before = f.values.size();
+  BodyReader t(*traits, "traits.", f);
+  t.only({"nom_naissance", "prenoms", "sexe", "date_naissance", "lieu_naissance"});
+
+  identity::TraitsInput raw;
+  bool present = true;
+  auto take = [&present](std::optional<std::string> v) {
+    present = present && v.has_value();
+    return v.value_or(std::string());
+  };
+  raw.nom_naissance = take(t.text("nom_naissance", true));
+  if (const json* p = t.get("prenoms", JsonType::string_or_array, true)) {
+    if (p->is_string()) {
+      raw.prenoms.push_back(p->get<std::string>());
+    } else {
+      for (std::size_t i = 0; i < p->size(); ++i) {
+        if ((*p)[i].is_string()) raw.prenoms.push_back((*p)[i].get<std::string>());
+        else
+          f.shape.push_back(field_error("traits.prenoms[" + std::to_string(i) + "]",
+                                        identity::rule::type_invalide));
+      }
+      if (p->empty()) t.fail("prenoms", identity::rule::obligatoire);
+    }
+  } else {
+    present = false;
+  }
+  raw.sexe = take(t.text("sexe", true));
+  raw.date_naissance = take(t.text("date_naissance", true));
+  if (auto lieu = t.text("lieu_naissance", false); lieu && !lieu->empty())
+    raw.lieu_naissance = std::move(*lieu);
+  if (raw.prenoms.size() > kMaxPrenoms) t.fail("prenoms", identity::rule::trop_de_prenoms);
+  if (!present || f.shape.size() != shape_before || f.values.size() != values_before)
+    return std::nullopt;
+
+  auto checked = identity::validate_traits(raw, today);
+  if (auto* errs = std::get_if<std::vector<identity::FieldError>>(&checked)) {
+    refine_prenom_errors(raw.prenoms, *errs);
+    for (auto& e : *errs) f.values.push_back(field_error(e.champ, e.rule));
+    return std::nullopt;
+  }
+  auto& out = std::get<identity::TraitsIns>(checked);
+  if (out.nom_naissance.size() > kMaxNameLength) {
+    t.fail("nom_naissance", identity::rule::trop_long);
+    return std::nullopt;
+  }
+  if (out.prenoms.size() > kMaxPrenoms) {
+    t.fail("prenoms", identity::rule::trop_de_prenoms);
+    return std::nullopt;
+  }
+  return insi::TraitsRecherche{std::move(out.nom_naissance), std::move(out.prenoms),
+                               std::move(out.sexe), std::move(out.date_naissance),
+                               std::move(out.lieu_naissance)};
+}
+
+Decoded decode_recherche(std::string_view body, std::string_view today) {
+  auto parsed = parse_object(body);
   if (auto* bad = std::get_if<BadRequest>(&parsed)) return *bad;
   const json& j = std::get<json>(parsed);
-  auto op = decode_operateur(j);
-  if (auto* bad = std::get_if<BadRequest>(&op)) return *bad;
-  auto traits = j.find("traits");
-  if (traits == j.end()) return BadRequest{"traits (objet) est obligatoire."};
-  auto t = decode_traits(*traits);
-  if (auto* bad = std::get_if<BadRequest>(&t)) return *bad;
-  if (auto* inv = std::get_if<InvalidTraits>(&t)) return *inv;
-  auto bypass = decode_cache_bypass(j);
-  if (auto* bad = std::get_if<BadRequest>(&bypass)) return *bad;
-  return RechercheInput{std::get<std::string>(std::move(op)),
-                        std::get<insi::TraitsRecherche>(std::move(t)), std::get<bool>(bypass),
-                        decode_finess(j)};
+  Findings f;
+  BodyReader r(j, "", f);
+  r.only({"operateur", "traits", "finess", "cache"});
+  auto op = read_operateur(r);
+  auto traits = read_traits(r, today);
+  auto finess = read_finess(r);
+  bool bypass = read_cache_bypass(r);
+  if (auto bad = f.bad_request()) return *bad;
+  if (auto inv = f.invalid()) return *inv;
+  return RechercheInput{std::move(*op), std::move(*traits), bypass, std::move(finess)};
 }
 
 }  // namespace insgate::api

@@ -4,7 +4,7 @@
 // Source rule: local-api.md (Transport); README "SIGTERM/SIGINT": at stop,
 // idle connections are closed, busy ones finish their request, and those
 // still waiting at the end of the drain are answered 503 `arret_en_cours`
-// (never a bare close). api.max_connections is counted here, per listener:
+// (never a bare close). api.connexions_max is counted here, per listener:
 // callers on the network (TCP, TLS handshakes included) cannot take the
 // local socket's slots.
 // [io-thread] Every member runs on the one io_context thread.
@@ -32,7 +32,7 @@ class Connection {
 };
 
 /// Which listener a connection came through; each has its own
-/// api.max_connections slots.
+/// api.connexions_max slots.
 enum class Listener { unix_socket, tcp };
 
 class SessionRegistry {
@@ -61,7 +61,7 @@ class SessionRegistry {
   void handshake_started() { ++handshakes_; }
   void handshake_ended() { --handshakes_; }
 
-  /// No room for another connection on listener `l` (api.max_connections;
+  /// No room for another connection on listener `l` (api.connexions_max;
   /// for TCP, TLS handshakes in progress included).
   bool full(Listener l) const {
     return count_[index(l)] + (l == Listener::tcp ? handshakes_ : 0) >= max_;

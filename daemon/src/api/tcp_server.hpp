@@ -8,10 +8,10 @@
 // failed handshake is logged and closed, nothing else happens. The session
 // is the Unix socket's (http_session.hpp): same router, limits, timeouts,
 // X-Request-Id, [API_REQUEST] line (naming "peer ADDRESS:PORT" and, with
-// TLS, the client certificate's CN), stop drain. api.allowed_users /
+// TLS, the client certificate's CN), stop drain. api.utilisateurs_autorises /
 // allowed_groups do not apply (there is no SO_PEERCRED on TCP).
 //
-// api.max_connections applies to this listener on its own (TLS handshakes in
+// api.connexions_max applies to this listener on its own (TLS handshakes in
 // progress count), so network callers cannot take the socket's slots. Over the limit, a plain connection
 // gets 503 service_sature like on the socket, a TLS one is closed before the
 // handshake (answering would cost the handshake the limit protects from).

@@ -95,12 +95,12 @@ asio::awaitable<void> UnixServer::accept_loop() {
       co_await pause.async_wait(with_ec(ec));
       continue;
     }
-    // Callers outside api.allowed_users / allowed_groups are answered and
+    // Callers outside api.utilisateurs_autorises / groupes_autorises are answered and
     // closed here: they never hold a connection slot.
     Peer peer = peer_of(socket);
     if (!peer.allowed) {
       if (Clock::now() - last_refusal > std::chrono::minutes(1)) {
-        spdlog::warn("[API_REFUSED] caller uid {} gid {} is not in api.allowed_users / "
+        spdlog::warn("[API_REFUSED] caller uid {} gid {} is not in api.utilisateurs_autorises / "
                      "allowed_groups (said once a minute)",
                      peer.uid, peer.gid);
         last_refusal = Clock::now();

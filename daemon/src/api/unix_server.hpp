@@ -2,7 +2,7 @@
 //
 // Source rule: local-api.md (Transport, Caller identity). Binds the socket
 // (or adopts the one systemd passed), applies its mode, and accepts. A caller
-// outside api.allowed_users / allowed_groups (SO_PEERCRED, checked at accept)
+// outside api.utilisateurs_autorises / groupes_autorises (SO_PEERCRED, checked at accept)
 // gets 403 and is closed at once, and one over max_connections (counted over
 // all listeners, see session_registry.hpp) gets 503: neither holds a
 // connection slot. Running out of file descriptors pauses accepting instead
@@ -39,7 +39,7 @@ class UnixServer {
   struct Peer {
     long uid = -1;
     long gid = -1;
-    bool allowed = true;  ///< per api.allowed_users / allowed_groups
+    bool allowed = true;  ///< per api.utilisateurs_autorises / groupes_autorises
   };
   using Stream = beast::basic_stream<Local, asio::any_io_executor, beast::unlimited_rate_policy>;
 

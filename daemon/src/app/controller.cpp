@@ -62,18 +62,27 @@ std::shared_ptr<const api::InsiSetup> make_setup(asio::any_io_executor ex,
   return setup;
 }
 
-/// Settings a reload cannot change while running; they need a restart.
+/// Settings a reload cannot change while running; they need a restart. One
+/// line per section, naming the keys that differ (their current names).
 void warn_restart_only_changes(const config::Config& now, const config::Config& next) {
-  auto warn = [](const char* key) {
-    spdlog::warn("[APP_RELOAD] {} changed: restart the service to apply it", key);
+  auto warn = [](const char* section, const std::string& keys = {}) {
+    spdlog::warn("[APP_RELOAD] {} changed: restart the service to apply it{}", section,
+                 keys.empty() ? std::string() : " (" + keys + ")");
   };
   const auto& a = now.api;
   const auto& b = next.api;
-  if (a.socket_path != b.socket_path || a.socket_mode != b.socket_mode ||
-      a.header_timeout != b.header_timeout || a.idle_timeout != b.idle_timeout ||
-      a.body_limit != b.body_limit || a.max_connections != b.max_connections ||
-      a.allowed_uids != b.allowed_uids || a.allowed_gids != b.allowed_gids)
-    warn("api");
+  std::string api_keys;
+  auto differs = [&api_keys](bool changed, const char* key) {
+    if (changed) api_keys += (api_keys.empty() ? "" : ", ") + std::string(key);
+  };
+  differs(a.socket_path != b.socket_path, "api.socket");
+  differs(a.socket_mode != b.socket_mode, "api.mode_socket");
+  differs(a.header_timeout != b.header_timeout, "api.delai_entete_ms");
+  differs(a.idle_timeout != b.idle_timeout, "api.delai_inactivite_ms");
+  differs(a.max_connections != b.max_connections, "api.connexions_max");
+  differs(a.allowed_uids != b.allowed_uids, "api.utilisateurs_autorises");
+  differs(a.allowed_gids != b.allowed_gids, "api.groupes_autorises");
+  if (!api_keys.empty()) warn("api", api_keys);
   if (a.tcp != b.tcp) warn("api.tcp");
   if (now.state.directory != next.state.directory) warn("etat");
   auto same_plugin = [](const plugin_host::PluginConfig& x, const plugin_host::PluginConfig& y) {
@@ -113,6 +122,7 @@ int run(const config::Config& first) {
   mopt.finess = {cfg->structure.finess};
   for (const auto& p : cfg->plugins) mopt.plugins.push_back(p.name);
   mopt.version = INSGATE_VERSION;
+  mopt.routes = api::route_labels();
   metrics.emplace(mopt);
   metrics->set_certificate_expiry(metrics::CertificateUsage::insi_client,
                                   setup->certificate.not_after);
@@ -138,6 +148,7 @@ int run(const config::Config& first) {
     try {
       auto next_cfg = std::make_shared<const config::Config>(config::load(cfg->source_path));
       auto next = make_setup(io.get_executor(), next_cfg);
+      for (const auto& a : config::advisories(*next_cfg)) spdlog::warn("[APP_CONFIG] {}", a);
       warn_restart_only_changes(*cfg, *next_cfg);  // against what is actually running
       spdlog::set_level(spdlog::level::from_str(next_cfg->log_level));
       metrics->set_certificate_expiry(metrics::CertificateUsage::insi_client,

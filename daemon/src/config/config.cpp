@@ -13,6 +13,7 @@
 #include "plugin_host/yaml_json.hpp"
 
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -23,9 +24,15 @@ namespace fs = std::filesystem;
 
 /// A YAML node together with its dotted key, for error messages.
 struct Field {
+  Field(YAML::Node n, std::string k, int line = 0, std::string current = {})
+      : node(std::move(n)), key(std::move(k)), key_line(line),
+        canonical(current.empty() ? key : std::move(current)) {}
+
   YAML::Node node;
-  std::string key;
+  std::string key;   ///< as written in the file (an old name stays old), for messages
   int key_line = 0;  ///< 1-based line of `key:` in its mapping, 0 if unknown
+  /// The setting's current dotted name (renamed_keys() applied); "" for the root.
+  std::string canonical;
 
   /// The line of the key when known, else of the value; 0 when absent.
   int line() const {
@@ -38,32 +45,104 @@ struct Field {
   }
 };
 
+std::string join(const std::string& parent, const std::string& name) {
+  return parent.empty() ? name : parent + "." + name;
+}
+
+std::string parent_of(std::string_view dotted) {
+  auto dot = dotted.rfind('.');
+  return dot == std::string_view::npos ? std::string() : std::string(dotted.substr(0, dot));
+}
+
+std::string leaf_of(std::string_view dotted) {
+  auto dot = dotted.rfind('.');
+  return std::string(dot == std::string_view::npos ? dotted : dotted.substr(dot + 1));
+}
+
+/// Current name -> old name, for the keys renamed within their own mapping
+/// (a renamed section keeps its renamed children: insi.certificat.cle <- key,
+/// whether the section is written certificate or certificat).
+const std::map<std::string, std::string>& old_names() {
+  static const std::map<std::string, std::string> names = [] {
+    std::map<std::string, std::string> current_of;  // old dotted -> current dotted
+    for (const auto& r : renamed_keys()) current_of[std::string(r.old_key)] = std::string(r.new_key);
+    auto current = [&](const std::string& old_path) {
+      auto it = current_of.find(old_path);
+      return it != current_of.end() ? it->second : old_path;
+    };
+    std::map<std::string, std::string> out;
+    for (const auto& r : renamed_keys()) {
+      const std::string old_key(r.old_key), new_key(r.new_key);
+      if (current(parent_of(old_key)) == parent_of(new_key)) out[new_key] = leaf_of(old_key);
+    }
+    return out;
+  }();
+  return names;
+}
+
+/// The old name of `canonical` in its own mapping, or "".
+std::string old_name_of(const std::string& canonical) {
+  auto it = old_names().find(canonical);
+  return it != old_names().end() ? it->second : std::string();
+}
+
+/// The line of `name:` in `map`, 0 when absent.
+int key_line_in(const YAML::Node& map, const std::string& name) {
+  if (map.IsMap())
+    for (const auto& kv : map)
+      if (kv.first.IsScalar() && kv.first.Scalar() == name) return kv.first.Mark().line + 1;
+  return 0;
+}
+
 class Reader {
  public:
-  Reader(YAML::Node root, fs::path base) : root_(std::move(root)), base_(std::move(base)) {}
+  Reader(YAML::Node root, fs::path base, std::vector<std::string>& renamed)
+      : root_(std::move(root)), base_(std::move(base)), renamed_(renamed) {}
 
-  /// Child of a map; rejects unknown keys of that map once all are listed.
+  /// Child of a map, under its current name or, for a renamed key, its old
+  /// one (only_keys() has refused both at once and noted the old one).
   Field child(const Field& parent, const std::string& name) const {
-    Field f{parent.node[name], parent.key.empty() ? name : parent.key + "." + name};
-    if (parent.node.IsMap())
-      for (const auto& kv : parent.node)
-        if (kv.first.IsScalar() && kv.first.Scalar() == name) f.key_line = kv.first.Mark().line + 1;
-    return f;
+    const std::string canonical = join(parent.canonical, name);
+    // (No Field assignment: YAML::Node's operator= writes into the node.)
+    if (key_line_in(parent.node, name) == 0 && parent.node.IsMap()) {
+      if (auto old = old_name_of(canonical); !old.empty())
+        if (int line = key_line_in(parent.node, old); line > 0)
+          return Field{parent.node[old], join(parent.key, old), line, canonical};
+    }
+    return Field{parent.node[name], join(parent.key, name), key_line_in(parent.node, name),
+                 canonical};
   }
+  /// Refuses any key of `map` outside `allowed` (current names); an old name
+  /// of an allowed key is accepted and noted (renamed()), unless the current
+  /// name is there too.
   void only_keys(const Field& map, std::set<std::string> allowed) const {
     if (!map.node || map.node.IsNull()) return;
     if (!map.node.IsMap()) map.fail("must be a mapping");
+    std::map<std::string, std::string> old_to_new;
+    for (const auto& name : allowed)
+      if (auto old = old_name_of(join(map.canonical, name)); !old.empty()) old_to_new[old] = name;
     for (const auto& kv : map.node) {
       if (!kv.first.IsScalar()) {
-        Field f{kv.first, map.key.empty() ? "(key)" : map.key + ".(key)", kv.first.Mark().line + 1};
+        Field f{kv.first, join(map.key, "(key)"), kv.first.Mark().line + 1};
         f.fail("keys must be plain names");
       }
       auto k = kv.first.Scalar();
-      if (!allowed.count(k)) {
-        Field f{kv.first, map.key.empty() ? k : map.key + "." + k, kv.first.Mark().line + 1};
-        f.fail("unknown key");
-      }
+      const int line = kv.first.Mark().line + 1;
+      if (allowed.count(k)) continue;
+      Field f{kv.first, join(map.key, k), line};
+      auto renamed = old_to_new.find(k);
+      if (renamed == old_to_new.end()) f.fail("unknown key");
+      const std::string current = join(map.canonical, renamed->second);
+      if (int both = key_line_in(map.node, renamed->second); both > 0)
+        f.fail("old name of " + current + ", which is also set (line " + std::to_string(both) +
+               "): keep only " + current);
+      note_renamed(f.key, line, current);
     }
+  }
+  /// One warning per old key found: the key as written, its line, the new name.
+  void note_renamed(const std::string& written, int line, const std::string& current) const {
+    renamed_.push_back(written + " (line " + std::to_string(line) + "): renamed " + current +
+                       "; the old name is still read by this release only, write " + current);
   }
   Field require_map(const Field& parent, const std::string& name) const {
     Field f = child(parent, name);
@@ -147,6 +226,7 @@ class Reader {
  private:
   YAML::Node root_;
   fs::path base_;
+  std::vector<std::string>& renamed_;
 };
 
 /// A list of user or group names / numeric ids, resolved now (getpwnam_r /
@@ -243,49 +323,50 @@ void load_tcp(const Reader& r, const Field& api, Config& c) {
 
 void load_api(const Reader& r, const Field& top, Config& c) {
   Field api = r.require_map(top, "api");
-  r.only_keys(api, {"socket", "socket_mode", "header_timeout_ms", "idle_timeout_ms",
-                    "max_connections", "allowed_users", "allowed_groups", "tcp"});
-  c.api.allowed_uids = account_ids(r, api, "allowed_users", false);
-  c.api.allowed_gids = account_ids(r, api, "allowed_groups", true);
+  r.only_keys(api, {"socket", "mode_socket", "delai_entete_ms", "delai_inactivite_ms",
+                    "connexions_max", "utilisateurs_autorises", "groupes_autorises", "tcp"});
+  c.api.allowed_uids = account_ids(r, api, "utilisateurs_autorises", false);
+  c.api.allowed_gids = account_ids(r, api, "groupes_autorises", true);
   c.api.socket_path = r.path(api, "socket", true, false);
-  auto mode = r.string(api, "socket_mode", false, "0660");
+  auto mode = r.string(api, "mode_socket", false, "0660");
   static const std::regex octal("0?[0-7]{3}");
-  if (!std::regex_match(mode, octal)) r.child(api, "socket_mode").fail("must be octal, e.g. \"0660\"");
+  if (!std::regex_match(mode, octal)) r.child(api, "mode_socket").fail("must be octal, e.g. \"0660\"");
   c.api.socket_mode = static_cast<unsigned>(std::stoul(mode, nullptr, 8));
-  c.api.header_timeout = r.millis(api, "header_timeout_ms", c.api.header_timeout);
-  c.api.idle_timeout = r.millis(api, "idle_timeout_ms", c.api.idle_timeout);
-  c.api.max_connections = r.integer(api, "max_connections", c.api.max_connections, 1, 10000);
+  c.api.header_timeout = r.millis(api, "delai_entete_ms", c.api.header_timeout);
+  c.api.idle_timeout = r.millis(api, "delai_inactivite_ms", c.api.idle_timeout);
+  c.api.max_connections = r.integer(api, "connexions_max", c.api.max_connections, 1, 10000);
   load_tcp(r, api, c);
 }
 
 void load_insi(const Reader& r, const Field& top, Config& c) {
   Field insi = r.require_map(top, "insi");
-  r.only_keys(insi, {"endpoint", "environment", "certificate", "ca", "deadlines", "retries",
+  r.only_keys(insi, {"url", "environnement", "certificat", "ca", "delais", "reprises",
                      "circuit", "rejeu", "signature_xml"});
-  std::string url = r.string(insi, "endpoint", true);
-  c.insi.endpoint = parse_endpoint(url, r.child(insi, "endpoint").line());
-  c.insi.environment = r.string(insi, "environment", true);
+  std::string url = r.string(insi, "url", true);
+  const Field url_field = r.child(insi, "url");
+  c.insi.endpoint = parse_endpoint(url, url_field.line(), url_field.key);
+  c.insi.environment = r.string(insi, "environnement", true);
   if (c.insi.environment != "production" && c.insi.environment != "qualification" &&
       c.insi.environment != "test")
-    r.child(insi, "environment").fail("must be production, qualification or test");
+    r.child(insi, "environnement").fail("must be production, qualification or test");
 
   c.insi.signature_xml = r.boolean(insi, "signature_xml", c.insi.signature_xml);
 
-  Field cert = r.require_map(insi, "certificate");
-  r.only_keys(cert, {"cert", "key", "pkcs12", "passphrase_file"});
+  Field cert = r.require_map(insi, "certificat");
+  r.only_keys(cert, {"certificat", "cle", "pkcs12", "phrase_secrete_fichier"});
   auto& cc = c.insi.certificate;
-  cc.cert_file = r.path(cert, "cert", false, true);
-  cc.key_file = r.path(cert, "key", false, true);
+  cc.cert_file = r.path(cert, "certificat", false, true);
+  cc.key_file = r.path(cert, "cle", false, true);
   cc.pkcs12_file = r.path(cert, "pkcs12", false, true);
-  cc.passphrase_file = r.path(cert, "passphrase_file", false, true);
+  cc.passphrase_file = r.path(cert, "phrase_secrete_fichier", false, true);
   bool pem = !cc.cert_file.empty() || !cc.key_file.empty();
   if (pem && !cc.pkcs12_file.empty())
-    cert.fail("give either cert + key (PEM) or pkcs12 + passphrase_file, not both");
+    cert.fail("give either certificat + cle (PEM) or pkcs12 + phrase_secrete_fichier, not both");
   if (pem && (cc.cert_file.empty() || cc.key_file.empty()))
-    cert.fail("cert and key must both be given");
-  if (!pem && cc.pkcs12_file.empty()) cert.fail("give cert + key (PEM) or pkcs12");
+    cert.fail("certificat and cle must both be given");
+  if (!pem && cc.pkcs12_file.empty()) cert.fail("give certificat + cle (PEM) or pkcs12");
   if (!cc.pkcs12_file.empty() && cc.passphrase_file.empty())
-    cert.fail("pkcs12 needs passphrase_file");
+    cert.fail("pkcs12 needs phrase_secrete_fichier");
 
   Field ca = r.child(insi, "ca");
   if (!ca.node) r.missing(insi, ca);
@@ -304,20 +385,20 @@ void load_insi(const Reader& r, const Field& top, Config& c) {
     ca.fail("must be a file path or a non-empty list of file paths");
   }
 
-  Field dl = r.child(insi, "deadlines");
-  r.only_keys(dl, {"connect_ms", "call_ms", "request_ms"});
+  Field dl = r.child(insi, "delais");
+  r.only_keys(dl, {"connexion_ms", "appel_ms", "requete_ms"});
   if (dl.node) {
-    c.insi.deadlines.connect = r.millis(dl, "connect_ms", c.insi.deadlines.connect);
-    c.insi.deadlines.call = r.millis(dl, "call_ms", c.insi.deadlines.call);
-    c.insi.deadlines.request = r.millis(dl, "request_ms", c.insi.deadlines.request);
+    c.insi.deadlines.connect = r.millis(dl, "connexion_ms", c.insi.deadlines.connect);
+    c.insi.deadlines.call = r.millis(dl, "appel_ms", c.insi.deadlines.call);
+    c.insi.deadlines.request = r.millis(dl, "requete_ms", c.insi.deadlines.request);
   }
 
   auto& res = c.insi.resilience;
-  Field retries = r.child(insi, "retries");
-  r.only_keys(retries, {"max", "backoff_ms"});
+  Field retries = r.child(insi, "reprises");
+  r.only_keys(retries, {"max", "attente_ms"});
   if (retries.node) {
     res.max_retries = r.integer(retries, "max", res.max_retries, 0, 2);
-    res.backoff = r.millis(retries, "backoff_ms", res.backoff);
+    res.backoff = r.millis(retries, "attente_ms", res.backoff);
   }
   Field rejeu = r.child(insi, "rejeu");
   if (rejeu.node && !rejeu.node.IsNull()) {
@@ -342,10 +423,10 @@ void load_insi(const Reader& r, const Field& top, Config& c) {
   }
 
   Field circuit = r.child(insi, "circuit");
-  r.only_keys(circuit, {"failures", "cooldown_ms"});
+  r.only_keys(circuit, {"echecs", "pause_ms"});
   if (circuit.node) {
-    res.circuit_failures = r.integer(circuit, "failures", res.circuit_failures, 1, 1000);
-    res.circuit_cooldown = r.millis(circuit, "cooldown_ms", res.circuit_cooldown);
+    res.circuit_failures = r.integer(circuit, "echecs", res.circuit_failures, 1, 1000);
+    res.circuit_cooldown = r.millis(circuit, "pause_ms", res.circuit_cooldown);
   }
 }
 
@@ -383,14 +464,14 @@ void load_state(const Reader& r, const Field& top, Config& c) {
     c.state.hmac_key_file = r.path(etat, "cle_hmac_fichier", false, true);
   }
   Field cache = r.child(top, "cache");
-  r.only_keys(cache, {"ttl_s"});
+  r.only_keys(cache, {"duree_s"});
   if (cache.node)
-    c.state.cache_ttl = std::chrono::seconds(r.integer(cache, "ttl_s", 24 * 3600, 0, 30 * 24 * 3600));
+    c.state.cache_ttl = std::chrono::seconds(r.integer(cache, "duree_s", 24 * 3600, 0, 30 * 24 * 3600));
   Field outbox = r.child(top, "outbox");
-  r.only_keys(outbox, {"max_tentatives", "backoff_ms"});
+  r.only_keys(outbox, {"tentatives_max", "attente_ms"});
   if (outbox.node) {
-    c.state.outbox_max_attempts = r.integer(outbox, "max_tentatives", 20, 1, 1000);
-    c.state.outbox_backoff = r.millis(outbox, "backoff_ms", c.state.outbox_backoff);
+    c.state.outbox_max_attempts = r.integer(outbox, "tentatives_max", 20, 1, 1000);
+    c.state.outbox_backoff = r.millis(outbox, "attente_ms", c.state.outbox_backoff);
   }
 }
 
@@ -427,10 +508,60 @@ void load_plugins(const Reader& r, const Field& top, Config& c) {
   }
 }
 
+/// journal.niveau, or log_level at the top as 0.1.0 wrote it (not both).
+void load_journal(const Reader& r, const Field& top, Config& c) {
+  Field journal = r.child(top, "journal");
+  r.only_keys(journal, {"niveau"});
+  const int old_line = key_line_in(top.node, "log_level");
+  const bool current = journal.node && journal.node.IsMap() && key_line_in(journal.node, "niveau") > 0;
+  if (old_line > 0 && current)
+    r.child(top, "log_level")
+        .fail("old name of journal.niveau, which is also set (line " +
+              std::to_string(key_line_in(journal.node, "niveau")) + "): keep only journal.niveau");
+  if (old_line > 0) r.note_renamed("log_level", old_line, "journal.niveau");
+  const Field& parent = old_line > 0 ? top : journal;
+  const std::string name = old_line > 0 ? "log_level" : "niveau";
+  if (old_line == 0 && !current) return;  // default level
+  c.log_level = r.string(parent, name, false, c.log_level);
+  static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
+  if (!levels.count(c.log_level))
+    r.child(parent, name).fail("must be one of trace, debug, info, warn, error, off");
+}
+
 }  // namespace
 
+const std::vector<RenamedKey>& renamed_keys() {
+  static const std::vector<RenamedKey> keys{
+      {"api.socket_mode", "api.mode_socket"},
+      {"api.header_timeout_ms", "api.delai_entete_ms"},
+      {"api.idle_timeout_ms", "api.delai_inactivite_ms"},
+      {"api.max_connections", "api.connexions_max"},
+      {"api.allowed_users", "api.utilisateurs_autorises"},
+      {"api.allowed_groups", "api.groupes_autorises"},
+      {"insi.endpoint", "insi.url"},
+      {"insi.environment", "insi.environnement"},
+      {"insi.certificate", "insi.certificat"},
+      {"insi.certificate.cert", "insi.certificat.certificat"},
+      {"insi.certificate.key", "insi.certificat.cle"},
+      {"insi.certificate.passphrase_file", "insi.certificat.phrase_secrete_fichier"},
+      {"insi.deadlines", "insi.delais"},
+      {"insi.deadlines.connect_ms", "insi.delais.connexion_ms"},
+      {"insi.deadlines.call_ms", "insi.delais.appel_ms"},
+      {"insi.deadlines.request_ms", "insi.delais.requete_ms"},
+      {"insi.retries", "insi.reprises"},
+      {"insi.retries.backoff_ms", "insi.reprises.attente_ms"},
+      {"insi.circuit.failures", "insi.circuit.echecs"},
+      {"insi.circuit.cooldown_ms", "insi.circuit.pause_ms"},
+      {"cache.ttl_s", "cache.duree_s"},
+      {"outbox.max_tentatives", "outbox.tentatives_max"},
+      {"outbox.backoff_ms", "outbox.attente_ms"},
+      {"log_level", "journal.niveau"},
+  };
+  return keys;
+}
+
 std::vector<std::string> advisories(const Config& c) {
-  std::vector<std::string> out;
+  std::vector<std::string> out = c.renamed_keys;
   const std::string& env = c.insi.environment;
   const std::string& host = c.insi.endpoint.host;
   auto ends_with = [](const std::string& v, const std::string& suffix) {
@@ -438,15 +569,15 @@ std::vector<std::string> advisories(const Config& c) {
   };
   if (env != "test") {
     if (!ends_with(host, ".ameli.fr"))
-      out.push_back("insi.endpoint: host " + host + " is not an Assurance Maladie host (*.ameli.fr) "
-                    "although insi.environment is " + env);
+      out.push_back("insi.url: host " + host + " is not an Assurance Maladie host (*.ameli.fr) "
+                    "although insi.environnement is " + env);
     const bool qualif_host = host.find("qualif") != std::string::npos;
     if (env == "production" && qualif_host)
-      out.push_back("insi.endpoint: host " + host + " looks like the qualification platform "
-                    "although insi.environment is production");
+      out.push_back("insi.url: host " + host + " looks like the qualification platform "
+                    "although insi.environnement is production");
     if (env == "qualification" && ends_with(host, ".ameli.fr") && !qualif_host)
-      out.push_back("insi.endpoint: host " + host + " looks like the production platform "
-                    "although insi.environment is qualification");
+      out.push_back("insi.url: host " + host + " looks like the production platform "
+                    "although insi.environnement is qualification");
     if (c.call_context.lps.idam == "CHANGE-ME")
       out.push_back("lps.idam: still the placeholder of the example file (CNDA authorisation "
                     "number expected)");
@@ -456,12 +587,12 @@ std::vector<std::string> advisories(const Config& c) {
   return out;
 }
 
-Endpoint parse_endpoint(const std::string& url, int line) {
+Endpoint parse_endpoint(const std::string& url, int line, const std::string& key) {
   // Our own configuration value, not caller input: a regex is fine here.
   static const std::regex re(R"(https://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\])(?::([0-9]{1,5}))?(/[^\s]*)?)");
   std::smatch m;
   if (!std::regex_match(url, m, re))
-    throw ConfigError("insi.endpoint (line " + std::to_string(line) +
+    throw ConfigError(key + " (line " + std::to_string(line) +
                       "): must be an https:// URL, e.g. https://host:443/lps");
   Endpoint e;
   e.url = url;
@@ -485,20 +616,19 @@ Config load(const std::string& path) {
   if (!root.IsMap()) throw ConfigError(path + ": the configuration must be a YAML mapping");
   Config c;
   c.source_path = std::filesystem::absolute(path).string();
-  Reader r(root, std::filesystem::path(c.source_path).parent_path());
+  Reader r(root, std::filesystem::path(c.source_path).parent_path(), c.renamed_keys);
   Field top{root, "", 0};
   try {
-    r.only_keys(top, {"api", "insi", "structure", "lps", "emetteur", "log_level", "plugins",
-                      "etat", "cache", "outbox", "metriques"});
+    // log_level: the 0.1.0 name of journal.niveau, at the top (load_journal).
+    r.only_keys(top, {"api", "insi", "structure", "lps", "emetteur", "journal", "log_level",
+                      "plugins", "etat", "cache", "outbox", "metriques"});
     load_api(r, top, c);
     load_insi(r, top, c);
     load_identity(r, top, c);
     load_plugins(r, top, c);
     load_state(r, top, c);
     load_metrics(r, top, c);
-    c.log_level = r.string(top, "log_level", false, "info");
-    static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
-    if (!levels.count(c.log_level)) r.child(top, "log_level").fail("must be one of trace, debug, info, warn, error, off");
+    load_journal(r, top, c);
   } catch (const YAML::Exception& e) {
     throw ConfigError(path + " (line " + std::to_string(e.mark.line + 1) + "): " + e.msg);
   }

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "insi/insi_messages.hpp"
@@ -18,7 +19,7 @@
 namespace insgate::config {
 
 /// Invalid configuration. what() names the key (dotted path) and the line
-/// (1-based), e.g. "insi.endpoint (line 12): must start with https://".
+/// (1-based), e.g. "insi.url (line 12): must start with https://".
 class ConfigError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -50,22 +51,25 @@ struct TcpListenerConfig {
 
 /// Local API listener (local-api.md, Transport).
 struct ApiConfig {
-  std::string socket_path;         ///< Unix socket path
-  unsigned socket_mode = 0660;     ///< permission bits applied after bind
-  std::chrono::milliseconds header_timeout{10'000};  ///< to receive a complete header
-  std::chrono::milliseconds idle_timeout{60'000};    ///< keep-alive idle, and body read
+  std::string socket_path;         ///< api.socket: Unix socket path
+  unsigned socket_mode = 0660;     ///< api.mode_socket: permission bits applied after bind
+  /// api.delai_entete_ms: to receive a complete header
+  std::chrono::milliseconds header_timeout{10'000};
+  /// api.delai_inactivite_ms: keep-alive idle, and body read
+  std::chrono::milliseconds idle_timeout{60'000};
   std::size_t body_limit = 64 * 1024;                ///< bytes, fixed by local-api.md
-  int max_connections = 512;  ///< beyond this, new connections are closed at once
+  int max_connections = 512;  ///< api.connexions_max: beyond this, new connections are closed at once
   /// Callers allowed on the socket, checked with SO_PEERCRED (local-api.md
   /// "Caller identity"): a connection is served when its peer's uid is in
-  /// allowed_uids or its primary gid, or one of its supplementary groups
-  /// (SO_PEERGROUPS), is in allowed_gids. Both
+  /// allowed_uids (api.utilisateurs_autorises) or its primary gid, or one of
+  /// its supplementary groups (SO_PEERGROUPS), is in allowed_gids
+  /// (api.groupes_autorises). Both
   /// empty: anyone the socket's mode lets in. Names are resolved at load.
   std::vector<unsigned> allowed_uids;
   std::vector<unsigned> allowed_gids;
   /// `api.tcp`. The limits and timeouts above apply to it too;
-  /// max_connections applies to each listener on its own.
-  /// allowed_users / allowed_groups do not apply to it (no SO_PEERCRED).
+  /// api.connexions_max applies to each listener on its own.
+  /// utilisateurs_autorises / groupes_autorises do not apply to it (no SO_PEERCRED).
   TcpListenerConfig tcp;
 };
 
@@ -77,8 +81,9 @@ struct Endpoint {
   std::string target;  ///< path, e.g. "/lps"
 };
 
-/// The ORG AUTH_CLI client certificate (insi-protocol.md §2.3): either PEM
-/// certificate (chain) + PEM key, or a PKCS#12 file and a passphrase file.
+/// The ORG AUTH_CLI client certificate (insi-protocol.md §2.3), insi.certificat:
+/// either PEM certificate (chain) + PEM key (certificat, cle), or a PKCS#12
+/// file and a passphrase file (pkcs12, phrase_secrete_fichier).
 struct ClientCertificate {
   std::string cert_file;
   std::string key_file;
@@ -86,13 +91,15 @@ struct ClientCertificate {
   std::string passphrase_file;
 };
 
+/// insi.delais: connexion_ms, appel_ms, requete_ms.
 struct Deadlines {
   std::chrono::milliseconds connect{5'000};   ///< TCP connect + TLS handshake
   std::chrono::milliseconds call{10'000};     ///< one INSi call
   std::chrono::milliseconds request{30'000};  ///< one API request, all calls included
 };
 
-/// Fault policy (insi-protocol.md §7) and circuit breaker (issue #4).
+/// Fault policy (insi-protocol.md §7; insi.reprises: max, attente_ms) and
+/// circuit breaker (issue #4; insi.circuit: echecs, pause_ms).
 struct Resilience {
   int max_retries = 2;                          ///< 0..2 retries of siram_40/transport failures
   std::chrono::milliseconds backoff{200};       ///< first backoff, doubled, jittered
@@ -112,8 +119,8 @@ struct RejeuEntry {
 };
 
 struct InsiConfig {
-  Endpoint endpoint;
-  std::string environment;  ///< "production", "qualification" or "test"
+  Endpoint endpoint;        ///< insi.url
+  std::string environment;  ///< insi.environnement: "production", "qualification" or "test"
   ClientCertificate certificate;
   std::vector<std::string> ca_files;  ///< PEM or DER trust anchors of the server
   Deadlines deadlines;
@@ -143,21 +150,26 @@ struct MetricsConfig {
 /// outbox delivery, activity counting.
 struct StateConfig {
   std::string directory = "/var/lib/insgate";  ///< systemd StateDirectory
-  std::chrono::seconds cache_ttl{24 * 3600};   ///< 0 disables the cache
+  std::chrono::seconds cache_ttl{24 * 3600};   ///< cache.duree_s; 0 disables the cache
   /// Secret keying the hashes of operators and persons in the activity
   /// counters; when empty, one is generated once into the state directory.
-  std::string hmac_key_file;
-  int outbox_max_attempts = 20;                  ///< then the event goes to the dead letters
-  std::chrono::milliseconds outbox_backoff{1000};  ///< first retry delay, doubled, capped 1 h
+  std::string hmac_key_file;  ///< etat.cle_hmac_fichier
+  /// outbox.tentatives_max; then the event goes to the dead letters
+  int outbox_max_attempts = 20;
+  /// outbox.attente_ms: first retry delay, doubled, capped 1 h
+  std::chrono::milliseconds outbox_backoff{1000};
 };
 
 struct Config {
   std::string source_path;
+  /// One sentence per 0.1.0 key name found in the file (renamed_keys()):
+  /// the key as written, its line and its new name. advisories() lists them.
+  std::vector<std::string> renamed_keys;
   ApiConfig api;
   InsiConfig insi;
   Structure structure;
   insi::CallContext call_context;  ///< Emetteur + ContexteLPS values
-  std::string log_level = "info";
+  std::string log_level = "info";  ///< journal.niveau
   /// DMP connector plugins (`plugins:`, each {nom, chemin, config}); the
   /// `config` subtree is handed to the plugin's create() as JSON.
   std::vector<plugin_host::PluginConfig> plugins;
@@ -165,18 +177,32 @@ struct Config {
   MetricsConfig metrics;
 };
 
+/// A key renamed when the configuration took one vocabulary (French, like
+/// the local API; domain terms and unit suffixes kept). The old name is
+/// still read for one release, with a warning naming the new one; a file
+/// giving both names of one setting is refused. Dotted paths; a renamed
+/// mapping (insi.certificate) is listed as well as its renamed children.
+struct RenamedKey {
+  std::string_view old_key;
+  std::string_view new_key;
+};
+
+/// Every renamed key, old -> new (README, "Configuration keys renamed").
+const std::vector<RenamedKey>& renamed_keys();
+
 /// Loads and validates a configuration file.
 /// @throw ConfigError on any missing, unknown or invalid key, or unreadable file.
 Config load(const std::string& path);
 
-/// Settings that are valid but probably a mistake, one sentence each naming
+/// Old key names (Config::renamed_keys), then settings that are valid but
+/// probably a mistake, one sentence each naming
 /// the key: a production or qualification environment whose endpoint is not
 /// an Assurance Maladie host (*.ameli.fr) or looks like the other platform,
 /// the placeholder IDAM of the example file, an all-zero LPS instance.
 /// `insgated --check-config` prints them; start-up logs them as warnings.
 std::vector<std::string> advisories(const Config& c);
 
-/// Splits an https URL. @throw ConfigError (key "insi.endpoint") if invalid.
-Endpoint parse_endpoint(const std::string& url, int line = 0);
+/// Splits an https URL. @throw ConfigError naming `key` and `line` if invalid.
+Endpoint parse_endpoint(const std::string& url, int line = 0, const std::string& key = "insi.url");
 
 }  // namespace insgate::config

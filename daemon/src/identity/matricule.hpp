@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "identity/codes.hpp"
+
 namespace insgate::identity {
 
 /// The expected 2-digit key of a 13-character matricule, or nullopt when the
@@ -49,7 +51,7 @@ struct Ins {
   std::string value15() const { return matricule + cle; }
 };
 
-/// Deployment environment, as in the configuration's `insi.environment`.
+/// Deployment environment, as in the configuration's `insi.environnement`.
 enum class Environment { production, qualification, test };
 
 /// "production", "qualification" or "test"; nullopt for anything else.
@@ -70,16 +72,17 @@ enum class MatriculeParsing { strict, lenient };
 
 /// Anomaly and warning names (stable; the API's `anomalies` list).
 namespace anomaly {
-inline constexpr std::string_view longueur_invalide = "longueur_invalide";  ///< not 13+2 / 15 characters
-inline constexpr std::string_view format_invalide = "format_invalide";  ///< not [0-9]{5}([0-9]{2}|2A|2B)[0-9]{6} + 2 digits
-inline constexpr std::string_view cle_invalide = "cle_invalide";        ///< key does not check
-inline constexpr std::string_view oid_inconnu = "oid_inconnu";          ///< not an INS OID
-inline constexpr std::string_view oid_ins_c = "oid_ins_c";              ///< legacy INS-C OID (.2/.6/.7)
-inline constexpr std::string_view oid_interdit_en_production = "oid_interdit_en_production";  ///< .10/.11 in production
-inline constexpr std::string_view oid_non_accepte = "oid_non_accepte";  ///< known OID outside the policy's set
+inline constexpr std::string_view longueur_invalide = codes::anomalie("longueur_invalide");  ///< not 13+2 / 15 characters
+inline constexpr std::string_view format_invalide = codes::anomalie("format_invalide");  ///< not [0-9]{5}([0-9]{2}|2A|2B)[0-9]{6} + 2 digits
+inline constexpr std::string_view cle_invalide = codes::anomalie("cle_invalide");        ///< key does not check
+inline constexpr std::string_view oid_inconnu = codes::anomalie("oid_inconnu");          ///< not an INS OID
+inline constexpr std::string_view oid_ins_c = codes::anomalie("oid_ins_c");              ///< legacy INS-C OID (.2/.6/.7)
+inline constexpr std::string_view oid_interdit_en_production = codes::anomalie("oid_interdit_en_production");  ///< .10/.11 in production
+inline constexpr std::string_view cle_absente = codes::anomalie("cle_absente");  ///< INSi gave no key
+inline constexpr std::string_view oid_non_accepte = codes::anomalie("oid_non_accepte");  ///< known OID outside the policy's set
 // Warnings only (INSi is the authority on plausibility, §1.5):
-inline constexpr std::string_view departement_20 = "departement_20";    ///< Corsica before 1976
-inline constexpr std::string_view mois_inhabituel = "mois_inhabituel";  ///< month 00, 13–19 or 43–49
+inline constexpr std::string_view departement_20 = codes::avertissement("departement_20");    ///< Corsica before 1976
+inline constexpr std::string_view mois_inhabituel = codes::avertissement("mois_inhabituel");  ///< month 00, 13–19 or 43–49
 }  // namespace anomaly
 
 /// Outcome of a full check. `anomalies` empty ⇔ usable INS.

@@ -14,27 +14,11 @@ namespace {
 enum class Kind { birth_name, first_name };
 
 std::string_view label(Kind k) {
-  return k == Kind::birth_name ? "Le nom de naissance" : "Un prénom";
+  return k == Kind::birth_name ? "le nom de naissance" : "un prénom";
 }
 
 Rejection reject(std::string_view r, Kind k) {
-  std::string m(label(k));
-  if (r == rule::trop_long) m += " est trop long.";
-  else if (r == rule::utf8_invalide) m += " n'est pas un texte UTF-8 valide.";
-  else if (r == rule::caractere_interdit)
-    m += " contient un caractère non autorisé (seuls les lettres, l'espace, l'apostrophe "
-         "et le tiret sont admis ; les chiffres et symboles sont refusés).";
-  else if (r == rule::vide) m += " est vide.";
-  else if (r == rule::debut_invalide) m += " commence par un tiret ou une apostrophe.";
-  else if (r == rule::fin_invalide) m += " se termine par un tiret ou une apostrophe.";
-  else if (r == rule::tirets_multiples) m += " contient plus de deux tirets consécutifs.";
-  else if (r == rule::double_tiret_prenom) m += " contient un double tiret (admis seulement dans le nom de naissance).";
-  else if (r == rule::apostrophe_tiret) m += " contient une apostrophe accolée à un tiret.";
-  else if (r == rule::apostrophes_doubles) m += " contient deux apostrophes consécutives.";
-  else if (r == rule::espace_apostrophe) m += " contient un espace à côté d'une apostrophe.";
-  else if (r == rule::espace_dans_prenom) m += " contient un espace (un seul prénom attendu).";
-  else m += " ne peut pas être normalisé.";
-  return Rejection{std::string(r), std::move(m)};
+  return Rejection{std::string(r), codes::phrase(r, label(k))};
 }
 
 /// Strict UTF-8 decoding: no overlong forms, no surrogates, nothing above U+10FFFF.

@@ -14,6 +14,8 @@
 #include <variant>
 #include <vector>
 
+#include "identity/codes.hpp"
+
 namespace insgate::identity {
 
 /// Why a caller value was refused. `rule` is a stable snake_case name for
@@ -24,21 +26,22 @@ struct Rejection {
   std::string message;
 };
 
-/// Rule names produced by this header (stable, part of the local API).
+/// Rule names produced by this header (stable, part of the local API; each is
+/// in identity/codes.hpp, with its sentence).
 namespace rule {
-inline constexpr std::string_view trop_long = "trop_long";               ///< input over kMaxNameBytes
-inline constexpr std::string_view utf8_invalide = "utf8_invalide";       ///< not well-formed UTF-8
-inline constexpr std::string_view caractere_interdit = "caractere_interdit";  ///< outside A–Z ' - space
-inline constexpr std::string_view vide = "vide";                         ///< empty after normalisation
-inline constexpr std::string_view debut_invalide = "debut_invalide";     ///< starts with - or '
-inline constexpr std::string_view fin_invalide = "fin_invalide";         ///< ends with - or '
-inline constexpr std::string_view tirets_multiples = "tirets_multiples"; ///< three hyphens or more
-inline constexpr std::string_view double_tiret_prenom = "double_tiret_prenom";  ///< -- in a first name
-inline constexpr std::string_view apostrophe_tiret = "apostrophe_tiret"; ///< '- or -'
-inline constexpr std::string_view apostrophes_doubles = "apostrophes_doubles";  ///< ''
-inline constexpr std::string_view espace_apostrophe = "espace_apostrophe";  ///< space next to '
-inline constexpr std::string_view espace_dans_prenom = "espace_dans_prenom";  ///< single first name with a space
-inline constexpr std::string_view normalisation_impossible = "normalisation_impossible";  ///< ICU failure (memory)
+inline constexpr std::string_view trop_long = codes::regle("trop_long");               ///< input over kMaxNameBytes
+inline constexpr std::string_view utf8_invalide = codes::regle("utf8_invalide");       ///< not well-formed UTF-8
+inline constexpr std::string_view caractere_interdit = codes::regle("caractere_interdit");  ///< outside A–Z ' - space
+inline constexpr std::string_view vide = codes::regle("vide");                         ///< empty after normalisation
+inline constexpr std::string_view debut_invalide = codes::regle("debut_invalide");     ///< starts with - or '
+inline constexpr std::string_view fin_invalide = codes::regle("fin_invalide");         ///< ends with - or '
+inline constexpr std::string_view tirets_multiples = codes::regle("tirets_multiples"); ///< three hyphens or more
+inline constexpr std::string_view double_tiret_prenom = codes::regle("double_tiret_prenom");  ///< -- in a first name
+inline constexpr std::string_view apostrophe_tiret = codes::regle("apostrophe_tiret"); ///< '- or -'
+inline constexpr std::string_view apostrophes_doubles = codes::regle("apostrophes_doubles");  ///< ''
+inline constexpr std::string_view espace_apostrophe = codes::regle("espace_apostrophe");  ///< space next to '
+inline constexpr std::string_view espace_dans_prenom = codes::regle("espace_dans_prenom");  ///< single first name with a space
+inline constexpr std::string_view normalisation_impossible = codes::regle("normalisation_impossible");  ///< ICU failure (memory)
 }  // namespace rule
 
 /// Longest raw input accepted per name value, in bytes (checked before any

@@ -47,8 +47,9 @@ bool RnivIdentity::matricule_exchangeable() const {
 }
 
 namespace {
-Rejection reject(std::string_view r, const char* message) {
-  return Rejection{std::string(r), message};
+/// `message` is the catalogue's sentence for the motif (identity/codes.hpp).
+Rejection reject(std::string_view r) {
+  return Rejection{std::string(r), std::string(codes::texte(codes::Kind::motif, r).value_or(r))};
 }
 }  // namespace
 
@@ -58,24 +59,18 @@ std::variant<RnivIdentity, Rejection> apply_event(const RnivIdentity& id, RnivEv
   switch (e) {
     case RnivEvent::insi_match:
       if (blocked)
-        return reject(rule::appel_insi_bloque,
-                      "Identité douteuse ou fictive : aucun appel INSi n'est permis.");
+        return reject(rule::appel_insi_bloque);
       if (id.birth_date_corrected)
-        return reject(rule::date_corrigee,
-                      "La date de naissance a été corrigée : l'identité ne peut être ni "
-                      "récupérée ni qualifiée.");
+        return reject(rule::date_corrigee);
       next.insi = true;
       break;
     case RnivEvent::document_checked:
     case RnivEvent::appli_carte_vitale:
       if (blocked)
-        return reject(rule::statut_force_provisoire,
-                      "Identité douteuse ou fictive : le statut reste provisoire.");
+        return reject(rule::statut_force_provisoire);
       if (e == RnivEvent::appli_carte_vitale) {
         if (id.birth_date_corrected)
-          return reject(rule::date_corrigee,
-                        "La date de naissance a été corrigée : l'identité ne peut être ni "
-                        "récupérée ni qualifiée.");
+          return reject(rule::date_corrigee);
         next.insi = true;
       }
       next.document = true;
@@ -100,9 +95,7 @@ std::variant<RnivIdentity, Rejection> apply_event(const RnivIdentity& id, RnivEv
 std::variant<RnivIdentity, Rejection> set_attributes(const RnivIdentity& id,
                                                      const RnivAttributes& a) {
   if (!attributes_compatible(a))
-    return reject(rule::attributs_incompatibles,
-                  "Attributs incompatibles : seuls douteuse et homonyme se combinent ; "
-                  "fictive ne se combine avec aucun autre.");
+    return reject(rule::attributs_incompatibles);
   RnivIdentity next = id;
   next.attributes = a;
   if (a.douteuse || a.fictive) {
@@ -123,6 +116,12 @@ bool transition_allowed(RnivStatus from, RnivStatus to) {
     case S::qualifiee: return to == S::recuperee || to == S::validee;  // C or I withdrawn
   }
   return false;
+}
+
+std::optional<RnivStatus> answer_status(bool identite_trouvee, bool anomalies, bool conforme) {
+  if (!identite_trouvee) return std::nullopt;
+  if (anomalies || !conforme) return RnivStatus::provisoire;
+  return RnivStatus::recuperee;
 }
 
 }  // namespace insgate::identity

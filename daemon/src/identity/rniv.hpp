@@ -37,10 +37,10 @@ struct RnivAttributes {
 };
 
 namespace rule {
-inline constexpr std::string_view attributs_incompatibles = "attributs_incompatibles";
-inline constexpr std::string_view appel_insi_bloque = "appel_insi_bloque";  ///< douteuse/fictive
-inline constexpr std::string_view statut_force_provisoire = "statut_force_provisoire";
-inline constexpr std::string_view date_corrigee = "date_corrigee";  ///< §2.2: no récupérée/qualifiée
+inline constexpr std::string_view attributs_incompatibles = codes::motif("attributs_incompatibles");
+inline constexpr std::string_view appel_insi_bloque = codes::motif("appel_insi_bloque");  ///< douteuse/fictive
+inline constexpr std::string_view statut_force_provisoire = codes::motif("statut_force_provisoire");
+inline constexpr std::string_view date_corrigee = codes::motif("date_corrigee");  ///< §2.2: no récupérée/qualifiée
 }  // namespace rule
 
 /// True when the combination is allowed (§3).
@@ -90,5 +90,18 @@ std::variant<RnivIdentity, Rejection> set_attributes(const RnivIdentity& id,
 /// (any status → provisoire covers the douteuse/fictive downgrade). Same
 /// status → false.
 bool transition_allowed(RnivStatus from, RnivStatus to);
+
+/// @brief The `statut` of an API answer built from an INSi answer, the same
+/// rule on every route (récupération by traits or carte Vitale, vérification;
+/// README "Local API"):
+/// - nullopt (JSON null) when INSi found no single identity (CR 01/02): the
+///   answer says nothing about the local identity's status;
+/// - provisoire when INSi returned an identity but the answer cannot support
+///   attribute I: anomalies in INSi's answer (§1.5), or a vérification whose
+///   INS or traits do not conform;
+/// - recuperee otherwise (§3: I set by an INSi match; qualifiée needs the
+///   identity-document check, POST /v1/ins/qualification).
+std::optional<RnivStatus> answer_status(bool identite_trouvee, bool anomalies,
+                                        bool conforme = true);
 
 }  // namespace insgate::identity

@@ -2,6 +2,8 @@
 // Birth date, sex and COG checks, ins-identity-rules.md §2 and §2.2.
 #include "identity/traits.hpp"
 
+#include <ctime>
+
 namespace insgate::identity {
 namespace {
 
@@ -18,9 +20,14 @@ int days_in_month(int y, int m) {
   return m == 2 && leap(y) ? 29 : kDays[m - 1];
 }
 
-Rejection reject(std::string_view r, std::string message) {
-  return Rejection{std::string(r), std::move(message)};
+/// The sentence of the catalogue (identity/codes.hpp) for the trait `label`.
+Rejection reject(std::string_view r, std::string_view label) {
+  return Rejection{std::string(r), codes::phrase(r, label)};
 }
+
+constexpr std::string_view kDate = "la date de naissance";
+constexpr std::string_view kSexe = "le sexe";
+constexpr std::string_view kLieu = "le lieu de naissance";
 
 }  // namespace
 
@@ -29,16 +36,11 @@ std::variant<DateKind, Rejection> classify_date_naissance(std::string_view d) {
   for (std::size_t i = 0; layout && i < d.size(); ++i)
     if (i != 4 && i != 7 && !is_digit(d[i])) layout = false;
   if (!layout)
-    return reject(rule::date_format_invalide,
-                  "La date de naissance doit avoir la forme AAAA-MM-JJ.");
+    return reject(rule::date_format_invalide, kDate);
   const int year = two_digits(d, 0) * 100 + two_digits(d, 2);
   const int month = two_digits(d, 5);
   const int day = two_digits(d, 8);
-  const auto invalid = [] {
-    return reject(rule::date_invalide,
-                  "La date de naissance n'est ni une date réelle, ni une date partiellement "
-                  "inconnue (jour ou mois 00), ni une date lunaire admise.");
-  };
+  const auto invalid = [] { return reject(rule::date_invalide, kDate); };
   if (year == 0 || day > 35) return invalid();
   if (month == 0) return day <= 31 ? std::variant<DateKind, Rejection>(DateKind::partiellement_inconnue)
                                    : invalid();
@@ -53,33 +55,60 @@ std::variant<std::string, Rejection> normalise_sexe(std::string_view s) {
   if (s == "M" || s == "m") return std::string("M");
   if (s == "F" || s == "f") return std::string("F");
   if (s == "I" || s == "i" || s == "U" || s == "u")
-    return reject(rule::sexe_indetermine,
-                  "Le sexe indéterminé ne peut pas être transmis à INSi : M ou F attendu.");
-  return reject(rule::sexe_invalide, "Le sexe doit valoir M ou F.");
+    return reject(rule::sexe_indetermine, kSexe);
+  return reject(rule::sexe_invalide, kSexe);
+}
+
+std::optional<Rejection> check_date_bounds(std::string_view d, std::string_view today) {
+  if (d.size() != 10 || today.size() != 10) return std::nullopt;
+  const int year = two_digits(d, 0) * 100 + two_digits(d, 2);
+  if (year < kAnneeMin) return reject(rule::date_trop_ancienne, kDate);
+  // The earliest real day the value can designate (§2.2), as AAAA-MM-JJ.
+  std::string earliest(d.substr(0, 4));
+  const int month = two_digits(d, 5), day = two_digits(d, 8);
+  if (month < 1 || month > 12) {
+    earliest += "-01-01";
+  } else {
+    earliest += std::string(d.substr(4, 4));
+    earliest += (day >= 1 && day <= days_in_month(year, month)) ? std::string(d.substr(8, 2)) : "01";
+  }
+  if (earliest > today) return reject(rule::date_future, kDate);
+  return std::nullopt;
 }
 
 std::variant<std::string, Rejection> normalise_lieu_naissance(std::string_view c) {
-  const auto invalid = [] {
-    return reject(rule::cog_invalide,
-                  "Le lieu de naissance doit être un code COG de 5 caractères (commune, 2A/2B "
-                  "pour la Corse, 99 suivi du code pays pour l'étranger).");
-  };
-  if (c.size() != 5) return invalid();
+  if (c.size() != 5) return reject(rule::cog_invalide, kLieu);
   std::string cog(c);
   if (cog[0] == '2' && (cog[1] == 'a' || cog[1] == 'b')) cog[1] = static_cast<char>(cog[1] - 32);
   for (std::size_t i = 2; i < 5; ++i)
-    if (!is_digit(cog[i])) return invalid();
-  if (cog[0] == '2' && (cog[1] == 'A' || cog[1] == 'B')) return cog;
-  if (!is_digit(cog[0]) || !is_digit(cog[1])) return invalid();
+    if (!is_digit(cog[i])) return reject(rule::cog_invalide, kLieu);
+  const bool corse = cog[0] == '2' && (cog[1] == 'A' || cog[1] == 'B');
+  if (!corse && (!is_digit(cog[0]) || !is_digit(cog[1]))) return reject(rule::cog_invalide, kLieu);
+  const auto inexistant = [] { return reject(rule::cog_inexistant, kLieu); };
+  const int commune3 = std::stoi(cog.substr(2, 3));
+  if (corse) return commune3 >= 1 ? std::variant<std::string, Rejection>(cog) : inexistant();
   const int dept = two_digits(cog, 0);
-  if (dept >= 1 && dept <= 95) return cog;
-  if (dept == 97 && cog[2] >= '1' && cog[2] <= '8') return cog;
-  if (dept == 98 && cog[2] >= '4' && cog[2] <= '9') return cog;
-  if (dept == 99 && cog.compare(2, 3, "000") != 0) return cog;
-  return invalid();
+  if (dept >= 1 && dept <= 95 && dept != 20)
+    return commune3 >= 1 ? std::variant<std::string, Rejection>(cog) : inexistant();
+  const int dept3 = dept * 10 + (cog[2] - '0');
+  const int commune2 = two_digits(cog, 3);
+  const bool outre_mer = (dept3 >= 971 && dept3 <= 978) || (dept3 >= 984 && dept3 <= 989);
+  if (outre_mer) return commune2 >= 1 ? std::variant<std::string, Rejection>(cog) : inexistant();
+  if (dept == 99 && cog[2] >= '1' && cog[2] <= '5') return cog;
+  return inexistant();
 }
 
-std::variant<TraitsIns, std::vector<FieldError>> validate_traits(const TraitsInput& in) {
+std::string today_local() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+std::variant<TraitsIns, std::vector<FieldError>> validate_traits(const TraitsInput& in,
+                                                                 std::string_view today) {
   TraitsIns out;
   std::vector<FieldError> errors;
   const auto fail = [&errors](std::string_view champ, Rejection r) {
@@ -101,6 +130,8 @@ std::variant<TraitsIns, std::vector<FieldError>> validate_traits(const TraitsInp
   auto date = classify_date_naissance(in.date_naissance);
   if (auto* r = std::get_if<Rejection>(&date)) {
     fail("traits.date_naissance", std::move(*r));
+  } else if (auto bound = check_date_bounds(in.date_naissance, today)) {
+    fail("traits.date_naissance", std::move(*bound));
   } else {
     out.date_naissance = in.date_naissance;
     out.date_kind = std::get<DateKind>(date);

@@ -18,12 +18,20 @@
 namespace insgate::identity {
 
 namespace rule {
-inline constexpr std::string_view date_format_invalide = "date_format_invalide";  ///< not AAAA-MM-JJ
-inline constexpr std::string_view date_invalide = "date_invalide";      ///< outside what §2.2 allows
-inline constexpr std::string_view sexe_invalide = "sexe_invalide";      ///< not M/F
-inline constexpr std::string_view sexe_indetermine = "sexe_indetermine";  ///< I/U: cannot be sent to INSi
-inline constexpr std::string_view cog_invalide = "cog_invalide";        ///< not a 5-character COG
+inline constexpr std::string_view date_format_invalide = codes::regle("date_format_invalide");  ///< not AAAA-MM-JJ
+inline constexpr std::string_view date_invalide = codes::regle("date_invalide");      ///< outside what §2.2 allows
+inline constexpr std::string_view sexe_invalide = codes::regle("sexe_invalide");      ///< not M/F
+inline constexpr std::string_view sexe_indetermine = codes::regle("sexe_indetermine");  ///< I/U: cannot be sent to INSi
+inline constexpr std::string_view cog_invalide = codes::regle("cog_invalide");        ///< not a 5-character COG
+inline constexpr std::string_view date_future = codes::regle("date_future");  ///< known part after today
+inline constexpr std::string_view date_trop_ancienne = codes::regle("date_trop_ancienne");  ///< before kAnneeMin
+inline constexpr std::string_view cog_inexistant = codes::regle("cog_inexistant");  ///< COG layout, but no commune can have it (a postal code)
 }  // namespace rule
+
+/// Earliest birth year accepted. ins-identity-rules.md gives no lower bound:
+/// this is the project's policy (nobody born before 1850 is looked up in
+/// INSi; such a year is a typing error).
+inline constexpr int kAnneeMin = 1850;
 
 /// What kind of birth date a valid `AAAA-MM-JJ` value is (§2.2).
 enum class DateKind {
@@ -43,15 +51,40 @@ enum class DateKind {
 /// (`date_invalide`).
 std::variant<DateKind, Rejection> classify_date_naissance(std::string_view date);
 
+/// @brief Checks that a birth date can be a birth date on `today`: its known
+/// part is not in the future and its year is not before kAnneeMin.
+///
+/// `date` is a valid `AAAA-MM-JJ` value (see classify_date_naissance) and
+/// `today` the local date `AAAA-MM-JJ`. "Known part" (§2.2): the year; the
+/// month when it is 01–12; the day when it is a real day of that month (a
+/// day 00 or a week number 31–35 counts as the month's first day; a month
+/// 00 or 13–99 as the year's first day).
+/// @return nullopt when acceptable, else a Rejection `date_future` or
+///         `date_trop_ancienne`.
+std::optional<Rejection> check_date_bounds(std::string_view date, std::string_view today);
+
 /// @brief Normalises the sex towards INSi (§2): `M`/`F`, lower case accepted.
 /// @return "M" or "F"; `sexe_indetermine` for I/U (not obtainable from INSi),
 ///         `sexe_invalide` otherwise.
 std::variant<std::string, Rejection> normalise_sexe(std::string_view sexe);
 
-/// @brief Checks a birthplace COG (§2): 5 characters — département 01–95 + 3
-/// digits; overseas 971–978 / 984–989 + 2 digits; `2A`/`2B` + 3 digits
-/// (lower-case a/b accepted and upper-cased); `99` + 3-digit country (not 000).
-/// @return the COG as INSi expects it, or `cog_invalide`.
+/// @brief Checks a birthplace COG (§2, insi-protocol.md §4.1 "COG, 5 chars").
+///
+/// Layout (`cog_invalide` otherwise): 5 characters, digits, or `2A`/`2B` +
+/// 3 digits (lower-case a/b accepted and upper-cased).
+/// Structure of the INSEE COG (`cog_inexistant` otherwise — such a value is
+/// almost always a postal code, e.g. 63000): département 01–19 or 21–95
+/// (`20` is not a COG département since 1976: Corsica is 2A/2B — its postal
+/// codes start with 20) followed by a commune number 001–999; overseas
+/// département 971–976 or collectivity 975/977/978/984–989 followed by a
+/// commune number 01–99; born abroad: `99` + INSEE country code, whose first
+/// digit is the continent 1–5.
+/// Written from the COG's structure, not from the list of communes:
+/// ins-identity-rules.md keeps birthplaces as INSi returns them, which may
+/// be communes that no longer exist, so a list of today's communes would
+/// refuse real birthplaces; a well-formed but unknown COG is left to INSi
+/// (CR 01, whose advice then says to check that the COG was sent).
+/// @return the COG as INSi expects it, or the Rejection.
 std::variant<std::string, Rejection> normalise_lieu_naissance(std::string_view cog);
 
 /// Raw traits as the caller typed them.
@@ -82,8 +115,13 @@ struct FieldError {
 };
 
 /// @brief Normalises and checks all traits; never stops at the first error.
+/// `today` (`AAAA-MM-JJ`, local date) bounds the birth date (check_date_bounds).
 /// @return the traits to send, or one FieldError per failing field (in the
 ///         order nom, prénoms, sexe, date, lieu).
-std::variant<TraitsIns, std::vector<FieldError>> validate_traits(const TraitsInput& input);
+std::variant<TraitsIns, std::vector<FieldError>> validate_traits(const TraitsInput& input,
+                                                                 std::string_view today);
+
+/// Today's local date, `AAAA-MM-JJ` (reads the clock: the one impure helper here).
+std::string today_local();
 
 }  // namespace insgate::identity

@@ -24,10 +24,10 @@ namespace insgate::insi {
 namespace {
 
 // Config keys, named in the messages so that the administrator knows what to edit.
-constexpr const char* kCertKey = "insi.certificate.cert";
-constexpr const char* kKeyKey = "insi.certificate.key";
-constexpr const char* kP12Key = "insi.certificate.pkcs12";
-constexpr const char* kPassKey = "insi.certificate.passphrase_file";
+constexpr const char* kCertKey = "insi.certificat.certificat";
+constexpr const char* kKeyKey = "insi.certificat.cle";
+constexpr const char* kP12Key = "insi.certificat.pkcs12";
+constexpr const char* kPassKey = "insi.certificat.phrase_secrete_fichier";
 constexpr const char* kCaKey = "insi.ca";
 
 /// The OpenSSL error queue as "reason; reason" (library codes only, never
@@ -451,7 +451,7 @@ ClientCertificateInfo check_certificate(const Material& m, const std::string& en
                         "); check the system clock, or keep the current certificate until then");
   if (after < 0)
     throw TlsSetupError(m.cert_source + ": the client certificate expired on " + utc_text(na) +
-                        "; renew it with IGC-Santé (ORG AUTH_CLI) and point insi.certificate at "
+                        "; renew it with IGC-Santé (ORG AUTH_CLI) and point insi.certificat at "
                         "the new files");
 
   ClientCertificateInfo info;

@@ -25,10 +25,14 @@ struct InsFourni {
   std::string oid;
 };
 
-/// Result of the comparison. `ecarts` names what differs, with the API's
-/// field names: "ins.matricule", "ins.cle", "ins.oid", "traits.nom_naissance",
-/// "traits.prenoms", "traits.sexe", "traits.date_naissance",
-/// "traits.lieu_naissance"; "identite" when INSi found no single identity.
+/// Result of the comparison. `ecarts` (identity/codes.hpp, Kind::ecart)
+/// names what differs, with the API's field names: "ins.matricule",
+/// "ins.cle", "ins.oid", "traits.nom_naissance", "traits.prenoms",
+/// "traits.sexe", "traits.date_naissance", "traits.lieu_naissance";
+/// "identite" when INSi found no single identity. Any of these makes
+/// `conforme` false. "liste_prenoms_incomplete" does not: the supplied first
+/// names are the beginning of INSi's list, which conforms (§2) but leaves
+/// the record without the full list of birth first names.
 struct Verification {
   bool conforme = false;
   std::vector<std::string> ecarts;
@@ -36,13 +40,17 @@ struct Verification {
 };
 
 /// Pure comparison of what the caller holds with INSi's answer (CR 00).
-/// First names conform when the supplied list equals TIQ's list or is its
-/// beginning (a record may hold only the first first names).
+/// First names conform when the supplied list, joined with spaces, is TIQ's
+/// list or its beginning, hyphen and apostrophe counting as a space
+/// (ins-identity-rules.md §2, "Premier prénom": a local first name must
+/// match the start of the list); when it is only the beginning, écart
+/// "liste_prenoms_incomplete".
 Verification comparer(const InsFourni& ins, const TraitsRecherche& traits, const Individu& insi);
 
 struct VerificationOutcome {
   RechercheOutcome recherche;                ///< the INSi exchange(s)
   std::optional<Verification> verification;  ///< set when INSi answered with a CR
+  TraitsRecherche envoyes;                   ///< the traits compared (and sent to INSi)
 };
 
 class Verificateur {

@@ -55,7 +55,7 @@ const char* to_string(SignatureAlgorithm a) {
 
 XmlSigner::XmlSigner(X509* cert, EVP_PKEY* key) {
   if (cert == nullptr || key == nullptr)
-    fail(nullptr, "no client certificate or key to sign with; give insi.certificate");
+    fail(nullptr, "no client certificate or key to sign with; give insi.certificat");
   switch (EVP_PKEY_get_base_id(key)) {
     case EVP_PKEY_RSA:
       algorithm_ = SignatureAlgorithm::rsa_sha256;

@@ -22,9 +22,6 @@ const std::array<std::string_view, kOperations> kOperationLabels{
     "recuperation_traits", "recuperation_vitale", "verification"};
 const std::array<std::string_view, kInsiOutcomes> kOutcomeLabels{
     "cr_00", "cr_01", "cr_02", "fault", "transport", "timeout"};
-const std::array<std::string_view, kRoutes> kRouteLabels{
-    "/v1/health", "/v1/ins/recherche", "/v1/ins/recherche-vitale", "/v1/ins/verification",
-    "/v1/ins/qualification", "/v1/stats/mensuel", "autre"};
 const std::array<std::string_view, kCacheResults> kCacheLabels{"hit", "miss", "bypass"};
 const std::array<std::string_view, kDeliveryOutcomes> kDeliveryLabels{"delivered", "retry",
                                                                       "dead"};
@@ -48,6 +45,14 @@ bool plugin_ok(const std::string& p) {
   return !p.empty() && p.size() <= 64 && std::all_of(p.begin(), p.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
                   c == '_' || c == '.' || c == '-';
+         });
+}
+
+bool route_ok(const std::string& r) {
+  return r.size() >= 2 && r.size() <= 64 && r[0] == '/' &&
+         std::all_of(r.begin(), r.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                  c == '/' || c == '_' || c == '.' || c == '-';
          });
 }
 
@@ -96,7 +101,6 @@ const prometheus::Histogram::BucketBoundaries kApiBuckets{0.001, 0.005, 0.01, 0.
 
 std::string_view to_label(Operation op) { return kOperationLabels[static_cast<std::size_t>(op)]; }
 std::string_view to_label(InsiOutcome o) { return kOutcomeLabels[static_cast<std::size_t>(o)]; }
-std::string_view to_label(Route r) { return kRouteLabels[static_cast<std::size_t>(r)]; }
 std::string_view to_label(CacheResult r) { return kCacheLabels[static_cast<std::size_t>(r)]; }
 std::string_view to_label(DeliveryOutcome o) {
   return kDeliveryLabels[static_cast<std::size_t>(o)];
@@ -104,14 +108,6 @@ std::string_view to_label(DeliveryOutcome o) {
 std::string_view to_label(CertificateUsage u) { return kUsageLabels[static_cast<std::size_t>(u)]; }
 std::string_view to_label(identity::RnivStatus s) {
   return kStatusLabels[static_cast<std::size_t>(s)];
-}
-
-Route route_of(std::string_view target) {
-  target = target.substr(0, target.find('?'));
-  for (std::size_t i = 0; i + 1 < kRoutes; ++i) {
-    if (target == kRouteLabels[i]) return static_cast<Route>(i);
-  }
-  return Route::autre;
 }
 
 const std::vector<std::string_view>& status_labels() {
@@ -174,9 +170,9 @@ struct Metrics::Series {
   std::vector<prometheus::Gauge*> unique_users;  // idem
   std::vector<prometheus::Gauge*> qualified_rate;
   prometheus::Gauge* circuit_open = nullptr;
-  // [route][status label index]
-  std::array<std::vector<prometheus::Counter*>, kRoutes> api_requests;
-  std::array<prometheus::Histogram*, kRoutes> api_duration{};
+  // [route slot][status label index]; slot routes_.size() = "autre"
+  std::vector<std::vector<prometheus::Counter*>> api_requests;
+  std::vector<prometheus::Histogram*> api_duration;
   prometheus::Gauge* api_connections = nullptr;
   std::array<prometheus::Counter*, kCacheResults> cache{};
   std::array<prometheus::Gauge*, kStatuses> identities{};
@@ -191,9 +187,11 @@ Metrics::Metrics(MetricsOptions options)
     : registry_(std::make_shared<prometheus::Registry>()),
       finess_(std::move(options.finess)),
       plugins_(std::move(options.plugins)),
+      routes_(std::move(options.routes)),
       s_(std::make_unique<Series>()) {
   check_list(finess_, finess_ok, "FINESS");
   check_list(plugins_, plugin_ok, "plugin name");
+  check_list(routes_, route_ok, "route");
   if (!version_ok(options.version)) {
     throw MetricsError("metrics: the version is not acceptable as a label value");
   }
@@ -258,12 +256,14 @@ Metrics::Metrics(MetricsOptions options)
                            .Name("insgate_api_request_duration_seconds")
                            .Help("Local API request duration by route")
                            .Register(r);
-  for (std::size_t i = 0; i < kRoutes; ++i) {
+  std::vector<std::string> route_slots = routes_;
+  route_slots.push_back(S(kAutre));
+  s.api_requests.resize(route_slots.size());
+  for (std::size_t i = 0; i < route_slots.size(); ++i) {
     for (auto st : status_labels()) {
-      s.api_requests[i].push_back(
-          &requests.Add({{"route", S(kRouteLabels[i])}, {"status", S(st)}}));
+      s.api_requests[i].push_back(&requests.Add({{"route", route_slots[i]}, {"status", S(st)}}));
     }
-    s.api_duration[i] = &api_duration.Add({{"route", S(kRouteLabels[i])}}, kApiBuckets);
+    s.api_duration.push_back(&api_duration.Add({{"route", route_slots[i]}}, kApiBuckets));
   }
   s.api_connections = &prometheus::BuildGauge()
                            .Name("insgate_api_connections")
@@ -376,8 +376,13 @@ bool Metrics::set_qualified_identity_rate(std::string_view finess, std::optional
 
 void Metrics::set_insi_circuit_open(bool open) { s_->circuit_open->Set(open ? 1 : 0); }
 
-void Metrics::api_request(Route route, int http_status, double seconds) {
-  const auto r = static_cast<std::size_t>(route);
+std::size_t Metrics::route_slot(std::string_view route) const {
+  auto it = std::find(routes_.begin(), routes_.end(), route);
+  return static_cast<std::size_t>(it - routes_.begin());  // routes_.size(): "autre"
+}
+
+void Metrics::api_request(std::string_view route, int http_status, double seconds) {
+  const auto r = route_slot(route);
   const auto& labels = status_labels();
   const auto label = status_label(http_status);
   const auto idx = static_cast<std::size_t>(

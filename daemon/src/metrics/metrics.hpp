@@ -53,15 +53,6 @@ enum class InsiOutcome { cr_00, cr_01, cr_02, fault, transport, timeout };
 inline constexpr std::size_t kInsiOutcomes = 6;
 std::string_view to_label(InsiOutcome o);  ///< "cr_00", ..., "timeout"
 
-/// Routes of the local API ("route" label); anything else is `autre`.
-enum class Route {
-  health, recherche, recherche_vitale, verification, qualification, stats_mensuel, autre
-};
-inline constexpr std::size_t kRoutes = 7;
-std::string_view to_label(Route r);  ///< the path ("/v1/health", ...) or "autre"
-/// The route of a request target; the query string is ignored.
-Route route_of(std::string_view target);
-
 enum class CacheResult { hit, miss, bypass };
 inline constexpr std::size_t kCacheResults = 3;
 std::string_view to_label(CacheResult r);
@@ -97,6 +88,10 @@ struct MetricsOptions {
   std::vector<std::string> plugins;
   /// Daemon version for insgate_build_info ([0-9A-Za-z.+~_-], 1..64 bytes).
   std::string version;
+  /// The "route" label values of the local API: the labels of its route
+  /// table (api/route_table.hpp, route_labels()), each "/" then
+  /// [A-Za-z0-9/_.-], at most 64; with "autre" for any other path.
+  std::vector<std::string> routes;
 };
 
 /// The daemon's metrics. Construct once at start-up (with the configured
@@ -104,7 +99,7 @@ struct MetricsOptions {
 /// Metrics and hands its registry to the MetricsServer.
 class Metrics {
  public:
-  /// @throw MetricsError when a FINESS, plugin name or version is not
+  /// @throw MetricsError when a FINESS, plugin name, route or version is not
   /// acceptable as a label value (see MetricsOptions).
   explicit Metrics(MetricsOptions options);
   ~Metrics();
@@ -135,8 +130,9 @@ class Metrics {
 
   // --- local API ----------------------------------------------------------
   /// One answered request: insgate_api_requests_total{route,status} +1 and
-  /// insgate_api_request_duration_seconds{route} observes `seconds`.
-  void api_request(Route route, int http_status, double seconds);
+  /// insgate_api_request_duration_seconds{route} observes `seconds`. A
+  /// route outside MetricsOptions::routes counts under route="autre".
+  void api_request(std::string_view route, int http_status, double seconds);
   void api_connection_opened();
   void api_connection_closed();
 
@@ -163,10 +159,12 @@ class Metrics {
   struct Series;
   std::optional<std::size_t> finess_index(std::string_view finess) const;
   std::optional<std::size_t> plugin_index(std::string_view plugin) const;
+  std::size_t route_slot(std::string_view route) const;
 
   std::shared_ptr<prometheus::Registry> registry_;
   std::vector<std::string> finess_;   // configured, index = label slot; slot size() = autre
   std::vector<std::string> plugins_;  // idem
+  std::vector<std::string> routes_;   // idem
   std::unique_ptr<Series> s_;
 };
 

@@ -14,7 +14,7 @@ using identity::RnivIdentity;
 using identity::RnivStatus;
 using identity::Rejection;
 
-constexpr const char* kOidRefused = "oid_interdit_en_production";
+constexpr std::string_view kOidRefused = identity::motif::oid_interdit_en_production;
 
 const char* event_name(RnivEvent e) {
   switch (e) {
@@ -61,7 +61,7 @@ RecordOutcome Identities::record_insi_verification(const InsiMatch& m, TimePoint
 RecordOutcome Identities::record(const InsiMatch& m, InsiOperation op, TimePoint when) {
   RecordOutcome out;
   if (!policy_.oids.accepts(m.ins.oid)) {
-    out.refused = Rejection{kOidRefused, "test/demo OID refused in production"};
+    out.refused = Rejection{std::string(kOidRefused), "test/demo OID refused in production"};
     return out;
   }
   store_.transact([&](StateTx& tx) {
@@ -140,7 +140,7 @@ QualifyOutcome Identities::qualify(const identity::Ins& ins, const PieceIdentite
                                    const std::string& operateur_hash, TimePoint when) {
   QualifyOutcome out;
   if (!policy_.oids.accepts(ins.oid)) {
-    out.motif = kOidRefused;
+    out.motif = std::string(kOidRefused);
     return out;
   }
   store_.transact([&](StateTx& tx) {
@@ -151,7 +151,8 @@ QualifyOutcome Identities::qualify(const identity::Ins& ins, const PieceIdentite
     }
     IdentityRecord r = *rec;
     if (r.rniv.attributes.fictive || r.rniv.attributes.douteuse) {
-      out.motif = r.rniv.attributes.fictive ? "fictive" : "douteuse";
+      out.motif = std::string(r.rniv.attributes.fictive ? identity::motif::fictive
+                                                          : identity::motif::douteuse);
       return;
     }
     if (!r.rniv.insi) {

@@ -503,5 +503,57 @@ TEST(RechercheAnswerOidPolicyTest, test_oid_in_production_is_an_anomaly) {
   EXPECT_TRUE(body_of(recherche_answer(o, envoyes(), kRequeteId))["anomalies"].empty());
 }
 
+// ---- issue 18: advice per route and what was sent, one statut rule ----
+
+std::string conseil_for(const std::string& code, std::vector<std::string> prenoms,
+                        std::optional<std::string> lieu) {
+  insi::TraitsRecherche t{"DUPONT", std::move(prenoms), "F", "1980-02-29", std::move(lieu)};
+  return body_of(recherche_answer(cr(code, "x", 1), t, kRequeteId))["conseil"].get<std::string>();
+}
+
+TEST(RechercheAnswerTest, cr01_advice_asks_for_other_first_names_only_when_one_was_sent) {
+  EXPECT_THAT(conseil_for("01", {"MARIE"}, std::nullopt), HasSubstr("autres prénoms"));
+  EXPECT_THAT(conseil_for("01", {"MARIE", "LOUISE"}, std::nullopt),
+              ::testing::Not(HasSubstr("autres prénoms")));
+}
+
+TEST(RechercheAnswerTest, cr01_advice_checks_the_cog_only_when_a_birthplace_was_sent) {
+  EXPECT_THAT(conseil_for("01", {"MARIE"}, std::string("63001")),
+              HasSubstr("code officiel géographique (COG) de la commune de naissance et non son "
+                        "code postal"));
+  EXPECT_THAT(conseil_for("01", {"MARIE"}, std::nullopt), ::testing::Not(HasSubstr("COG")));
+}
+
+TEST(RechercheAnswerTest, cr02_advice_names_what_was_not_sent) {
+  EXPECT_THAT(conseil_for("02", {"MARIE"}, std::nullopt), HasSubstr("autres prénoms"));
+  EXPECT_THAT(conseil_for("02", {"MARIE"}, std::nullopt), HasSubstr("lieu de naissance"));
+  EXPECT_THAT(conseil_for("02", {"MARIE", "LOUISE"}, std::nullopt),
+              ::testing::Not(HasSubstr("prénoms")));
+  EXPECT_THAT(conseil_for("02", {"MARIE", "LOUISE"}, std::string("75056")),
+              HasSubstr("carte Vitale"));
+}
+
+TEST(RechercheAnswerTest, vitale_advice_is_about_the_card) {
+  auto j = body_of(resultat_answer(cr("01", "x", 1), "vitale_envoyee",
+                                   {{"assertion_vitale", false}}, kRequeteId));
+  const std::string c = j["conseil"].get<std::string>();
+  EXPECT_THAT(c, HasSubstr("carte Vitale"));
+  EXPECT_THAT(c, ::testing::Not(HasSubstr("autres prénoms")));
+  EXPECT_TRUE(j["statut"].is_null());
+}
+
+TEST(RechercheAnswerTest, no_identity_has_statut_null) {
+  EXPECT_TRUE(body_of(answer(cr("01", "x", 1)))["statut"].is_null());
+  EXPECT_TRUE(body_of(answer(cr("02", "x", 1)))["statut"].is_null());
+}
+
+TEST(RechercheAnswerTest, every_anomaly_has_a_french_message) {
+  for (const auto& a : body_of(answer(hermann()))["anomalies"]) {
+    const std::string m = a.value("message", "");
+    EXPECT_FALSE(m.empty()) << a;
+    EXPECT_EQ(m.back(), '.') << m;
+  }
+}
+
 }  // namespace
 }  // namespace insgate::api

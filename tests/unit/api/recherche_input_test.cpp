@@ -52,6 +52,20 @@ std::vector<FieldError> field_errors(const json& body) {
   return inv->errors;
 }
 
+/// A 400 on `champ` (rule type_invalide) whose detail names the member and
+/// the expected JSON type.
+void expect_type_error(const json& body, const std::string& champ, const std::string& type) {
+  auto d = decode_recherche(body.dump());
+  auto* bad = std::get_if<BadRequest>(&d);
+  ASSERT_NE(bad, nullptr) << "expected 400 for " << body.dump();
+  EXPECT_THAT(bad->detail, HasSubstr(champ));
+  EXPECT_THAT(bad->detail, HasSubstr(type));
+  ASSERT_EQ(bad->errors.size(), 1u);
+  EXPECT_EQ(bad->errors[0].champ, champ);
+  EXPECT_EQ(bad->errors[0].regle, "type_invalide");
+  EXPECT_THAT(bad->errors[0].message, HasSubstr(type));
+}
+
 json with_trait(const std::string& key, json value) {
   auto b = valid_body();
   b["traits"][key] = std::move(value);
@@ -59,10 +73,14 @@ json with_trait(const std::string& key, json value) {
 }
 
 /// One field error, on `champ`, whose message does not echo `value`.
-void expect_single_error(const json& body, const std::string& champ, const std::string& value) {
+void expect_single_error(const json& body, const std::string& champ, const std::string& value,
+                         const std::string& regle = "") {
   auto errors = field_errors(body);
   ASSERT_EQ(errors.size(), 1u) << body.dump();
   EXPECT_EQ(errors[0].champ, champ);
+  if (!regle.empty()) {
+    EXPECT_EQ(errors[0].regle, regle);
+  }
   EXPECT_FALSE(errors[0].message.empty());
   if (!value.empty()) {
     EXPECT_THAT(errors[0].message, Not(HasSubstr(value)));
@@ -204,16 +222,18 @@ TEST(RechercheInputTest, lone_continuation_byte_is_bad_request) {
   EXPECT_TRUE(is_bad_request(body));
 }
 
-TEST(RechercheInputTest, missing_operateur_is_bad_request) {
+// The API's one rule (issue 18): a missing or empty member is a 422 on its
+// field; a wrong JSON type is a 400 naming the member and the type.
+TEST(RechercheInputTest, missing_operateur_is_a_field_error) {
   auto b = valid_body();
   b.erase("operateur");
-  EXPECT_TRUE(is_bad_request(b.dump()));
+  expect_single_error(b, "operateur", "", "obligatoire");
 }
 
-TEST(RechercheInputTest, empty_operateur_is_bad_request) {
+TEST(RechercheInputTest, empty_operateur_is_a_field_error) {
   auto b = valid_body();
   b["operateur"] = "";
-  EXPECT_TRUE(is_bad_request(b.dump()));
+  expect_single_error(b, "operateur", "", "obligatoire");
 }
 
 TEST(RechercheInputTest, numeric_operateur_is_bad_request) {
@@ -222,10 +242,10 @@ TEST(RechercheInputTest, numeric_operateur_is_bad_request) {
   EXPECT_TRUE(is_bad_request(b.dump()));
 }
 
-TEST(RechercheInputTest, operateur_over_128_bytes_is_bad_request) {
+TEST(RechercheInputTest, operateur_over_128_bytes_is_a_field_error) {
   auto b = valid_body();
   b["operateur"] = std::string(129, 'u');
-  EXPECT_TRUE(is_bad_request(b.dump()));
+  expect_single_error(b, "operateur", std::string(129, 'u'), "trop_long");
 }
 
 TEST(RechercheInputTest, operateur_of_128_bytes_is_accepted) {
@@ -234,10 +254,10 @@ TEST(RechercheInputTest, operateur_of_128_bytes_is_accepted) {
   EXPECT_EQ(decode_ok(b).operateur.size(), 128u);
 }
 
-TEST(RechercheInputTest, missing_traits_is_bad_request) {
+TEST(RechercheInputTest, missing_traits_is_a_field_error) {
   auto b = valid_body();
   b.erase("traits");
-  EXPECT_TRUE(is_bad_request(b.dump()));
+  expect_single_error(b, "traits", "", "obligatoire");
 }
 
 TEST(RechercheInputTest, traits_array_is_bad_request) {
@@ -263,7 +283,10 @@ TEST(RechercheInputTest, nesting_at_max_is_parsed_then_refused_as_unknown_member
   b.insert(b.size() - 1, ",\"x\":" + nested(kMaxJsonDepth - 1));  // depth 1 + 15
   auto d = decode_recherche(b);
   ASSERT_TRUE(std::holds_alternative<BadRequest>(d));
-  EXPECT_THAT(std::get<BadRequest>(d).detail, ::testing::HasSubstr("Membre inconnu : x"));
+  EXPECT_THAT(std::get<BadRequest>(d).detail, ::testing::HasSubstr("Le membre x est inconnu"));
+  ASSERT_EQ(std::get<BadRequest>(d).errors.size(), 1u);
+  EXPECT_EQ(std::get<BadRequest>(d).errors[0].champ, "x");
+  EXPECT_EQ(std::get<BadRequest>(d).errors[0].regle, "membre_inconnu");
 }
 
 TEST(RechercheInputTest, misspelt_optional_trait_is_refused_not_dropped) {
@@ -274,12 +297,10 @@ TEST(RechercheInputTest, misspelt_optional_trait_is_refused_not_dropped) {
   EXPECT_THAT(std::get<BadRequest>(d).detail, ::testing::HasSubstr("lieu_de_naissance"));
 }
 
-TEST(RechercheInputTest, bad_request_detail_does_not_echo_operateur) {
+TEST(RechercheInputTest, error_does_not_echo_operateur) {
   auto b = valid_body();
   b["operateur"] = std::string(129, 'Q');
-  auto d = decode_recherche(b.dump());
-  ASSERT_TRUE(std::holds_alternative<BadRequest>(d));
-  EXPECT_THAT(std::get<BadRequest>(d).detail, Not(HasSubstr("QQQQ")));
+  expect_single_error(b, "operateur", "QQQQ", "trop_long");
 }
 
 // ---- json_too_deep ----
@@ -350,8 +371,9 @@ TEST(RechercheInputTest, blank_nom_is_refused) {
   expect_single_error(with_trait("nom_naissance", "   "), "traits.nom_naissance", "");
 }
 
-TEST(RechercheInputTest, numeric_nom_is_refused) {
-  expect_single_error(with_trait("nom_naissance", 42), "traits.nom_naissance", "42");
+TEST(RechercheInputTest, numeric_nom_is_a_bad_request_naming_member_and_type) {
+  expect_type_error(with_trait("nom_naissance", 42), "traits.nom_naissance",
+                    "une chaîne de caractères");
 }
 
 TEST(RechercheInputTest, nom_over_100_characters_is_refused_without_echo) {
@@ -391,8 +413,20 @@ TEST(RechercheInputTest, missing_prenoms_is_refused) {
   expect_single_error(b, "traits.prenoms", "");
 }
 
-TEST(RechercheInputTest, non_string_prenom_is_refused) {
-  expect_single_error(with_trait("prenoms", {"MARIE", 7}), "traits.prenoms", "");
+TEST(RechercheInputTest, non_string_prenom_is_a_bad_request_naming_the_element) {
+  expect_type_error(with_trait("prenoms", {"MARIE", 7}), "traits.prenoms[1]",
+                    "une chaîne de caractères");
+}
+
+// Issue 18 item 5: "prenoms": 5 and "sexe": 1 were 422, "operateur": 5 a 400
+// saying it is missing.
+TEST(RechercheInputTest, wrong_types_of_the_issue_are_bad_requests) {
+  expect_type_error(with_trait("prenoms", 5), "traits.prenoms",
+                    "une liste de chaînes de caractères (ou une seule chaîne)");
+  expect_type_error(with_trait("sexe", 1), "traits.sexe", "une chaîne de caractères");
+  auto b = valid_body();
+  b["operateur"] = 5;
+  expect_type_error(b, "operateur", "une chaîne de caractères");
 }
 
 TEST(RechercheInputTest, more_than_ten_prenoms_are_refused) {
@@ -460,8 +494,39 @@ TEST(RechercheInputTest, letters_in_lieu_are_refused_without_echo) {
   expect_single_error(with_trait("lieu_naissance", "PARIS"), "traits.lieu_naissance", "PARIS");
 }
 
-TEST(RechercheInputTest, numeric_lieu_is_refused) {
-  expect_single_error(with_trait("lieu_naissance", 75056), "traits.lieu_naissance", "75056");
+TEST(RechercheInputTest, numeric_lieu_is_a_bad_request) {
+  expect_type_error(with_trait("lieu_naissance", 75056), "traits.lieu_naissance",
+                    "une chaîne de caractères");
+}
+
+// Issue 18 item 1: a future birth date, one before 1850, and a partly
+// unknown one whose known part is in the future never reach INSi.
+TEST(RechercheInputTest, impossible_birth_dates_are_field_errors) {
+  for (const char* d : {"2099-01-01", "2099-00-00", "2099-05-00"}) {
+    auto r = decode_recherche(with_trait("date_naissance", d).dump(), "2026-11-15");
+    ASSERT_TRUE(std::holds_alternative<InvalidTraits>(r)) << d;
+    const auto& e = std::get<InvalidTraits>(r).errors;
+    ASSERT_EQ(e.size(), 1u);
+    EXPECT_EQ(e[0].champ, "traits.date_naissance");
+    EXPECT_EQ(e[0].regle, "date_future") << d;
+  }
+  auto r = decode_recherche(with_trait("date_naissance", "1849-12-31").dump(), "2026-11-15");
+  ASSERT_TRUE(std::holds_alternative<InvalidTraits>(r));
+  EXPECT_EQ(std::get<InvalidTraits>(r).errors[0].regle, "date_trop_ancienne");
+  // The known part of 2026-11-00 is this month: not in the future.
+  EXPECT_TRUE(std::holds_alternative<RechercheInput>(
+      decode_recherche(with_trait("date_naissance", "2026-11-00").dump(), "2026-11-15")));
+}
+
+// Issue 18 item 2.
+TEST(RechercheInputTest, postal_code_as_birthplace_is_refused_with_the_cog_sentence) {
+  auto r = decode_recherche(with_trait("lieu_naissance", "63000").dump());
+  ASSERT_TRUE(std::holds_alternative<InvalidTraits>(r));
+  const auto& e = std::get<InvalidTraits>(r).errors;
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].champ, "traits.lieu_naissance");
+  EXPECT_EQ(e[0].regle, "cog_inexistant");
+  EXPECT_THAT(e[0].message, HasSubstr("code officiel géographique (COG), pas le code postal"));
 }
 
 TEST(RechercheInputTest, every_failing_field_gets_its_own_error) {

@@ -23,22 +23,22 @@ using ::testing::Not;
 /// point into the temporary directory (created by the fixture).
 const char* const kValid = R"(api:
   socket: run/insgate.sock
-  socket_mode: "0640"
-  header_timeout_ms: 2000
-  idle_timeout_ms: 30000
+  mode_socket: "0640"
+  delai_entete_ms: 2000
+  delai_inactivite_ms: 30000
 insi:
-  endpoint: https://insi.example.test:8443/lps
-  environment: test
-  certificate:
-    cert: pki/client.pem
-    key: pki/client.key
+  url: https://insi.example.test:8443/lps
+  environnement: test
+  certificat:
+    certificat: pki/client.pem
+    cle: pki/client.key
   ca:
     - pki/ca.pem
     - pki/ca2.pem
-  deadlines:
-    connect_ms: 1000
-    call_ms: 2000
-    request_ms: 9000
+  delais:
+    connexion_ms: 1000
+    appel_ms: 2000
+    requete_ms: 9000
 structure:
   finess: "010000001"
   nom: "EHPAD Test"
@@ -47,7 +47,8 @@ lps:
   nom_logiciel: insgate
   version_logiciel: "0.1.0"
   instance: "00000000-0000-4000-8000-000000000000"
-log_level: debug
+journal:
+  niveau: debug
 )";
 
 /// 1-based number of the first line of `text` that contains `needle`.
@@ -156,24 +157,24 @@ TEST_F(ConfigTest, allowed_callers_default_to_nobody_listed) {
 }
 
 TEST_F(ConfigTest, allowed_callers_accept_names_and_numeric_ids) {
-  auto c = load_text(replace(kValid, "socket_mode: \"0640\"",
-                             "socket_mode: \"0640\"\n  allowed_users: [root, \"1234\"]\n"
-                             "  allowed_groups: [\"0\"]"));
+  auto c = load_text(replace(kValid, "mode_socket: \"0640\"",
+                             "mode_socket: \"0640\"\n  utilisateurs_autorises: [root, \"1234\"]\n"
+                             "  groupes_autorises: [\"0\"]"));
   EXPECT_EQ(c.api.allowed_uids, (std::vector<unsigned>{0u, 1234u}));
   EXPECT_EQ(c.api.allowed_gids, (std::vector<unsigned>{0u}));
 }
 
 TEST_F(ConfigTest, unknown_allowed_user_is_an_error_naming_the_entry) {
-  auto e = error_of(replace(kValid, "socket_mode: \"0640\"",
-                            "socket_mode: \"0640\"\n  allowed_users: [no-such-account-x1]"));
-  EXPECT_NE(e.find("api.allowed_users[0]"), std::string::npos) << e;
+  auto e = error_of(replace(kValid, "mode_socket: \"0640\"",
+                            "mode_socket: \"0640\"\n  utilisateurs_autorises: [no-such-account-x1]"));
+  EXPECT_NE(e.find("api.utilisateurs_autorises[0]"), std::string::npos) << e;
   EXPECT_NE(e.find("no such user"), std::string::npos) << e;
 }
 
 TEST_F(ConfigTest, allowed_groups_must_be_a_list) {
-  auto e = error_of(replace(kValid, "socket_mode: \"0640\"",
-                            "socket_mode: \"0640\"\n  allowed_groups: soins"));
-  EXPECT_NE(e.find("api.allowed_groups"), std::string::npos) << e;
+  auto e = error_of(replace(kValid, "mode_socket: \"0640\"",
+                            "mode_socket: \"0640\"\n  groupes_autorises: soins"));
+  EXPECT_NE(e.find("api.groupes_autorises"), std::string::npos) << e;
 }
 
 TEST_F(ConfigTest, socket_mode_without_leading_zero_is_octal) {
@@ -201,8 +202,8 @@ TEST_F(ConfigTest, relative_ca_list_is_resolved_against_config_dir) {
 TEST_F(ConfigTest, relative_paths_are_resolved_against_config_subdirectory) {
   // The config file lives in a subdirectory; paths are relative to it.
   fs::create_directories(dir_ / "etc");
-  auto text = replace(replace(replace(replace(kValid, "cert: pki/", "cert: ../pki/"),
-                                      "key: pki/", "key: ../pki/"),
+  auto text = replace(replace(replace(replace(kValid, "certificat: pki/", "certificat: ../pki/"),
+                                      "cle: pki/", "cle: ../pki/"),
                               "- pki/ca.pem", "- ../pki/ca.pem"),
                       "- pki/ca2.pem", "- ../pki/ca2.pem");
   auto c = load(write(text, "etc/insgate.yaml"));
@@ -213,7 +214,7 @@ TEST_F(ConfigTest, relative_paths_are_resolved_against_config_subdirectory) {
 
 TEST_F(ConfigTest, absolute_path_is_kept) {
   auto abs = in_dir("pki/client.pem");
-  auto c = load_text(replace(kValid, "cert: pki/client.pem", "cert: " + abs));
+  auto c = load_text(replace(kValid, "certificat: pki/client.pem", "certificat: " + abs));
   EXPECT_EQ(c.insi.certificate.cert_file, abs);
 }
 
@@ -247,7 +248,7 @@ TEST_F(ConfigTest, explicit_emetteur_is_used) {
   EXPECT_EQ(c.call_context.emetteur, "899900063480");
 }
 
-TEST_F(ConfigTest, valid_file_loads_log_level) {
+TEST_F(ConfigTest, valid_file_loads_journal_niveau) {
   EXPECT_EQ(load_text(kValid).log_level, "debug");
 }
 
@@ -297,7 +298,7 @@ TEST(ParseEndpointTest, http_url_is_rejected_with_key_and_line) {
     parse_endpoint("http://insi.example.test/lps", 7);
     FAIL() << "no ConfigError";
   } catch (const ConfigError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("insi.endpoint (line 7)"));
+    EXPECT_THAT(e.what(), HasSubstr("insi.url (line 7)"));
   }
 }
 
@@ -305,7 +306,7 @@ TEST(ParseEndpointTest, http_url_is_rejected_with_key_and_line) {
 
 TEST_F(ConfigTest, absent_deadlines_take_defaults) {
   auto text = replace(kValid,
-                      "  deadlines:\n    connect_ms: 1000\n    call_ms: 2000\n    request_ms: 9000\n",
+                      "  delais:\n    connexion_ms: 1000\n    appel_ms: 2000\n    requete_ms: 9000\n",
                       "");
   auto c = load_text(text);
   EXPECT_EQ(c.insi.deadlines.connect, std::chrono::milliseconds(5000));
@@ -314,7 +315,7 @@ TEST_F(ConfigTest, absent_deadlines_take_defaults) {
 }
 
 TEST_F(ConfigTest, partial_deadlines_keep_defaults_for_the_others) {
-  auto text = replace(replace(kValid, "    connect_ms: 1000\n", ""), "    request_ms: 9000\n", "");
+  auto text = replace(replace(kValid, "    connexion_ms: 1000\n", ""), "    requete_ms: 9000\n", "");
   auto c = load_text(text);
   EXPECT_EQ(c.insi.deadlines.connect, std::chrono::milliseconds(5000));
   EXPECT_EQ(c.insi.deadlines.call, std::chrono::milliseconds(2000));
@@ -322,11 +323,12 @@ TEST_F(ConfigTest, partial_deadlines_keep_defaults_for_the_others) {
 }
 
 TEST_F(ConfigTest, absent_socket_mode_defaults_to_0660) {
-  EXPECT_EQ(load_text(replace(kValid, "  socket_mode: \"0640\"\n", "")).api.socket_mode, 0660u);
+  EXPECT_EQ(load_text(replace(kValid, "  mode_socket: \"0640\"\n", "")).api.socket_mode, 0660u);
 }
 
-TEST_F(ConfigTest, absent_log_level_defaults_to_info) {
-  EXPECT_EQ(load_text(replace(kValid, "log_level: debug\n", "")).log_level, "info");
+TEST_F(ConfigTest, absent_journal_niveau_defaults_to_info) {
+  EXPECT_EQ(load_text(replace(kValid, "journal:\n  niveau: debug\n", "")).log_level, "info");
+  EXPECT_EQ(load_text(replace(kValid, "  niveau: debug\n", "")).log_level, "info");
 }
 
 TEST_F(ConfigTest, absent_nom_logiciel_defaults_to_insgate) {
@@ -335,8 +337,8 @@ TEST_F(ConfigTest, absent_nom_logiciel_defaults_to_insgate) {
 }
 
 TEST_F(ConfigTest, pkcs12_with_passphrase_file_is_accepted) {
-  auto c = load_text(replace(kValid, "    cert: pki/client.pem\n    key: pki/client.key\n",
-                             "    pkcs12: pki/client.p12\n    passphrase_file: pki/client.pass\n"));
+  auto c = load_text(replace(kValid, "    certificat: pki/client.pem\n    cle: pki/client.key\n",
+                             "    pkcs12: pki/client.p12\n    phrase_secrete_fichier: pki/client.pass\n"));
   EXPECT_EQ(c.insi.certificate.pkcs12_file, in_dir("pki/client.p12"));
   EXPECT_EQ(c.insi.certificate.passphrase_file, in_dir("pki/client.pass"));
   EXPECT_TRUE(c.insi.certificate.cert_file.empty());
@@ -352,15 +354,15 @@ TEST_F(ConfigTest, unknown_top_level_key_names_key_and_line) {
 }
 
 TEST_F(ConfigTest, unknown_nested_key_names_dotted_key_and_line) {
-  auto text = replace(kValid, "    call_ms: 2000\n", "    call_ms: 2000\n    call_timeout_ms: 5\n");
+  auto text = replace(kValid, "    appel_ms: 2000\n", "    appel_ms: 2000\n    call_timeout_ms: 5\n");
   auto msg = error_of(text);
-  EXPECT_THAT(msg, HasSubstr("insi.deadlines.call_timeout_ms " +
+  EXPECT_THAT(msg, HasSubstr("insi.delais.call_timeout_ms " +
                              at_line(line_of(text, "call_timeout_ms"))));
   EXPECT_THAT(msg, HasSubstr("unknown key"));
 }
 
 TEST_F(ConfigTest, typo_in_api_key_is_an_unknown_key) {
-  auto text = replace(kValid, "  socket_mode:", "  sockt_mode:");
+  auto text = replace(kValid, "  mode_socket:", "  sockt_mode:");
   auto msg = error_of(text);
   EXPECT_THAT(msg, HasSubstr("api.sockt_mode " + at_line(line_of(text, "sockt_mode"))));
 }
@@ -390,11 +392,11 @@ TEST_F(ConfigTest, missing_top_level_section_names_key) {
 // BUG (config.cpp:113-114): parse_endpoint(r.string(...), ep.line()) — GCC
 // evaluates ep.line() first, Mark() of the absent node throws YAML::InvalidNode,
 // and the user gets "(line 0): invalid node; first invalid key" instead of
-// "insi.endpoint: required key missing (in insi, line N)".
+// "insi.url: required key missing (in insi, line N)".
 TEST_F(ConfigTest, missing_endpoint_names_the_key_not_an_invalid_node) {
-  auto text = replace(kValid, "  endpoint: https://insi.example.test:8443/lps\n", "");
+  auto text = replace(kValid, "  url: https://insi.example.test:8443/lps\n", "");
   auto msg = error_of(text);
-  EXPECT_THAT(msg, HasSubstr("insi.endpoint"));
+  EXPECT_THAT(msg, HasSubstr("insi.url"));
   EXPECT_THAT(msg, HasSubstr("required key missing"));
 }
 
@@ -431,18 +433,18 @@ TEST_F(ConfigTest, ten_digit_finess_is_refused) {
 TEST_F(ConfigTest, http_endpoint_names_key_and_line) {
   auto text = replace(kValid, "https://insi.example.test", "http://insi.example.test");
   auto msg = error_of(text);
-  EXPECT_THAT(msg, HasSubstr("insi.endpoint " + at_line(line_of(text, "endpoint:"))));
+  EXPECT_THAT(msg, HasSubstr("insi.url " + at_line(line_of(text, "url:"))));
   EXPECT_THAT(msg, HasSubstr("https://"));
 }
 
 TEST_F(ConfigTest, endpoint_with_space_is_refused) {
   auto text = replace(kValid, "https://insi.example.test:8443/lps", "\"https://insi.example.test/l ps\"");
-  EXPECT_THAT(error_of(text), HasSubstr("insi.endpoint " + at_line(line_of(text, "endpoint:"))));
+  EXPECT_THAT(error_of(text), HasSubstr("insi.url " + at_line(line_of(text, "url:"))));
 }
 
 TEST_F(ConfigTest, bad_environment_names_key_and_line) {
-  auto text = replace(kValid, "environment: test", "environment: staging");
-  EXPECT_THAT(error_of(text), HasSubstr("insi.environment " + at_line(line_of(text, "environment:"))));
+  auto text = replace(kValid, "environnement: test", "environnement: staging");
+  EXPECT_THAT(error_of(text), HasSubstr("insi.environnement " + at_line(line_of(text, "environnement:"))));
 }
 
 TEST_F(ConfigTest, bad_instance_uuid_names_key_and_line) {
@@ -458,43 +460,43 @@ TEST_F(ConfigTest, uuid_without_hyphens_is_refused) {
 }
 
 TEST_F(ConfigTest, pem_and_pkcs12_together_name_certificate_key) {
-  auto text = replace(kValid, "    key: pki/client.key\n",
-                      "    key: pki/client.key\n    pkcs12: pki/client.p12\n"
-                      "    passphrase_file: pki/client.pass\n");
+  auto text = replace(kValid, "    cle: pki/client.key\n",
+                      "    cle: pki/client.key\n    pkcs12: pki/client.p12\n"
+                      "    phrase_secrete_fichier: pki/client.pass\n");
   auto msg = error_of(text);
-  EXPECT_THAT(msg, HasSubstr("insi.certificate"));
+  EXPECT_THAT(msg, HasSubstr("insi.certificat"));
   EXPECT_THAT(msg, HasSubstr("not both"));
 }
 
 // BUG (config.cpp Field::line): mapping-level errors report the line of the
 // mapping's first child (cert:, line 10), not of the `certificate:` key (line 9).
 TEST_F(ConfigTest, pem_and_pkcs12_together_name_line_of_certificate_key) {
-  auto text = replace(kValid, "    key: pki/client.key\n",
-                      "    key: pki/client.key\n    pkcs12: pki/client.p12\n"
-                      "    passphrase_file: pki/client.pass\n");
+  auto text = replace(kValid, "    cle: pki/client.key\n",
+                      "    cle: pki/client.key\n    pkcs12: pki/client.p12\n"
+                      "    phrase_secrete_fichier: pki/client.pass\n");
   EXPECT_THAT(error_of(text),
-              HasSubstr("insi.certificate " + at_line(line_of(text, "certificate:"))));
+              HasSubstr("insi.certificat " + at_line(line_of(text, "certificat:"))));
 }
 
 TEST_F(ConfigTest, cert_without_key_is_refused) {
-  auto text = replace(kValid, "    key: pki/client.key\n", "");
+  auto text = replace(kValid, "    cle: pki/client.key\n", "");
   auto msg = error_of(text);
-  EXPECT_THAT(msg, HasSubstr("insi.certificate"));
+  EXPECT_THAT(msg, HasSubstr("insi.certificat"));
   EXPECT_THAT(msg, HasSubstr("both"));
 }
 
 TEST_F(ConfigTest, pkcs12_without_passphrase_file_is_refused) {
-  auto text = replace(kValid, "    cert: pki/client.pem\n    key: pki/client.key\n",
+  auto text = replace(kValid, "    certificat: pki/client.pem\n    cle: pki/client.key\n",
                       "    pkcs12: pki/client.p12\n");
   auto msg = error_of(text);
-  EXPECT_THAT(msg, HasSubstr("insi.certificate"));
-  EXPECT_THAT(msg, HasSubstr("passphrase_file"));
+  EXPECT_THAT(msg, HasSubstr("insi.certificat"));
+  EXPECT_THAT(msg, HasSubstr("phrase_secrete_fichier"));
 }
 
 TEST_F(ConfigTest, missing_certificate_file_names_key_line_and_path) {
-  auto text = replace(kValid, "cert: pki/client.pem", "cert: pki/absent.pem");
+  auto text = replace(kValid, "certificat: pki/client.pem", "certificat: pki/absent.pem");
   auto msg = error_of(text);
-  EXPECT_THAT(msg, HasSubstr("insi.certificate.cert " + at_line(line_of(text, "absent.pem"))));
+  EXPECT_THAT(msg, HasSubstr("insi.certificat.certificat " + at_line(line_of(text, "absent.pem"))));
   EXPECT_THAT(msg, HasSubstr("file not found"));
   EXPECT_THAT(msg, HasSubstr(in_dir("pki/absent.pem")));
 }
@@ -535,54 +537,54 @@ TEST_F(ConfigTest, yaml_syntax_error_points_at_offending_line) {
 }
 
 TEST_F(ConfigTest, non_numeric_deadline_names_key_and_line) {
-  auto text = replace(kValid, "call_ms: 2000", "call_ms: soon");
+  auto text = replace(kValid, "appel_ms: 2000", "appel_ms: soon");
   auto msg = error_of(text);
-  EXPECT_THAT(msg, HasSubstr("insi.deadlines.call_ms " + at_line(line_of(text, "call_ms:"))));
+  EXPECT_THAT(msg, HasSubstr("insi.delais.appel_ms " + at_line(line_of(text, "appel_ms:"))));
   EXPECT_THAT(msg, HasSubstr("milliseconds"));
 }
 
 TEST_F(ConfigTest, fractional_deadline_is_refused) {
-  auto text = replace(kValid, "call_ms: 2000", "call_ms: 1.5");
-  EXPECT_THAT(error_of(text), HasSubstr("insi.deadlines.call_ms " + at_line(line_of(text, "call_ms:"))));
+  auto text = replace(kValid, "appel_ms: 2000", "appel_ms: 1.5");
+  EXPECT_THAT(error_of(text), HasSubstr("insi.delais.appel_ms " + at_line(line_of(text, "appel_ms:"))));
 }
 
 TEST_F(ConfigTest, zero_deadline_is_refused) {
-  auto text = replace(kValid, "connect_ms: 1000", "connect_ms: 0");
+  auto text = replace(kValid, "connexion_ms: 1000", "connexion_ms: 0");
   EXPECT_THAT(error_of(text),
-              HasSubstr("insi.deadlines.connect_ms " + at_line(line_of(text, "connect_ms:"))));
+              HasSubstr("insi.delais.connexion_ms " + at_line(line_of(text, "connexion_ms:"))));
 }
 
 TEST_F(ConfigTest, negative_deadline_is_refused) {
-  auto text = replace(kValid, "request_ms: 9000", "request_ms: -1");
+  auto text = replace(kValid, "requete_ms: 9000", "requete_ms: -1");
   EXPECT_THAT(error_of(text),
-              HasSubstr("insi.deadlines.request_ms " + at_line(line_of(text, "request_ms:"))));
+              HasSubstr("insi.delais.requete_ms " + at_line(line_of(text, "requete_ms:"))));
 }
 
 TEST_F(ConfigTest, deadline_over_one_hour_is_refused) {
-  auto text = replace(kValid, "request_ms: 9000", "request_ms: 3600001");
+  auto text = replace(kValid, "requete_ms: 9000", "requete_ms: 3600001");
   EXPECT_THAT(error_of(text),
-              HasSubstr("insi.deadlines.request_ms " + at_line(line_of(text, "request_ms:"))));
+              HasSubstr("insi.delais.requete_ms " + at_line(line_of(text, "requete_ms:"))));
 }
 
 TEST_F(ConfigTest, deadline_of_one_hour_is_accepted) {
-  auto c = load_text(replace(kValid, "request_ms: 9000", "request_ms: 3600000"));
+  auto c = load_text(replace(kValid, "requete_ms: 9000", "requete_ms: 3600000"));
   EXPECT_EQ(c.insi.deadlines.request, std::chrono::milliseconds(3600000));
 }
 
 TEST_F(ConfigTest, bad_api_timeout_names_key_and_line) {
-  auto text = replace(kValid, "header_timeout_ms: 2000", "header_timeout_ms: ten");
+  auto text = replace(kValid, "delai_entete_ms: 2000", "delai_entete_ms: ten");
   EXPECT_THAT(error_of(text),
-              HasSubstr("api.header_timeout_ms " + at_line(line_of(text, "header_timeout_ms:"))));
+              HasSubstr("api.delai_entete_ms " + at_line(line_of(text, "delai_entete_ms:"))));
 }
 
 TEST_F(ConfigTest, non_octal_socket_mode_names_key_and_line) {
   auto text = replace(kValid, "\"0640\"", "\"0689\"");
-  EXPECT_THAT(error_of(text), HasSubstr("api.socket_mode " + at_line(line_of(text, "socket_mode:"))));
+  EXPECT_THAT(error_of(text), HasSubstr("api.mode_socket " + at_line(line_of(text, "mode_socket:"))));
 }
 
-TEST_F(ConfigTest, bad_log_level_names_key_and_line) {
-  auto text = replace(kValid, "log_level: debug", "log_level: verbose");
-  EXPECT_THAT(error_of(text), HasSubstr("log_level " + at_line(line_of(text, "log_level:"))));
+TEST_F(ConfigTest, bad_journal_niveau_names_key_and_line) {
+  auto text = replace(kValid, "niveau: debug", "niveau: verbose");
+  EXPECT_THAT(error_of(text), HasSubstr("journal.niveau " + at_line(line_of(text, "niveau:"))));
 }
 
 TEST_F(ConfigTest, section_that_is_not_a_mapping_names_key_and_line) {
@@ -607,7 +609,7 @@ TEST_F(ConfigTest, document_that_is_not_a_mapping_is_refused) {
 TEST_F(ConfigTest, error_message_does_not_carry_other_values) {
   // Only the offending key is named: the value of another (valid) key is
   // not echoed when a different key fails.
-  auto text = replace(kValid, "environment: test", "environment: staging");
+  auto text = replace(kValid, "environnement: test", "environnement: staging");
   EXPECT_THAT(error_of(text), Not(HasSubstr("client.pem")));
 }
 
@@ -624,23 +626,23 @@ const char* const kRejeu = R"(  rejeu:
 )";
 
 TEST_F(ConfigTest, rejeu_entries_load_with_paths_resolved_against_their_directory) {
-  auto c = load_text(replace(kValid, "  deadlines:\n", std::string(kRejeu) + "  deadlines:\n"));
+  auto c = load_text(replace(kValid, "  delais:\n", std::string(kRejeu) + "  delais:\n"));
   ASSERT_EQ(c.insi.rejeu.size(), 1u);
   EXPECT_EQ(c.insi.rejeu[0].prenom, "TOUSSAINT");
   EXPECT_EQ(c.insi.rejeu[0].file, in_dir("pki/ca.pem"));
 }
 
 TEST_F(ConfigTest, rejeu_is_refused_in_production) {
-  auto text = replace(kValid, "  deadlines:\n", std::string(kRejeu) + "  deadlines:\n");
-  text = replace(text, "environment: test", "environment: production");
+  auto text = replace(kValid, "  delais:\n", std::string(kRejeu) + "  delais:\n");
+  text = replace(text, "environnement: test", "environnement: production");
   auto msg = error_of(text);
   EXPECT_THAT(msg, HasSubstr("insi.rejeu"));
   EXPECT_THAT(msg, HasSubstr("not production"));
 }
 
 TEST_F(ConfigTest, rejeu_file_must_exist) {
-  auto text = replace(kValid, "  deadlines:\n",
-                      replace(kRejeu, "fichier: ca.pem", "fichier: absent.xml") + "  deadlines:\n");
+  auto text = replace(kValid, "  delais:\n",
+                      replace(kRejeu, "fichier: ca.pem", "fichier: absent.xml") + "  delais:\n");
   EXPECT_THAT(error_of(text), HasSubstr("file not found"));
 }
 
@@ -656,23 +658,23 @@ TEST_F(ConfigTest, signature_xml_is_off_by_default) {
 }
 
 TEST_F(ConfigTest, signature_xml_can_be_turned_on_or_left_off) {
-  EXPECT_TRUE(load_text(replace(kValid, "  deadlines:\n", "  signature_xml: true\n  deadlines:\n"))
+  EXPECT_TRUE(load_text(replace(kValid, "  delais:\n", "  signature_xml: true\n  delais:\n"))
                   .insi.signature_xml);
-  EXPECT_FALSE(load_text(replace(kValid, "  deadlines:\n", "  signature_xml: false\n  deadlines:\n"))
+  EXPECT_FALSE(load_text(replace(kValid, "  delais:\n", "  signature_xml: false\n  delais:\n"))
                    .insi.signature_xml);
 }
 
 TEST_F(ConfigTest, signature_xml_must_be_a_boolean_named_with_its_line) {
-  auto text = replace(kValid, "  deadlines:\n", "  signature_xml: oui\n  deadlines:\n");
+  auto text = replace(kValid, "  delais:\n", "  signature_xml: oui\n  delais:\n");
   auto msg = error_of(text);
   EXPECT_THAT(msg, HasSubstr("insi.signature_xml " + at_line(line_of(text, "signature_xml"))));
   EXPECT_THAT(msg, HasSubstr("must be true or false"));
-  auto nested = replace(kValid, "  deadlines:\n", "  signature_xml: [true]\n  deadlines:\n");
+  auto nested = replace(kValid, "  delais:\n", "  signature_xml: [true]\n  delais:\n");
   EXPECT_THAT(error_of(nested), HasSubstr("insi.signature_xml"));
 }
 
 TEST_F(ConfigTest, misspelt_signature_key_is_an_unknown_key) {
-  auto text = replace(kValid, "  deadlines:\n", "  signature: true\n  deadlines:\n");
+  auto text = replace(kValid, "  delais:\n", "  signature: true\n  delais:\n");
   auto msg = error_of(text);
   EXPECT_THAT(msg, HasSubstr("insi.signature " + at_line(line_of(text, "signature:"))));
   EXPECT_THAT(msg, HasSubstr("unknown key"));
@@ -702,7 +704,7 @@ TEST(ConfigAdvisories, production_on_localhost_or_qualification_host_is_flagged)
   c.insi.endpoint = parse_endpoint("https://localhost:8443/lps");
   auto a = advisories(c);
   ASSERT_EQ(a.size(), 1u);
-  EXPECT_THAT(a[0], HasSubstr("insi.endpoint"));
+  EXPECT_THAT(a[0], HasSubstr("insi.url"));
   EXPECT_THAT(a[0], HasSubstr("not an Assurance Maladie host"));
   c.insi.endpoint = parse_endpoint("https://qualiflps-services-ps-tlsm.ameli.fr:443/lps");
   a = advisories(c);
@@ -742,8 +744,8 @@ class TcpListenerConfigTest : public ConfigTest {
  protected:
   /// kValid with `lines` (4-space indented under `tcp:`) in the api section.
   static std::string with_tcp(const std::string& lines) {
-    return replace(kValid, "  idle_timeout_ms: 30000\n",
-                   "  idle_timeout_ms: 30000\n  tcp:\n" + lines);
+    return replace(kValid, "  delai_inactivite_ms: 30000\n",
+                   "  delai_inactivite_ms: 30000\n  tcp:\n" + lines);
   }
   /// A real test PKI (tests/pki/make-test-pki) in pki/: server.pem/.key,
   /// ca.pem, client.pem/.key, other-ca.pem.

@@ -8,6 +8,8 @@
 namespace insgate::identity {
 namespace {
 
+constexpr std::string_view kToday = "2026-11-15";
+
 std::string date_verdict(std::string_view d) {
   auto r = classify_date_naissance(d);
   if (auto* rej = std::get_if<Rejection>(&r)) return rej->rule;
@@ -98,9 +100,54 @@ TEST(CogTest, lower_case_corsican_letter_is_upper_cased) {
 }
 
 TEST(CogTest, malformed_codes_are_rejected) {
-  for (const char* c : {"", "7505", "750560", "00123", "96001", "97012", "97912", "98312",
-                        "99000", "2C004", "3A004", "2A0B4", "A7505", "75 56"})
+  for (const char* c : {"", "7505", "750560", "2C004", "3A004", "2A0B4", "A7505", "75 56"})
     EXPECT_EQ(verdict(normalise_lieu_naissance(c)), "cog_invalide") << c;
+}
+
+// Issue 18: a postal code is not a COG. Commune number 000 (00 overseas)
+// does not exist in the COG, while the main postal code of a town often
+// ends in 000; Corsica is 2A/2B in the COG and 20 in postal codes.
+TEST(CogTest, postal_codes_and_impossible_codes_are_not_cogs) {
+  for (const char* c : {"63000", "75000", "01000", "20000", "20090", "20200", "2A000", "2B000",
+                        "97400", "97100", "98800", "00123", "96001", "97012", "97912", "98312",
+                        "99000", "99012", "99600", "99999"})
+    EXPECT_EQ(verdict(normalise_lieu_naissance(c)), "cog_inexistant") << c;
+}
+
+TEST(CogTest, postal_code_message_says_cog_not_postal_code) {
+  auto r = normalise_lieu_naissance("63000");
+  ASSERT_TRUE(std::holds_alternative<Rejection>(r));
+  EXPECT_NE(std::get<Rejection>(r).message.find(
+                "code officiel géographique (COG), pas le code postal"),
+            std::string::npos)
+      << std::get<Rejection>(r).message;
+}
+
+// ---- Birth date bounds (issue 18) ----
+
+std::string bound_verdict(std::string_view d) {
+  auto r = check_date_bounds(d, kToday);
+  return r ? r->rule : "ok";
+}
+
+TEST(BirthDateBoundsTest, future_dates_are_rejected) {
+  EXPECT_EQ(bound_verdict("2099-01-01"), "date_future");
+  EXPECT_EQ(bound_verdict("2026-11-16"), "date_future");
+  EXPECT_EQ(bound_verdict("2027-00-00"), "date_future");
+  EXPECT_EQ(bound_verdict("2026-12-00"), "date_future");
+  EXPECT_EQ(bound_verdict("2027-13-01"), "date_future");
+  EXPECT_EQ(bound_verdict("2026-12-31"), "date_future");
+}
+
+TEST(BirthDateBoundsTest, today_and_partly_unknown_dates_whose_known_part_is_past_pass) {
+  for (const char* d : {"2026-11-15", "2026-11-00", "2026-00-00", "2026-11-35", "2026-13-01",
+                        "1980-02-29", "1850-01-01", "1850-00-00"})
+    EXPECT_EQ(bound_verdict(d), "ok") << d;
+}
+
+TEST(BirthDateBoundsTest, dates_before_1850_are_rejected) {
+  for (const char* d : {"1849-12-31", "1849-00-00", "0001-01-01", "1066-10-14"})
+    EXPECT_EQ(bound_verdict(d), "date_trop_ancienne") << d;
 }
 
 // ---- validate_traits ----
@@ -111,7 +158,7 @@ TraitsInput good_input() {
 }
 
 TEST(ValidateTraitsTest, good_input_gives_the_traits_to_send) {
-  auto r = validate_traits(good_input());
+  auto r = validate_traits(good_input(), kToday);
   ASSERT_TRUE(std::holds_alternative<TraitsIns>(r));
   const auto& t = std::get<TraitsIns>(r);
   EXPECT_EQ(t.nom_naissance, "DE LA FONTAINE");
@@ -125,14 +172,14 @@ TEST(ValidateTraitsTest, good_input_gives_the_traits_to_send) {
 TEST(ValidateTraitsTest, missing_birthplace_stays_absent) {
   auto in = good_input();
   in.lieu_naissance.reset();
-  auto r = validate_traits(in);
+  auto r = validate_traits(in, kToday);
   ASSERT_TRUE(std::holds_alternative<TraitsIns>(r));
   EXPECT_FALSE(std::get<TraitsIns>(r).lieu_naissance.has_value());
 }
 
 TEST(ValidateTraitsTest, every_failing_field_gets_one_error_in_field_order) {
   TraitsInput in{"Martin 2", {"Jean--Pierre"}, "I", "1981-02-29", std::string("2C004")};
-  auto r = validate_traits(in);
+  auto r = validate_traits(in, kToday);
   ASSERT_TRUE(std::holds_alternative<std::vector<FieldError>>(r));
   const auto& e = std::get<std::vector<FieldError>>(r);
   ASSERT_EQ(e.size(), 5u);
@@ -151,7 +198,7 @@ TEST(ValidateTraitsTest, every_failing_field_gets_one_error_in_field_order) {
 TEST(ValidateTraitsTest, only_the_failing_field_is_reported) {
   auto in = good_input();
   in.date_naissance = "15/03/1992";
-  auto r = validate_traits(in);
+  auto r = validate_traits(in, kToday);
   ASSERT_TRUE(std::holds_alternative<std::vector<FieldError>>(r));
   const auto& e = std::get<std::vector<FieldError>>(r);
   ASSERT_EQ(e.size(), 1u);
@@ -161,13 +208,24 @@ TEST(ValidateTraitsTest, only_the_failing_field_is_reported) {
 
 TEST(ValidateTraitsTest, error_messages_never_echo_the_values) {
   TraitsInput in{"Zorglub9", {"Zorglubette-"}, "Zorg", "Zorg-01-01", std::string("Zorg1")};
-  auto r = validate_traits(in);
+  auto r = validate_traits(in, kToday);
   ASSERT_TRUE(std::holds_alternative<std::vector<FieldError>>(r));
   for (const auto& e : std::get<std::vector<FieldError>>(r)) {
     EXPECT_FALSE(e.message.empty()) << e.champ;
     EXPECT_EQ(e.message.find("ZORG"), std::string::npos) << e.champ;
     EXPECT_EQ(e.message.find("Zorg"), std::string::npos) << e.champ;
   }
+}
+
+TEST(ValidateTraitsTest, future_birth_date_is_a_date_naissance_error) {
+  auto in = good_input();
+  in.date_naissance = "2099-01-01";
+  auto r = validate_traits(in, kToday);
+  ASSERT_TRUE(std::holds_alternative<std::vector<FieldError>>(r));
+  const auto& e = std::get<std::vector<FieldError>>(r);
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].champ, "traits.date_naissance");
+  EXPECT_EQ(e[0].rule, "date_future");
 }
 
 }  // namespace

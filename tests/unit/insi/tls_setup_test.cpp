@@ -234,7 +234,7 @@ TEST_F(TlsSetupTest, InsiManuIsAccepted) {
 TEST_F(TlsSetupTest, KeyMismatchIsRefusedWithItsMessage) {
   auto msg = refusal(pem_config("client.pem", "other.key"));
   EXPECT_THAT(msg, AllOf(HasSubstr(path("other.key")), HasSubstr(path("client.pem")),
-                         HasSubstr("does not match"), HasSubstr("insi.certificate.key")));
+                         HasSubstr("does not match"), HasSubstr("insi.certificat.cle")));
 }
 
 TEST_F(TlsSetupTest, ExpiredCertificateIsRefused) {
@@ -266,7 +266,7 @@ TEST_F(TlsSetupTest, WrongCnIsAcceptedInTest) {
 TEST_F(TlsSetupTest, KeyGivenAsCertificateIsNotACertificate) {
   auto msg = refusal(pem_config("client.key", "client.key"));
   EXPECT_THAT(msg, AllOf(HasSubstr(path("client.key")), HasSubstr("no certificate found"),
-                         HasSubstr("insi.certificate.cert")));
+                         HasSubstr("insi.certificat.certificat")));
   EXPECT_THAT(msg, Not(HasSubstr("PRIVATE KEY-----\n")));
 }
 
@@ -275,7 +275,7 @@ TEST_F(TlsSetupTest, MissingFilesAreNamed) {
               AllOf(HasSubstr(path("absent.pem")), HasSubstr("file not found")));
   EXPECT_THAT(refusal(pem_config("client.pem", "absent.key")),
               AllOf(HasSubstr(path("absent.key")), HasSubstr("file not found"),
-                    HasSubstr("insi.certificate.key")));
+                    HasSubstr("insi.certificat.cle")));
   EXPECT_THAT(refusal(pem_config("newcerts", "client.key")),
               AllOf(HasSubstr(path("newcerts")), HasSubstr("is a directory")));
 }
@@ -288,7 +288,7 @@ TEST_F(TlsSetupTest, CertificateGivenAsKeyIsRefused) {
 TEST_F(TlsSetupTest, EncryptedPemKeyIsRefusedWithoutPrompting) {
   auto msg = refusal(pem_config("client.pem", "encrypted.key"));
   EXPECT_THAT(msg, AllOf(HasSubstr(path("encrypted.key")), HasSubstr("encrypted"),
-                         HasSubstr("insi.certificate.pkcs12")));
+                         HasSubstr("insi.certificat.pkcs12")));
 }
 
 // ---- PKCS#12 ------------------------------------------------------------------
@@ -318,7 +318,7 @@ TEST_F(TlsSetupTest, WrongPassphraseHasItsOwnMessage) {
     auto msg = refusal(p12_config(p12, "wrong.pass"));
     EXPECT_THAT(msg, AllOf(HasSubstr(path(p12)), HasSubstr("wrong passphrase"),
                            HasSubstr(path("wrong.pass")),
-                           HasSubstr("insi.certificate.passphrase_file")))
+                           HasSubstr("insi.certificat.phrase_secrete_fichier")))
         << p12;
     EXPECT_THAT(msg, AllOf(Not(HasSubstr("not-the-passphrase")), Not(HasSubstr(kPassphrase))));
   }
@@ -344,7 +344,7 @@ TEST_F(TlsSetupTest, PemFileGivenAsPkcs12IsRefused) {
 TEST_F(TlsSetupTest, MissingPassphraseFileIsNamed) {
   auto msg = refusal(p12_config("modern.p12", "absent.pass"));
   EXPECT_THAT(msg, AllOf(HasSubstr(path("absent.pass")), HasSubstr("file not found"),
-                         HasSubstr("insi.certificate.passphrase_file")));
+                         HasSubstr("insi.certificat.phrase_secrete_fichier")));
 }
 
 // Run in a fresh process (the legacy provider is loaded at most once per

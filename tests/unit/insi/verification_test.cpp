@@ -24,7 +24,7 @@ Individu ecetinsi() {
   return i;
 }
 
-TraitsRecherche traits(std::vector<std::string> prenoms = {"PIERRE-ALAIN"}) {
+TraitsRecherche traits(std::vector<std::string> prenoms = {"PIERRE-ALAIN", "MURIEL", "FLORIANT"}) {
   return {"ECETINSI", std::move(prenoms), "M", "2009-07-14", std::nullopt};
 }
 
@@ -39,8 +39,38 @@ TEST(VerificationTest, same_ins_and_traits_conform) {
   EXPECT_FALSE(v.ins_historique);
 }
 
-TEST(VerificationTest, full_first_name_list_conforms_too) {
-  EXPECT_TRUE(comparer(kActif, traits({"PIERRE-ALAIN", "MURIEL", "FLORIANT"}), ecetinsi()).conforme);
+// Issue 18: ins-identity-rules.md §2 ("Premier prénom"): a local first name
+// matches the start of INSi's list, so the INS and traits conform; but the
+// RNIV trait is the full list of birth first names, so the answer names
+// the écart liste_prenoms_incomplete for the software to complete its record.
+TEST(VerificationTest, first_first_names_only_conform_with_an_incomplete_list_ecart) {
+  for (auto prenoms : {std::vector<std::string>{"PIERRE-ALAIN"},
+                       std::vector<std::string>{"PIERRE-ALAIN", "MURIEL"}}) {
+    auto v = comparer(kActif, traits(prenoms), ecetinsi());
+    EXPECT_TRUE(v.conforme);
+    EXPECT_THAT(v.ecarts, ElementsAre("liste_prenoms_incomplete"));
+  }
+}
+
+TEST(VerificationTest, full_list_in_one_element_conforms_without_ecart) {
+  auto v = comparer(kActif, traits({"PIERRE-ALAIN MURIEL FLORIANT"}), ecetinsi());
+  EXPECT_TRUE(v.conforme);
+  EXPECT_THAT(v.ecarts, IsEmpty());
+}
+
+TEST(VerificationTest, hyphen_counts_as_a_space_in_the_comparison) {
+  // §2: "hyphen/apostrophe treated as space".
+  auto v = comparer(kActif, traits({"PIERRE", "ALAIN", "MURIEL", "FLORIANT"}), ecetinsi());
+  EXPECT_TRUE(v.conforme);
+  EXPECT_THAT(v.ecarts, IsEmpty());
+  EXPECT_THAT(comparer(kActif, traits({"PIERRE"}), ecetinsi()).ecarts,
+              ElementsAre("liste_prenoms_incomplete"));
+}
+
+TEST(VerificationTest, more_first_names_than_insi_do_not_conform) {
+  auto v = comparer(kActif, traits({"PIERRE-ALAIN", "MURIEL", "FLORIANT", "JEAN"}), ecetinsi());
+  EXPECT_FALSE(v.conforme);
+  EXPECT_THAT(v.ecarts, ElementsAre("traits.prenoms"));
 }
 
 TEST(VerificationTest, first_names_out_of_order_do_not_conform) {
@@ -62,7 +92,8 @@ TEST(VerificationTest, other_oid_is_an_ecart) {
 }
 
 TEST(VerificationTest, each_differing_trait_is_named) {
-  TraitsRecherche t{"ECETINSY", {"PIERRE-ALAIN"}, "F", "2009-07-15", std::string("75056")};
+  TraitsRecherche t{"ECETINSY", {"PIERRE-ALAIN", "MURIEL", "FLORIANT"}, "F", "2009-07-15",
+                    std::string("75056")};
   auto v = comparer(kActif, t, ecetinsi());
   EXPECT_THAT(v.ecarts, ElementsAre("traits.nom_naissance", "traits.sexe", "traits.date_naissance",
                                     "traits.lieu_naissance"));

@@ -39,7 +39,7 @@ std::string http_get(std::uint16_t port, const std::string& path) {
 MetricsServerOptions ephemeral() { return {"127.0.0.1:0", "/metrics"}; }
 
 TEST(MetricsServerTest, scrape_over_tcp_returns_every_family) {
-  Metrics m({{"750000001"}, {"dmp"}, "0.1.0"});
+  Metrics m({{"750000001"}, {"dmp"}, "0.1.0", {}});
   m.insi_call(Operation::verification, "750000001", InsiOutcome::cr_00, 0.2);
   MetricsServer server(ephemeral(), m.registry());
   ASSERT_NE(server.port(), 0);
@@ -54,7 +54,7 @@ TEST(MetricsServerTest, scrape_over_tcp_returns_every_family) {
 }
 
 TEST(MetricsServerTest, other_paths_are_not_served) {
-  Metrics m({{}, {}, "0.1.0"});
+  Metrics m({{}, {}, "0.1.0", {}});
   MetricsServer server(ephemeral(), m.registry());
   const auto answer = http_get(server.port(), "/autre");
   EXPECT_EQ(answer.find("insgate_build_info"), std::string::npos);
@@ -63,8 +63,8 @@ TEST(MetricsServerTest, other_paths_are_not_served) {
 }
 
 TEST(MetricsServerTest, replace_serves_the_new_registry) {
-  Metrics a({{}, {}, "1.0.0"});
-  Metrics b({{}, {}, "2.0.0"});
+  Metrics a({{}, {}, "1.0.0", {}});
+  Metrics b({{}, {}, "2.0.0", {}});
   MetricsServer server(ephemeral(), a.registry());
   server.replace(b.registry());
   const auto answer = http_get(server.port(), "/metrics");
@@ -73,7 +73,7 @@ TEST(MetricsServerTest, replace_serves_the_new_registry) {
 }
 
 TEST(MetricsServerTest, malformed_or_busy_address_is_a_metrics_error) {
-  Metrics m({{}, {}, "0.1.0"});
+  Metrics m({{}, {}, "0.1.0", {}});
   EXPECT_THROW(MetricsServer({"localhost:9464", "/metrics"}, m.registry()), MetricsError);
   EXPECT_THROW(MetricsServer({"127.0.0.1", "/metrics"}, m.registry()), MetricsError);
   EXPECT_THROW(MetricsServer({"127.0.0.1:70000", "/metrics"}, m.registry()), MetricsError);

@@ -17,7 +17,10 @@ namespace {
 using namespace std::chrono_literals;
 
 MetricsOptions options() {
-  return {{"750000001", "2A0000012"}, {"dmp-lgc", "mssante"}, "0.1.0"};
+  return {{"750000001", "2A0000012"},
+          {"dmp-lgc", "mssante"},
+          "0.1.0",
+          {"/v1/health", "/v1/ins/recherche", "/v1/outbox"}};
 }
 
 std::string scrape(const Metrics& m) {
@@ -141,19 +144,29 @@ TEST(MetricsTest, api_status_is_the_exact_code_or_its_class) {
   EXPECT_EQ(status_label(1000), "autre");
 }
 
+// The route label takes the configured values (the API's route table) and
+// "autre", nothing else: one series per route and status from the start.
 TEST(MetricsTest, routes_come_from_a_closed_list) {
-  EXPECT_EQ(route_of("/v1/ins/recherche"), Route::recherche);
-  EXPECT_EQ(route_of("/v1/stats/mensuel?mois=2026-03&format=csv"), Route::stats_mensuel);
-  EXPECT_EQ(route_of("/v1/ins/recherche/2800275056123"), Route::autre);
-  EXPECT_EQ(route_of("/"), Route::autre);
-  EXPECT_EQ(to_label(Route::recherche_vitale), "/v1/ins/recherche-vitale");
+  Metrics m(options());
+  m.api_request("/v1/ins/recherche/2800275056123", 200, 0.001);
+  m.api_request("/v1/outbox", 200, 0.001);
+  const auto text = scrape(m);
+  std::set<std::string> routes;
+  for (const auto& l : sample_lines(text)) {
+    if (l.rfind("insgate_api_requests_total{", 0) != 0) continue;
+    auto at = l.find("route=\"") + 7;
+    routes.insert(l.substr(at, l.find('"', at) - at));
+  }
+  EXPECT_EQ(routes, (std::set<std::string>{"/v1/health", "/v1/ins/recherche", "/v1/outbox", "autre"}));
+  EXPECT_EQ(value(text, "insgate_api_requests_total{route=\"autre\",status=\"200\"}"), 1.0);
+  EXPECT_EQ(value(text, "insgate_api_requests_total{route=\"/v1/outbox\",status=\"200\"}"), 1.0);
 }
 
 TEST(MetricsTest, api_request_counts_by_route_and_status) {
   Metrics m(options());
-  m.api_request(route_of("/v1/health"), 200, 0.001);
-  m.api_request(route_of("/nimporte"), 404, 0.001);
-  m.api_request(Route::recherche, 418, 0.02);
+  m.api_request("/v1/health", 200, 0.001);
+  m.api_request("/nimporte", 404, 0.001);
+  m.api_request("/v1/ins/recherche", 418, 0.02);
   m.api_connection_opened();
   m.api_connection_opened();
   m.api_connection_closed();
@@ -193,14 +206,18 @@ TEST(MetricsTest, cache_identities_outbox_circuit_certificates_and_build_info) {
 
 TEST(MetricsTest, configuration_values_that_are_no_label_are_refused) {
   auto bad = [](MetricsOptions o) { EXPECT_THROW(Metrics{std::move(o)}, MetricsError); };
-  bad({{"75000000"}, {}, "1"});                   // 8 characters
-  bad({{std::string("750000001"), std::string("750000001")}, {}, "1"});  // duplicated
-  bad({{"75000000\n"}, {}, "1"});                 // not alphanumeric
-  bad({{}, {"autre"}, "1"});                      // reserved
-  bad({{}, {"a b"}, "1"});
-  bad({{}, {}, ""});
-  bad({{}, {}, "1.0\"}"});
-  EXPECT_NO_THROW(Metrics({{}, {}, "1"}));
+  bad({{"75000000"}, {}, "1", {}});                   // 8 characters
+  bad({{std::string("750000001"), std::string("750000001")}, {}, "1", {}});  // duplicated
+  bad({{"75000000\n"}, {}, "1", {}});                 // not alphanumeric
+  bad({{}, {"autre"}, "1", {}});                      // reserved
+  bad({{}, {"a b"}, "1", {}});
+  bad({{}, {}, "", {}});
+  bad({{}, {}, "1.0\"}", {}});
+  bad({{}, {}, "1", {"v1/health"}});                // not a path
+  bad({{}, {}, "1", {"/v1/ins/{id}"}});             // not a plain path
+  bad({{}, {}, "1", {"/v1/health", "/v1/health"}});  // duplicated
+  EXPECT_NO_THROW(Metrics({{}, {}, "1", {}}));
+  EXPECT_NO_THROW(Metrics({{}, {}, "1", {"/v1/health", "/v1/outbox/retry"}}));
 }
 
 // 10,000 requests with random operators, request ids, persons and FINESS:
@@ -224,9 +241,9 @@ TEST(MetricsTest, series_count_does_not_grow_with_traffic) {
     const auto op = static_cast<Operation>(rng() % kOperations);
     const auto outcome = static_cast<InsiOutcome>(rng() % kInsiOutcomes);
     m.insi_call(op, f, outcome, (rng() % 3000) / 1000.0);
-    m.api_request(route_of("/v1/ins/" + request_id), static_cast<int>(100 + rng() % 500),
-                  0.01);
-    m.api_request(static_cast<Route>(rng() % kRoutes), static_cast<int>(rng() % 1000), 0.01);
+    m.api_request("/v1/ins/" + request_id, static_cast<int>(100 + rng() % 500), 0.01);
+    m.api_request(options().routes[rng() % options().routes.size()],
+                  static_cast<int>(rng() % 1000), 0.01);
     m.cache_lookup(static_cast<CacheResult>(rng() % kCacheResults));
     m.outbox_delivery(operateur, static_cast<DeliveryOutcome>(rng() % kDeliveryOutcomes));
     m.set_insi_unique_users(f, i);

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "api/route_stats_mensuel.hpp"
+
+#include "api/query_string.hpp"
+#include "api/route_context.hpp"
+#include "api/state_gateway.hpp"
+#include "stats/monthly_report.hpp"
+
+namespace insgate::api {
+
+asio::awaitable<ApiResponse> route_stats_mensuel(RouteContext& ctx, const RouteCall& call) {
+  const auto setup = ctx.setup();  // kept alive for this request, across reloads
+  const config::Config& cfg = *setup->cfg;
+  // A malformed escape becomes "?", which no check below accepts.
+  const std::string mois = query_param(call.query, "mois").value_or("?");
+  const std::string format = query_param(call.query, "format").value_or("?");
+  auto parsed = stats::parse_mois(mois);
+  if (!parsed) co_return problem(400, "requete_invalide", "Mois invalide", parsed.erreur);
+  if (!format.empty() && format != "csv" && format != "json")
+    co_return problem(400, "requete_invalide", "Format invalide", "format vaut json ou csv.");
+  const auto& m = *parsed.mois;
+  auto& gateway = ctx.state();
+  auto months = co_await gateway.activity_month(m.iso());
+  auto counts = co_await gateway.identity_counts(std::chrono::hours(24 * cfg.structure.file_active_jours));
+  stats::TauxQualification taux;
+  for (const auto& [statut, n] : counts) taux.file_active += n;
+  taux.qualifiees = counts.count("qualifiee") ? counts.at("qualifiee") : 0;
+  auto report = stats::build_report(
+      m, {{cfg.structure.finess, cfg.structure.name, cfg.structure.categorie}}, months,
+      {{cfg.structure.finess, taux}});
+  if (format == "csv") {
+    ApiResponse r;
+    r.status = 200;
+    r.content_type = "text/csv";
+    r.body = stats::to_csv(report);
+    r.headers.emplace_back("Content-Disposition",
+                           "attachment; filename=\"insi-activite-" + m.iso() + ".csv\"");
+    co_return r;
+  }
+  co_return json_response(200, stats::to_json(report));
+}
+
+}  // namespace insgate::api
