@@ -5,7 +5,8 @@ target_include_directories(insgate_util PUBLIC ${SRC})
 
 find_package(ICU REQUIRED COMPONENTS uc i18n)
 add_library(insgate_identity STATIC src/identity/matricule.cpp src/identity/normalise.cpp
-  src/identity/traits.cpp src/identity/rniv.cpp src/identity/representations.cpp)
+  src/identity/traits.cpp src/identity/rniv.cpp src/identity/representations.cpp
+  src/identity/cog_pays.cpp)
 target_include_directories(insgate_identity PUBLIC ${SRC})
 target_link_libraries(insgate_identity PUBLIC nlohmann_json::nlohmann_json
   PRIVATE ICU::uc ICU::i18n)
@@ -34,7 +35,8 @@ add_library(insgate_api STATIC
   src/api/route_health.cpp
   src/api/http_exchange.cpp src/api/session_registry.cpp
   src/api/unix_server.cpp src/api/tcp_server.cpp src/api/listener_tls.cpp src/api/api_server.cpp
-  src/api/state_gateway.cpp src/api/query_string.cpp src/api/request_reader.cpp)
+  src/api/state_gateway.cpp src/api/query_string.cpp src/api/state_gauges.cpp
+  src/api/insi_health.cpp src/api/request_reader.cpp)
 find_package(LibXml2 REQUIRED)
 target_link_libraries(insgate_api PUBLIC insgate_insi insgate_identity insgate_state
   insgate_metrics insgate_stats
@@ -74,7 +76,8 @@ find_package(SQLiteCpp REQUIRED)
 add_library(insgate_state STATIC src/state/records.cpp src/state/sqlite_schema.cpp
   src/state/sqlite_store.cpp src/state/sqlite_tx.cpp src/state/sqlite_outbox.cpp
   src/state/hashing.cpp src/state/resultat_json.cpp src/state/events.cpp
-  src/state/identities.cpp src/state/cache.cpp src/state/cache_memory.cpp src/state/activity.cpp)
+  src/state/identities.cpp src/state/cache.cpp src/state/cache_memory.cpp src/state/activity.cpp
+  src/state/qualification_rate.cpp)
 target_include_directories(insgate_state PUBLIC ${SRC})
 target_link_libraries(insgate_state PUBLIC insgate_identity insgate_util
   nlohmann_json::nlohmann_json OpenSSL::Crypto PRIVATE SQLiteCpp Boost::headers)
@@ -90,6 +93,10 @@ target_link_libraries(insgate_metrics PUBLIC prometheus-cpp::core
 
 # Monthly INSi activity report (issue 6): FINESS → département, the rows,
 # CSV and JSON of the regional usage file. Headers only from insgate_state.
-add_library(insgate_stats STATIC src/stats/departements.cpp src/stats/monthly_report.cpp)
+# The .xlsx form through libxlsxwriter (Debian libxlsxwriter-dev).
+pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
+add_library(insgate_stats STATIC src/stats/departements.cpp src/stats/monthly_report.cpp
+  src/stats/monthly_report_xlsx.cpp)
 target_include_directories(insgate_stats PUBLIC ${SRC})
-target_link_libraries(insgate_stats PUBLIC nlohmann_json::nlohmann_json)
+target_link_libraries(insgate_stats PUBLIC nlohmann_json::nlohmann_json
+  PRIVATE PkgConfig::XLSXWRITER)

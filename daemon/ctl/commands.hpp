@@ -34,6 +34,9 @@ struct ApiCall {
   http::verb method;
   std::string target;
   std::string body;  ///< JSON, "" for a GET
+  /// When not empty, a 2xx answer's body is written to this file instead of
+  /// being shown (stats --xlsx FICHIER).
+  std::string output_file;
 };
 
 struct Command {

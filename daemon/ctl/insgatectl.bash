@@ -70,7 +70,7 @@ _insgatectl() {
         --assertion-vitale --sans-cache" ;;
     verification) options="$ins $traits" ;;
     qualification) options="$ins --piece --verifiee-le --identifiant-local" ;;
-    stats) options="--mois --csv" ;;
+    stats) options="--mois --csv --xlsx" ;;
     outbox)
       case $action in
         "")

@@ -6,7 +6,10 @@
 // be used), 4 health: the daemon answers but is degraded.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <boost/program_options.hpp>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -23,7 +26,8 @@ namespace {
 constexpr int kOk = 0, kApiError = 1, kUsage = 2, kUnreachable = 3, kDegraded = 4;
 
 const char* kExitCodes =
-    "Codes de sortie : 0 succès, 1 le démon a répondu par une erreur, 2 erreur\n"
+    "Codes de sortie : 0 succès, 1 le démon a répondu par une erreur (ou le fichier\n"
+    "de --xlsx ne peut être écrit), 2 erreur\n"
     "d'utilisation, 3 démon injoignable (ou réponse inutilisable), 4 health : le\n"
     "démon répond mais il est dégradé (INSi injoignable, circuit ouvert…).\n";
 
@@ -112,6 +116,21 @@ int show(const Command& c, const insgate::net::LocalReply& reply, bool raw_json)
   return kOk;
 }
 
+/// Writes a 2xx answer's body to `file` (stats --xlsx); exit code 1 when
+/// the file cannot be written.
+int save(const std::string& file, const std::string& body) {
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << body;
+  out.close();
+  if (!out) {
+    std::cerr << "insgatectl : impossible d'écrire " << file << " (" << std::strerror(errno)
+              << ")\n";
+    return kApiError;
+  }
+  std::cout << file << " : " << body.size() << " octets écrits\n";
+  return kOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -171,7 +190,10 @@ int main(int argc, char** argv) {
   try {
     ApiCall call = command->request(vm, vm["operateur"].as<std::string>());
     insgate::net::LocalHttpClient client(vm["socket"].as<std::string>());
-    return show(*command, client.request(call.method, call.target, call.body), vm.count("json") > 0);
+    auto reply = client.request(call.method, call.target, call.body);
+    if (!call.output_file.empty() && reply.status >= 200 && reply.status < 300)
+      return save(call.output_file, reply.body);
+    return show(*command, reply, vm.count("json") > 0);
   } catch (const UsageError& e) {
     std::cerr << "insgatectl " << title(*command) << " : " << e.what() << "\n";
     return kUsage;

@@ -101,7 +101,18 @@ insgate_status do_create(const insgate_host_api* host, const char* config_json,
       inst->options.fr_core = insgate::identity::FrCoreVersion::v2_2_ballot;
     else
       throw std::invalid_argument("\"fr_core\" must be \"2.1\" or \"2.2\"");
-    inst->options.systeme_identifiant_local = opt_string(cfg, "systeme_identifiant_local");
+    // FR Core: identifier[PI] (the IPP) needs its system; there is no sound
+    // default (it names the structure's own identifier domain).
+    const std::string system = opt_string(cfg, "systeme_identifiant_local");
+    if (system.empty())
+      throw std::invalid_argument(
+          "\"systeme_identifiant_local\" is required: the identifier system (URI, e.g. "
+          "urn:oid:<OID of the IPP domain>) of the local identifier, which FR Core requires");
+    if (system.find(':') == std::string::npos ||
+        system.find_first_of(" \t\r\n") != std::string::npos)
+      throw std::invalid_argument(
+          "\"systeme_identifiant_local\" must be an absolute URI such as urn:oid:1.2.250.1.999.1");
+    inst->options.systeme_identifiant_local = system;
 
     // TLS: TLS 1.2+, server verified against "ca" only, optional client certificate.
     readable(ca, "ca");

@@ -65,7 +65,9 @@ std::variant<json, Refused> patient(const insgate_event& ev, const PatientOption
     json local = {{"use", "usual"},
                   {"type", {{"coding", json::array({{{"system", kV2_0203}, {"code", "PI"}}})}}},
                   {"value", ev.local_id}};
-    if (!opt.systeme_identifiant_local.empty()) local["system"] = opt.systeme_identifiant_local;
+    if (opt.systeme_identifiant_local.empty())
+      return Refused{"no identifier system for the local identifier (systeme_identifiant_local)"};
+    local["system"] = opt.systeme_identifiant_local;
     identifiers.push_back(std::move(local));
   }
 
@@ -79,12 +81,24 @@ std::variant<json, Refused> patient(const insgate_event& ev, const PatientOption
                                     {"valueCoding",
                                      {{"system", abroad ? kPays : kCommunes}, {"code", cog}}}}})}}}};
 
+  // What the event knows about how the identity was established (ABI minor 1).
+  identity::ReliabilityDetails details;
+  if (INSGATE_HAS_FIELD(&ev, insgate_event, insi_call_time))
+    details.insi_date = std::string(std::string_view(nz(ev.insi_call_time)).substr(0, 10));
+  if (INSGATE_HAS_FIELD(&ev, insgate_event, identity_document_checked_on)) {
+    details.validation_mode =
+        std::string(identity::identity_document_code(nz(ev.identity_document_type)).value_or(""));
+    if (!details.validation_mode.empty())
+      details.validation_date = nz(ev.identity_document_checked_on);
+  }
+
   const std::string_view sexe = nz(t.sexe);
   json p = {
       {"resourceType", "Patient"},
       {"meta", {{"profile", json::array({declassee ? kProfilePatient : kProfileIns})}}},
       {"extension",
-       json::array({identity::fhir_identity_reliability(*status, opt.fr_core), birth_place})},
+       json::array({identity::fhir_identity_reliability(*status, opt.fr_core, details),
+                    birth_place})},
       {"identifier", std::move(identifiers)},
       {"name", json::array({{{"use", "official"},
                              {"family", nz(t.nom_naissance)},

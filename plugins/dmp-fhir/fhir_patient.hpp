@@ -15,7 +15,10 @@ namespace insgate::dmp_fhir {
 
 struct PatientOptions {
   identity::FrCoreVersion fr_core = identity::FrCoreVersion::v2_1;
-  std::string systeme_identifiant_local;  ///< identifier.system of the local id (optional)
+  /// identifier.system of the local identifier (IPP), an absolute URI such
+  /// as "urn:oid:1.2.250.1.999.1" (required by FR Core for identifier[PI];
+  /// the plugin's configuration makes it mandatory).
+  std::string systeme_identifiant_local;
 };
 
 /// Why an event cannot be represented (never identity data).
@@ -30,9 +33,12 @@ struct Refused {
 ///    qualifiée identity;
 ///  - DECLASSEE: profile fr-core-patient, NO INS identifier, identityStatus of
 ///    the new status; the receiver matches the patient on the local identifier.
-/// Always: the local identifier (type PI) when not empty, name (official,
-/// family = birth name, given = first first name, birth-list-given-name =
-/// full list), gender, birthDate, birthPlace with the COG.
+/// Always: the local identifier (type PI, with `systeme_identifiant_local`)
+/// when not empty, name (official, family = birth name, given = first first
+/// name, birth-list-given-name = full list), gender, birthDate, birthPlace
+/// with the COG. The identity-reliability extension also carries what the
+/// event knows (plugin ABI minor 1): the INSi call date, the identity
+/// document as `validationMode` and its check date as `validationDate`.
 std::variant<nlohmann::json, Refused> patient(const insgate_event& ev, const PatientOptions& opt);
 
 }  // namespace insgate::dmp_fhir

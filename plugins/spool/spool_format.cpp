@@ -5,10 +5,13 @@
 #include <array>
 #include <cstdio>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
 
+#include "identity/cog_pays.hpp"
 #include "identity/representations.hpp"
 
 namespace insgate::spool {
@@ -46,6 +49,21 @@ std::variant<RnivStatus, Refused> checked_status(const insgate_event& ev) {
 nlohmann::json ins_json(const insgate_ins& i) {
   return {{"matricule", nz(i.matricule)}, {"cle", nz(i.cle)}, {"oid", nz(i.oid)},
           {"ins15", std::string(nz(i.matricule)) + nz(i.cle)}};
+}
+
+/// The ABI minor 1 fields ("" from a minor-0 host).
+struct Minor1 {
+  std::string insi_call_time, document_type, document_checked_on;
+};
+
+Minor1 minor1(const insgate_event& ev) {
+  Minor1 m;
+  if (INSGATE_HAS_FIELD(&ev, insgate_event, insi_call_time)) m.insi_call_time = nz(ev.insi_call_time);
+  if (INSGATE_HAS_FIELD(&ev, insgate_event, identity_document_type))
+    m.document_type = nz(ev.identity_document_type);
+  if (INSGATE_HAS_FIELD(&ev, insgate_event, identity_document_checked_on))
+    m.document_checked_on = nz(ev.identity_document_checked_on);
+  return m;
 }
 
 /// "AAAA-MM-JJ" → "AAAAMMJJ" (lunar dates such as 1980-00-00 kept as digits).
@@ -92,6 +110,20 @@ std::string file_key(std::string_view key) {
   return out;
 }
 
+std::string hl7_message_control_id(std::string_view key) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(key.data(), key.size(), md, &len, EVP_sha256(), nullptr) != 1 || len < 10)
+    throw std::runtime_error("SHA-256 unavailable");
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned i = 0; i < 10; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 0x0F];
+  }
+  return out;
+}
+
 std::string hl7_escape(std::string_view v) {
   std::string out;
   out.reserve(v.size());
@@ -131,6 +163,12 @@ std::variant<std::string, Refused> to_json(const insgate_event& ev) {
         {"lieu_naissance", nz(t.lieu_naissance)}}},
       {"ins_precedent", ev.previous_ins != nullptr ? ins_json(*ev.previous_ins) : nullptr},
   };
+  const Minor1 m = minor1(ev);
+  doc["insi_le"] = m.insi_call_time.empty() ? nlohmann::json(nullptr) : nlohmann::json(m.insi_call_time);
+  doc["piece_identite"] = m.document_type.empty()
+                              ? nlohmann::json(nullptr)
+                              : nlohmann::json{{"type", m.document_type},
+                                               {"verifiee_le", m.document_checked_on}};
   // Invalid UTF-8 is replaced rather than thrown on (host strings are UTF-8 by contract).
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
@@ -166,7 +204,11 @@ std::variant<std::string, Refused> to_hl7(const insgate_event& ev, const Hl7Opti
            hl7_escape(nz(t.liste_prenoms)) + "^^^^L";
   pid[7] = hl7_escape(hl7_date(nz(t.date_naissance)));
   pid[8] = sexe == "M" || sexe == "F" ? sexe : "U";
-  pid[11] = "^^^^^^BDL^^" + hl7_escape(nz(t.lieu_naissance));
+  // PID-11 birthplace: XAD-6 country (ISO 3166 alpha-3: FRA for a French
+  // commune, the country of a 99xxx code), XAD-7 BDL, XAD-9 the COG.
+  const std::string_view cog = nz(t.lieu_naissance);
+  pid[11] = "^^^^^" + std::string(identity::iso3166_alpha3_of_cog(cog).value_or("")) + "^BDL^^" +
+            hl7_escape(cog);
   // Attributes (DOUT/FICT/HOMA) are not carried by the event: status code only.
   pid[32] = identity::hl7_pid32_field(status, {});
 
@@ -180,12 +222,25 @@ std::variant<std::string, Refused> to_hl7(const insgate_event& ev, const Hl7Opti
   };
   std::string msg = "MSH|^~\\&|INSGATE|" + opt.etablissement_emetteur + "|" +
                     opt.application_destinataire + "|" + opt.etablissement_destinataire + "|" +
-                    hl7_ts + "||ADT^A31^ADT_A05|" + hl7_escape(nz(ev.idempotency_key)) +
-                    "|P|2.5|||||FRA|UNICODE UTF-8\r";
+                    hl7_ts + "||ADT^A31^ADT_A05|" + hl7_message_control_id(nz(ev.idempotency_key)) +
+                    "|P|2.5^FRA^" + opt.version_pam_france + "|||||FRA|UNICODE UTF-8\r";
   msg += "EVN||" + hl7_ts + "||||" + hl7_ts + "\r";
   msg += join(pid) + "\r";
-  // ZFD-5 = INSI: the traits of a qualifiée identity are those INSi returned.
-  if (!declassee) msg += "ZFD|||||INSI\r";
+  // ZFD (PAM France): 4 birth date corrected — N, the gateway never corrects
+  // one (§2.2: a corrected date could not be qualifiée); 5 INSI — the traits
+  // are INSi's; 6 date of the INSi call; 7 identity document type (§5.1).
+  if (!declassee) {
+    const Minor1 m = minor1(ev);
+    std::string zfd6;
+    if (auto t6 = compact_time(m.insi_call_time); std::holds_alternative<std::string>(t6)) {
+      const auto& c = std::get<std::string>(t6);
+      zfd6 = c.substr(0, 8) + c.substr(9, 6);
+    }
+    const std::string zfd7(identity::identity_document_code(m.document_type).value_or(""));
+    std::string zfd = "ZFD||||N|INSI|" + zfd6 + "|" + zfd7;
+    while (zfd.back() == '|') zfd.pop_back();  // no empty trailing fields
+    msg += zfd + "\r";
+  }
   return msg;
 }
 

@@ -92,7 +92,7 @@ insgate_status do_create(const insgate_host_api* host, const char* config_json,
   try {
     static constexpr std::string_view known[] = {
         "repertoire", "format", "mode", "autorite_ipp", "etablissement_emetteur",
-        "application_destinataire", "etablissement_destinataire"};
+        "application_destinataire", "etablissement_destinataire", "version_pam_france"};
     for (const auto& [k, v] : cfg.items())
       if (std::find(std::begin(known), std::end(known), k) == std::end(known))
         throw std::invalid_argument("unknown key \"" + k.substr(0, 40) + "\"");
@@ -118,6 +118,11 @@ insgate_status do_create(const insgate_host_api* host, const char* config_json,
     check_hl7_option(h.etablissement_emetteur, "etablissement_emetteur", true);
     check_hl7_option(h.application_destinataire, "application_destinataire", true);
     check_hl7_option(h.etablissement_destinataire, "etablissement_destinataire", true);
+    h.version_pam_france = opt_string(cfg, "version_pam_france", "2.11");
+    const auto& v = h.version_pam_france;
+    if (v.empty() || v.size() > 8 || v.front() == '.' || v.back() == '.' ||
+        v.find_first_not_of("0123456789.") != std::string::npos)
+      throw std::invalid_argument("\"version_pam_france\" must be a version such as \"2.11\"");
   } catch (const std::invalid_argument& e) {
     set_error(err, err_len, std::string("spool: ") + e.what());
     return INSGATE_INVALID_CONFIG;

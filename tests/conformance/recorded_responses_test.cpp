@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 
+#include "identity/traits.hpp"
 #include "insi/soap_codec.hpp"
 #include "process.hpp"
 #include "shared_data.hpp"
@@ -124,6 +125,30 @@ TEST(RecordedResponses, resultats_parse_to_the_stated_values) {
     EXPECT_EQ(ind.tiq.liste_prenoms.value_or(""), want.liste_prenoms);
     EXPECT_EQ(ind.tiq.lieu_naissance.value_or(""), want.lieu_naissance);
   }
+}
+
+// Issue 20: the check that turns traits outside the INS rules into an
+// anomaly accepts every identity INSi really returned.
+TEST(RecordedResponses, recorded_insi_traits_pass_the_ins_trait_checks) {
+  ASSERT_SHARED_DATA_PRESENT();
+  int checked = 0;
+  for (const auto& [file, want] : resultats()) {
+    SCOPED_TRACE(file);
+    Response r = parse_file(file);
+    ASSERT_TRUE(std::holds_alternative<Resultat>(r));
+    const auto& res = std::get<Resultat>(r);
+    if (!res.individu) continue;
+    const auto& t = res.individu->tiq;
+    const auto view = [](const std::optional<std::string>& v) {
+      return v ? std::optional<std::string_view>(*v) : std::nullopt;
+    };
+    auto anomalies = insgate::identity::check_traits_insi(
+        {view(t.nom_naissance), view(t.liste_prenoms), view(t.prenom), view(t.sexe),
+         view(t.date_naissance), view(t.lieu_naissance)});
+    for (const auto& a : anomalies) ADD_FAILURE() << a.trait << ": " << a.rule;
+    ++checked;
+  }
+  EXPECT_GE(checked, 7);
 }
 
 TEST(RecordedResponses, inshisto_dates_are_read_whatever_their_position) {

@@ -98,6 +98,28 @@ TEST(CliE2E, check_config_warns_about_a_qualification_file_pointing_at_localhost
   EXPECT_NE(out.find("configuration OK"), std::string::npos) << out;
 }
 
+// Issue 17 item 6: with environnement production, the example file's IDAM
+// placeholder fails --check-config (so ExecStartPre stops the service).
+TEST(CliE2E, check_config_refuses_the_example_idam_in_production) {
+  Workspace ws;
+  DaemonOptions opt;
+  opt.port = unused_port();
+  opt.idam = "CHANGE-ME";
+  std::string cfg = write_daemon_config(ws, "placeholder", opt);
+  std::string text = read_file(cfg);
+  auto at = text.find("environnement: test");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, std::string("environnement: test").size(), "environnement: production");
+  std::ofstream(cfg) << text;
+  std::string log = ws.path("placeholder.log");
+  int rc = run_command({std::string(INSGATE_BIN_DIR) + "/insgated", "--check-config", cfg}, log);
+  std::string out = read_file(log);
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_NE(out.find("lps.idam"), std::string::npos) << out;
+  EXPECT_NE(out.find("CHANGE-ME"), std::string::npos) << out;
+  EXPECT_EQ(out.find("configuration OK"), std::string::npos) << out;
+}
+
 TEST(CliE2E, insgatectl_prints_the_answer_and_exits_0) {
   Workspace ws;
   Simulator sim(ws, "sim");
@@ -139,6 +161,44 @@ TEST(CliE2E, insgatectl_health_exits_0_when_ok_and_4_when_insi_is_unreachable) {
   std::string health = ws.path("health.out");
   EXPECT_EQ(run_command({ctl, "--socket", d.socket(), "--json", "health"}, health), 4);
   EXPECT_EQ(nlohmann::json::parse(read_file(health))["statut"], "degrade");
+}
+
+// Issue 17 item 5: INSi refusing the software (the simulator answers
+// siram_100/desir_550 to the IDAM UNKNOWN) makes health `degrade` with a
+// reason naming lps.idam, exit code 4, and counts the fault by family.
+TEST(CliE2E, insgatectl_health_is_degraded_when_insi_refuses_the_software) {
+  Workspace ws;
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  opt.idam = "UNKNOWN";
+  Daemon d(ws, "insgated", opt);
+  const std::string ctl = std::string(INSGATE_BIN_DIR) + "/insgatectl";
+  insgate::net::LocalHttpClient c(d.socket());
+  auto r = post_recherche(c, recherche_body("TCHITCHI", {"OLA CATARINA"}, "F", "1936-06-21"));
+  ASSERT_EQ(r.status, 502u) << r.body;
+  std::string health = ws.path("health.out");
+  EXPECT_EQ(run_command({ctl, "--socket", d.socket(), "--json", "health"}, health), 4);
+  const auto j = nlohmann::json::parse(read_file(health));
+  EXPECT_EQ(j["statut"], "degrade");
+  EXPECT_EQ(j["insi"]["etat"], "ok") << "INSi answers; it refuses";
+  EXPECT_EQ(j["insi"]["refus"]["famille"], "desir_550");
+  EXPECT_NE(j["raison"].get<std::string>().find("lps.idam"), std::string::npos) << j.dump();
+  EXPECT_EQ(get_json(c, "/v1/health").status, 200u) << "valid against openapi.yaml";
+  EXPECT_NE(d.log().find("[INSI_REFUSAL]"), std::string::npos);
+  // The fault counter by INSi code family.
+  std::string log = d.log();
+  const std::string tag = "[APP_METRICS] Prometheus metrics on 127.0.0.1:";
+  auto at = log.find(tag);
+  ASSERT_NE(at, std::string::npos) << log;
+  const int port = std::stoi(log.substr(at + tag.size()));
+  std::string scrape = ws.path("metrics.txt");
+  ASSERT_EQ(run_command({"/usr/bin/curl", "-s", "http://127.0.0.1:" + std::to_string(port) + "/metrics"},
+                        scrape),
+            0);
+  EXPECT_NE(read_file(scrape).find("insgate_insi_faults_total{famille=\"desir_550\"} 1"),
+            std::string::npos)
+      << read_file(scrape);
 }
 
 // local-api.md "Caller identity": the peer's uid/gid (SO_PEERCRED) can be

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "e2e_env.hpp"
+#include "validators.hpp"
 #include "https_capture_server.hpp"
 
 using namespace insgate::testing;
@@ -66,7 +67,8 @@ TEST(DeliveryE2E, qualified_identity_reaches_spool_and_dmp_fhir) {
                   ", config: {repertoire: " + ws.path("spool") + ", format: hl7}}\n" +
                   "  - {nom: dmp, chemin: " + INSGATE_PLUGIN_DMP_FHIR +
                   ", config: {url: \"https://localhost:" + std::to_string(dmp.port()) +
-                  "/fhir/Patient\", ca: " + ws.pki("ca.pem") + "}}\n";
+                  "/fhir/Patient\", ca: " + ws.pki("ca.pem") +
+                  ", systeme_identifiant_local: \"urn:oid:1.2.250.1.999.1\"}}\n";
   Daemon d(ws, "insgated", opt);
   LocalHttpClient c(d.socket());
   retrieve_and_qualify(c, kPersons[0], 1);
@@ -90,6 +92,27 @@ TEST(DeliveryE2E, qualified_identity_reaches_spool_and_dmp_fhir) {
   EXPECT_EQ(patient["resourceType"], "Patient");
   EXPECT_EQ(patient["identifier"][0]["system"], "urn:oid:1.2.250.1.213.1.4.8");
   EXPECT_EQ(patient["identifier"][0]["value"], "109076322083489");
+
+  // Issue 20: the real outputs through the independent validators, with
+  // what the daemon knows about the identity (INSi call, document).
+  auto leaves = run_validator("hl7_adt_a31.py", {files[0].string(), "--leaves"},
+                              ws.path("hl7.log"));
+  ASSERT_EQ(leaves.exit_code, 0) << leaves.output;
+  const auto fields = json::parse(leaves.output.substr(0, leaves.output.find('\n')))["fields"];
+  EXPECT_LE(fields["MSH.F10"].get<std::string>().size(), 20u);
+  EXPECT_EQ(fields["MSH.F12.C3"], "2.11");
+  EXPECT_EQ(fields["PID.F11.C6"], "FRA");
+  EXPECT_EQ(fields["ZFD.F4"], "N");
+  EXPECT_EQ(fields["ZFD.F5"], "INSI");
+  EXPECT_EQ(fields["ZFD.F6"].get<std::string>().size(), 14u) << "date of the INSi call";
+  EXPECT_EQ(fields["ZFD.F7"], "PA") << "the PASSEPORT of the qualification";
+  write_text(ws.path("patient.json"), requests[0].body);
+  auto fhir = run_validator("fhir_patient.py", {fhir_r4_schema(), ws.path("patient.json")},
+                            ws.path("fhir.log"));
+  EXPECT_EQ(fhir.exit_code, 0) << fhir.output;
+  EXPECT_EQ(patient["identifier"][1]["system"], "urn:oid:1.2.250.1.999.1");
+  EXPECT_NE(requests[0].body.find(R"({"url":"validationDate","valueDate":"2026-01-15"})"),
+            std::string::npos) << requests[0].body;
 }
 
 TEST(DeliveryE2E, no_event_is_lost_when_killed_at_random_points) {

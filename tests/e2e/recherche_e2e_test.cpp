@@ -98,6 +98,39 @@ TEST_F(RechercheE2E, invalid_key_from_insi_is_reported_as_anomaly) {
   EXPECT_EQ(a.body["statut"], "provisoire");
 }
 
+// Issue 20: INSi's traits outside the INS rules are reported, not trusted:
+// the answer is provisoire, the next request calls INSi again (never
+// cached), and the identity cannot be qualified.
+TEST_F(RechercheE2E, insi_traits_outside_the_ins_rules_are_an_anomaly_never_cached_or_qualified) {
+  const auto body = recherche_body("SYNTAXE", {"JEAN"}, "M", "1990-01-01");
+  auto a = post_recherche(*client, body);
+  ASSERT_EQ(a.status, 200u) << a.raw.body;
+  EXPECT_EQ(a.body["cr"], "00");
+  EXPECT_EQ(a.body["statut"], "provisoire");
+  EXPECT_EQ(a.body["traits_ins"]["nom_naissance"], "SYN|TAXE^&") << "INSi's answer, verbatim";
+  std::set<std::string> champs;
+  for (const auto& an : a.body["anomalies"]) {
+    EXPECT_EQ(an["code"], "trait_invalide");
+    champs.insert(an["champ"].get<std::string>());
+  }
+  EXPECT_EQ(champs, (std::set<std::string>{"traits_ins.nom_naissance", "traits_ins.liste_prenoms"}));
+  EXPECT_THAT(a.body["anomalies"].dump(), ::testing::Not(HasSubstr("SYN")));
+
+  auto again = post_recherche(*client, body);
+  ASSERT_EQ(again.status, 200u);
+  EXPECT_EQ(again.body["source"], "insi");
+  EXPECT_EQ(again.body["appels_insi"], 1);
+  EXPECT_EQ(sim->journal().size(), 2u);
+
+  auto q = post_json(*client, "/v1/ins/qualification",
+                     {{"operateur", "u-test"},
+                      {"ins", {{"matricule", "1900163220123"}, {"cle", "33"},
+                               {"oid", "1.2.250.1.213.1.4.8"}}},
+                      {"piece_identite", {{"type", "CNI"}, {"verifiee_le", "2026-01-15"}}},
+                      {"identifiant_local", "IPP-SYNTAXE"}});
+  EXPECT_EQ(q.status, 409u) << q.raw.body;
+}
+
 TEST_F(RechercheE2E, first_name_loop_makes_four_calls_with_distinct_message_ids) {
   auto a = post_recherche(*client, recherche_body("HOUILLES", {"PIERRE", "PAUL", "JACQUES"}, "M",
                                                   "1993-01-27"));

@@ -127,6 +127,12 @@ TEST(StatsE2E, prometheus_listener_serves_the_metrics_without_identity_labels) {
   EXPECT_EQ(sample(text, "insgate_insi_circuit_open", {}), -1) << "a gauge without labels";
   EXPECT_NE(text.find("insgate_insi_circuit_open 0"), std::string::npos);
   EXPECT_GT(sample(text, "insgate_certificate_expiry_timestamp_seconds", {"usage=\"insi_client\""}), 0);
+  // Issue 20: the CA series carries the loaded insi.ca expiry (the test PKI's
+  // CA is made just before the client certificate, both for 90 days).
+  const double ca = sample(text, "insgate_certificate_expiry_timestamp_seconds", {"usage=\"insi_ca\""});
+  EXPECT_GT(ca, 0);
+  EXPECT_NEAR(ca, sample(text, "insgate_certificate_expiry_timestamp_seconds", {"usage=\"insi_client\""}),
+              3600);
   for (const char* secret : {"ECETINSI", "PIERRE", "1090763220834", "u-test"})
     EXPECT_EQ(text.find(secret), std::string::npos) << secret;
 }
@@ -151,7 +157,44 @@ TEST(StatsE2E, qualified_identity_rate_is_in_the_report) {
   const auto& l = j["lignes"][0];
   EXPECT_EQ(l["identites_file_active"], 2);
   EXPECT_EQ(l["identites_qualifiees"], 1);
-  EXPECT_DOUBLE_EQ(l["taux_identites_qualifiees"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(l["ratio_identites_qualifiees"].get<double>(), 0.5);
+  EXPECT_FALSE(l["taux_releve_le"].is_null());
+  EXPECT_TRUE(j["notes"].empty());
+
+  // Issue 17 item 1: months the daemon did not run in have no rate (an empty
+  // cell and a note), not today's.
+  for (const char* mois : {"2020-01", "2030-06"}) {
+    auto past = get_json(c, std::string("/v1/stats/mensuel?mois=") + mois);
+    ASSERT_EQ(past.status, 200u);
+    const auto& p = past.body;
+    EXPECT_TRUE(p["lignes"][0]["ratio_identites_qualifiees"].is_null()) << mois;
+    ASSERT_EQ(p["notes"].size(), 1u) << mois;
+    auto csv = c.request(insgate::http::verb::get,
+                         std::string("/v1/stats/mensuel?format=csv&mois=") + mois);
+    EXPECT_EQ(csv.body.find("0,500"), std::string::npos) << csv.body;
+    EXPECT_NE(csv.body.find(";0;0;0;0;\r\n\r\n"), std::string::npos) << csv.body;
+  }
+
+  // Issue 17 item 2: insgatectl stats --xlsx FILE, read back with openpyxl.
+  const std::string xlsx = ws.path("rapport.xlsx");
+  const std::string ctl = std::string(INSGATE_BIN_DIR) + "/insgatectl";
+  ASSERT_EQ(run_command({ctl, "--socket", d.socket(), "stats", "--mois", this_month(), "--xlsx",
+                         xlsx}),
+            0);
+  const std::string cells = ws.path("cells.json");
+  ASSERT_EQ(run_command({"/usr/bin/python3", INSGATE_SOURCE_DIR "/tests/unit/stats/read_xlsx.py", xlsx},
+                        cells),
+            0)
+      << read_file(cells);
+  const auto x = json::parse(read_file(cells))["cells"];
+  EXPECT_EQ(x["C2"]["value"], "010000001");
+  EXPECT_EQ(x["C2"]["type"], "s");
+  EXPECT_DOUBLE_EQ(x["J2"]["value"].get<double>(), 0.5);
+  EXPECT_EQ(x["J2"]["format"], "0.0%");
+  EXPECT_EQ(run_command({ctl, "--socket", d.socket(), "stats", "--mois", this_month(), "--xlsx",
+                         xlsx, "--csv"}),
+            2)
+      << "--csv and --xlsx exclude each other";
 }
 
 // Counters are buffered in memory and written every second (and at stop):

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "e2e_env.hpp"
+#include "validators.hpp"
 
 using namespace insgate::testing;
 using insgate::net::LocalHttpClient;
@@ -10,6 +11,8 @@ using nlohmann::json;
 
 class VitaleE2E : public SimAndDaemonTest {
  protected:
+  // The cache is on, so a second identical card search is answered from it.
+  void configure(DaemonOptions& opt) override { opt.cache_ttl_s = 3600; }
   Answer post(const json& body) { return post_json(*client, "/v1/ins/recherche-vitale", body); }
   static json card() {
     return {{"nir_ouvrant_droit", {{"matricule", "1750763220112"}}},
@@ -31,6 +34,29 @@ TEST_F(VitaleE2E, card_data_retrieves_the_beneficiary_ins) {
   EXPECT_EQ(journal[0]["vitale_matricule_od"], "1750763220112");
   EXPECT_EQ(journal[0]["vitale_organisme"], "631");
   EXPECT_EQ(journal[0]["wsse_security"], "") << "no assertion given: none fabricated";
+}
+
+// The contract's 200 schema for this operation accepts the real answer
+// (issue 20: it required traits_envoyes, which a card search never has).
+TEST_F(VitaleE2E, answer_matches_the_openapi_schema_of_the_operation) {
+  auto a = post({{"operateur", "u-test"}, {"vitale", card()}});
+  ASSERT_EQ(a.status, 200u) << a.raw.body;
+  EXPECT_FALSE(a.body.contains("traits_envoyes"));
+  EXPECT_EQ(a.body["vitale_envoyee"], json({{"assertion_vitale", false}}));
+  write_text(ws.path("vitale-200.json"), a.raw.body);
+  auto v = run_validator("openapi_answer.py",
+                         {INSGATE_OPENAPI, "rechercheCarteVitale", "200", ws.path("vitale-200.json")},
+                         ws.path("vitale-200.log"));
+  EXPECT_EQ(v.exit_code, 0) << v.output;
+  // And from the cache: the same shape.
+  auto again = post({{"operateur", "u-test"}, {"vitale", card()}});
+  ASSERT_EQ(again.status, 200u);
+  EXPECT_EQ(again.body["source"], "cache");
+  write_text(ws.path("vitale-200-cache.json"), again.raw.body);
+  v = run_validator("openapi_answer.py",
+                    {INSGATE_OPENAPI, "rechercheCarteVitale", "200", ws.path("vitale-200-cache.json")},
+                    ws.path("vitale-200-cache.log"));
+  EXPECT_EQ(v.exit_code, 0) << v.output;
 }
 
 TEST_F(VitaleE2E, caller_assertion_reaches_insi_unchanged) {

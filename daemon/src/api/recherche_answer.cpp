@@ -3,6 +3,7 @@
 
 #include "identity/matricule.hpp"
 #include "identity/rniv.hpp"
+#include "identity/traits.hpp"
 
 namespace insgate::api {
 namespace {
@@ -80,6 +81,16 @@ json anomalies_json(const insi::Individu& ind, const identity::OidPolicy& policy
   check(ind.ins_actif, "ins");
   for (std::size_t k = 0; k < ind.ins_histo.size(); ++k)
     check(ind.ins_histo[k], "historique[" + std::to_string(k) + "]");
+  // ins-identity-rules.md §2.1: INSi's traits are checked, never altered; a
+  // trait outside the INS rules (e.g. "|" or "^" in a name) is an anomaly.
+  const auto view = [](const std::optional<std::string>& v) {
+    return v ? std::optional<std::string_view>(*v) : std::nullopt;
+  };
+  const auto& t = ind.tiq;
+  for (const auto& a : identity::check_traits_insi(
+           {view(t.nom_naissance), view(t.liste_prenoms), view(t.prenom), view(t.sexe),
+            view(t.date_naissance), view(t.lieu_naissance)}))
+    add(identity::anomaly::trait_invalide, "traits_ins." + a.trait);
   return list;
 }
 

@@ -57,7 +57,10 @@ nlohmann::json ins_json(const insi::InsIdentifier& ins);
 nlohmann::json histo_json(const insi::InsIdentifier& ins);
 nlohmann::json traits_ins_json(const insi::TraitsTiq& tiq);
 /// Problems found in INSi's answer: every INS (active and history) gets the
-/// full matricule check (layout, key, OID accepted by `policy`).
+/// full matricule check (layout, key, OID accepted by `policy`), and the
+/// traits (TIQ) the INS character set and syntax checks
+/// (identity::check_traits_insi): code `trait_invalide`, champ
+/// `traits_ins.<trait>`, never the value.
 nlohmann::json anomalies_json(const insi::Individu& individu, const identity::OidPolicy& policy);
 
 }  // namespace insgate::api

@@ -3,7 +3,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cctype>
 
 #include "api/state_gateway.hpp"
 #include "metrics/insi_outcome.hpp"
@@ -14,16 +13,6 @@ namespace {
 identity::OidPolicy oid_policy_of(const config::Config& cfg) {
   return identity::OidPolicy::for_environment(
       identity::parse_environment(cfg.insi.environment).value_or(identity::Environment::production));
-}
-
-/// INSi fault fields as they may appear in a log line: at most 40
-/// characters of [A-Za-z0-9_-], anything else replaced (INSi's text is not
-/// ours to trust).
-std::string loggable_code(std::string_view v) {
-  std::string out;
-  for (char c : v.substr(0, 40))
-    out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ? c : '?');
-  return out;
 }
 
 }  // namespace
@@ -41,6 +30,7 @@ RouteContext::~RouteContext() = default;
 
 void RouteContext::reconfigure(std::shared_ptr<const InsiSetup> next) {
   setup_ = std::move(next);
+  insi_health_.forget_refusal();  // it concerned the previous configuration
   oid_policy_ = oid_policy_of(*setup_->cfg);
 }
 
@@ -83,18 +73,19 @@ void RouteContext::note_insi_outcome(const insi::RechercheOutcome& outcome, cons
                        std::chrono::duration<double>(Clock::now() - started).count());
   metrics_.set_insi_circuit_open(breaker_.state(Clock::now()) !=
                                  insi::CircuitBreaker::State::closed);
-  insi_reachable_ = outcome.kind != K::transport && outcome.kind != K::timeout &&
-                    outcome.kind != K::circuit_open &&
-                    !(outcome.kind == K::fault && insi::is_retryable(outcome.fault));
+  if (auto family = metrics::fault_family_of(outcome)) metrics_.insi_fault(*family);
+  if (insi_health_.note(outcome))
+    spdlog::error("[INSI_REFUSAL] request {}: {}", requete_id,
+                  refusal_message(*insi_health_.refusal()));
   switch (outcome.kind) {
     case K::resultat:
       spdlog::info("[{}] request {}: CR {} after {} call(s)", what, requete_id,
-                   loggable_code(outcome.resultat.code_cr), outcome.appels);
+                   insi::printable_code(outcome.resultat.code_cr), outcome.appels);
       break;
     case K::fault:
       spdlog::warn("[INSI_FAULT] request {}: fault {} / {} ({}) after {} call(s)", requete_id,
-                   loggable_code(outcome.fault.subcode), loggable_code(outcome.fault.erreur_code),
-                   loggable_code(outcome.fault.erreur_severite), outcome.appels);
+                   insi::printable_code(outcome.fault.subcode), insi::printable_code(outcome.fault.erreur_code),
+                   insi::printable_code(outcome.fault.erreur_severite), outcome.appels);
       break;
     case K::circuit_open:
       if (Clock::now() - circuit_logged_ < kCircuitLogPeriod) {

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "api/insi_health.hpp"
 #include "config/config.hpp"
 #include "identity/matricule.hpp"
 #include "insi/circuit_breaker.hpp"
@@ -55,8 +56,9 @@ class RouteContext {
   StateGateway& state() { return state_; }
   metrics::Metrics& metrics() { return metrics_; }
   insi::Verificateur& verificateur() { return *verificateur_; }
-  /// Whether the last INSi call reached the service ("ok" before any call).
-  bool insi_reachable() const { return insi_reachable_; }
+  /// What the INSi calls made so far say about INSi (reachability, a
+  /// refusal of every call), for /v1/health.
+  const InsiHealth& insi_health() const { return insi_health_; }
 
   /// The request's deadline (insi.delais.requete_ms from now) and per-call
   /// deadline (appel_ms).
@@ -70,8 +72,9 @@ class RouteContext {
                                                                     bool bypass,
                                                                     const std::string& requete_id);
 
-  /// After an INSi operation: metrics (call, duration, circuit state),
-  /// reachability, and one log line `[what]` (CR and number of calls; fault
+  /// After an INSi operation: metrics (call, duration, circuit state, fault
+  /// family), INSi's health (a refusal of every call is logged once as
+  /// [INSI_REFUSAL]), and one log line `[what]` (CR and number of calls; fault
   /// codes; failures, circuit refusals at most once per 10 s).
   void note_insi_outcome(const insi::RechercheOutcome& outcome, const char* what,
                          const std::string& requete_id, metrics::Operation op,
@@ -84,7 +87,7 @@ class RouteContext {
   metrics::Metrics& metrics_;
   identity::OidPolicy oid_policy_;
   std::unique_ptr<insi::Verificateur> verificateur_;
-  bool insi_reachable_ = true;
+  InsiHealth insi_health_;
   /// "circuit open" refusals are logged once per kCircuitLogPeriod, with
   /// how many were not (a closed-loop client would flood the journal).
   static constexpr std::chrono::seconds kCircuitLogPeriod{10};

@@ -19,26 +19,45 @@ std::string iso_date(std::chrono::system_clock::time_point t) {
 
 }  // namespace
 
+nlohmann::json health_json(const config::Config& cfg, const insi::ClientCertificateInfo& cert,
+                           insi::CircuitBreaker::State circuit, int consecutive_failures,
+                           const InsiHealth& insi) {
+  const std::string etat = circuit != insi::CircuitBreaker::State::closed ? "circuit_ouvert"
+                           : insi.reachable()                               ? "ok"
+                                                                            : "indisponible";
+  nlohmann::json refus = nullptr;
+  nlohmann::json raison = nullptr;
+  if (const auto& r = insi.refusal()) {
+    refus = {{"famille", std::string(metrics::to_label(r->famille))},
+             {"code", r->code},
+             {"depuis", iso_date(r->depuis)},
+             {"message", refusal_message(*r)}};
+    raison = refusal_message(*r);
+  } else if (etat == "circuit_ouvert") {
+    raison = "Circuit INSi ouvert après des échecs de transport répétés : les appels sont "
+             "refusés sans être envoyés jusqu'au prochain essai.";
+  } else if (etat == "indisponible") {
+    raison = "INSi était injoignable au dernier appel (réseau, délai ou service indisponible).";
+  }
+  return {{"statut", raison.is_null() ? "ok" : "degrade"},
+          {"raison", raison},
+          {"insi", {{"etat", etat},
+                    {"circuit", insi::CircuitBreaker::name(circuit)},
+                    {"echecs_consecutifs", consecutive_failures},
+                    {"refus", refus},
+                    {"environnement", cfg.insi.environment},
+                    {"endpoint", cfg.insi.endpoint.url}}},
+          {"certificat", {{"expire_le", iso_date(cert.not_after)},
+                          {"jours_restants", cert.days_left}}},
+          {"version", INSGATE_VERSION}};
+}
+
 asio::awaitable<ApiResponse> route_health(RouteContext& ctx, const RouteCall&) {
   const auto setup = ctx.setup();
-  const config::Config& cfg = *setup->cfg;
-  const insi::ClientCertificateInfo& cert = setup->certificate;
   auto& breaker = ctx.breaker();
-  auto circuit = breaker.state(Clock::now());
-  std::string etat = circuit != insi::CircuitBreaker::State::closed ? "circuit_ouvert"
-                     : ctx.insi_reachable()                          ? "ok"
-                                                                      : "indisponible";
-  nlohmann::json j = {
-      {"statut", etat == "ok" ? "ok" : "degrade"},
-      {"insi", {{"etat", etat},
-                {"circuit", insi::CircuitBreaker::name(circuit)},
-                {"echecs_consecutifs", breaker.consecutive_failures()},
-                {"environnement", cfg.insi.environment},
-                {"endpoint", cfg.insi.endpoint.url}}},
-      {"certificat", {{"expire_le", iso_date(cert.not_after)},
-                      {"jours_restants", cert.days_left}}},
-      {"version", INSGATE_VERSION}};
-  co_return json_response(200, j);
+  co_return json_response(200, health_json(*setup->cfg, setup->certificate,
+                                           breaker.state(Clock::now()),
+                                           breaker.consecutive_failures(), ctx.insi_health()));
 }
 
 }  // namespace insgate::api

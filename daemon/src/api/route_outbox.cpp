@@ -12,11 +12,14 @@
 #include "state/events.hpp"
 
 namespace insgate::api {
-namespace {
 
 using nlohmann::json;
 
-json row_json(const state::OutboxRow& r) {
+json outbox_row_json(const state::OutboxRow& r) {
+  // A pending event waits for a retry date only after a "retry later"; a
+  // delivered or dead one has no next attempt at all.
+  const bool scheduled =
+      r.state == state::OutboxState::pending && r.next_attempt_at != state::TimePoint{};
   json j = {{"id", r.id},
             {"plugin", r.plugin ? json(*r.plugin) : json(nullptr)},
             {"type", std::string(state::to_name(r.kind))},
@@ -25,10 +28,12 @@ json row_json(const state::OutboxRow& r) {
             {"etat", std::string(state::to_name(r.state))},
             {"derniere_erreur", r.last_error ? json(*r.last_error) : json(nullptr)},
             {"cree_le", state::iso_utc(r.created_at)},
-            {"prochain_essai", state::iso_utc(r.next_attempt_at)}};
+            {"prochain_essai", scheduled ? json(state::iso_utc(r.next_attempt_at)) : json(nullptr)}};
   if (r.delivered_at) j["livre_le"] = state::iso_utc(*r.delivered_at);
   return j;
 }
+
+namespace {
 
 /// The one integer member `key` of a body (the API's rule: wrong type or
 /// unknown member 400, missing 422, out of [min, max] 422).
@@ -64,7 +69,7 @@ asio::awaitable<ApiResponse> route_outbox_liste(RouteContext& ctx, const RouteCa
                         "Le paramètre limite est un entier de 1 à 1000.");
   }
   json rows = json::array();
-  for (const auto& r : co_await ctx.state().outbox_list(*s, limit)) rows.push_back(row_json(r));
+  for (const auto& r : co_await ctx.state().outbox_list(*s, limit)) rows.push_back(outbox_row_json(r));
   co_return json_response(200, {{"etat", etat.empty() ? "pending" : etat}, {"evenements", rows}});
 }
 

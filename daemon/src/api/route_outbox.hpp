@@ -10,8 +10,15 @@
 
 #include "api/problem.hpp"
 #include "api/route_table.hpp"
+#include "state/records.hpp"
 
 namespace insgate::api {
+
+/// One event of a listing: id, plugin (null: waiting for a plugin), type,
+/// cle_idempotence, tentatives, etat, derniere_erreur, cree_le,
+/// prochain_essai (the date of the next attempt after a "retry later";
+/// null when none is scheduled: due now, delivered or dead), livre_le.
+nlohmann::json outbox_row_json(const state::OutboxRow& r);
 
 /// GET /v1/outbox?etat=pending|dead|delivered[&limite=1..1000, default 100].
 asio::awaitable<ApiResponse> route_outbox_liste(RouteContext& ctx, const RouteCall& call);

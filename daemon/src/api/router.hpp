@@ -30,8 +30,8 @@ class Router {
   /// [io-thread] Later requests use `next`; those in flight finish with theirs.
   void reconfigure(std::shared_ptr<const InsiSetup> next);
 
-  /// Updates insgate_identities{statut}, the qualified-identity rate, the
-  /// month's unique users and the outbox backlog from the state store
+  /// Updates the gauges read from the state store (api/state_gauges.hpp),
+  /// taking the running month's snapshot of the qualified-identity rate
   /// (called periodically by the controller).
   asio::awaitable<void> refresh_identity_gauges();
 

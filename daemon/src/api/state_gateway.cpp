@@ -5,6 +5,8 @@
 
 #include <memory>
 
+#include "state/qualification_rate.hpp"
+
 namespace insgate::api {
 
 // Lambdas are named locals, never temporaries inside a co_await expression:
@@ -154,6 +156,27 @@ asio::awaitable<std::vector<state::ActivityMonth>> StateGateway::activity_month(
     activity_.flush();  // what was counted so far is part of the answer
     return store_.activity_month(mois);
   };
+  co_return co_await offload(std::move(work));
+}
+
+asio::awaitable<std::optional<state::QualificationSnapshot>>
+StateGateway::qualification_for_month(std::string mois, std::chrono::hours window) {
+  auto work = [this, mois = std::move(mois), window] {
+    return state::qualification_for_month(store_, finess_, mois, state::Clock::now(), window);
+  };
+  co_return co_await offload(std::move(work));
+}
+
+asio::awaitable<state::QualificationSnapshot> StateGateway::take_qualification_snapshot(
+    std::chrono::hours window) {
+  auto work = [this, window] {
+    return state::take_qualification_snapshot(store_, finess_, state::Clock::now(), window);
+  };
+  co_return co_await offload(std::move(work));
+}
+
+asio::awaitable<std::vector<state::OutboxBacklog>> StateGateway::outbox_backlog() {
+  auto work = [this] { return store_.pending_backlog(); };
   co_return co_await offload(std::move(work));
 }
 

@@ -67,6 +67,16 @@ class StateGateway {
   asio::awaitable<std::vector<state::ActivityMonth>> activity_month(std::string mois);
   /// Identities of the active file per RNIV status (see StateStore).
   asio::awaitable<std::map<std::string, std::int64_t>> identity_counts(std::chrono::hours window);
+  /// The qualified-identity rate of this daemon's FINESS for `mois`
+  /// (state/qualification_rate.hpp): taken now for the running month, the
+  /// stored snapshot otherwise, nullopt when none exists.
+  asio::awaitable<std::optional<state::QualificationSnapshot>> qualification_for_month(
+      std::string mois, std::chrono::hours window);
+  /// Takes the running month's snapshot of the rate (the periodic refresh).
+  asio::awaitable<state::QualificationSnapshot> take_qualification_snapshot(
+      std::chrono::hours window);
+  /// Pending outbox events per plugin (nullopt: waiting for a plugin).
+  asio::awaitable<std::vector<state::OutboxBacklog>> outbox_backlog();
 
  private:
   template <typename F>

@@ -15,6 +15,7 @@
 #include "app/event_loop.hpp"
 #include "app/insi_stack.hpp"
 #include "app/state_services.hpp"
+#include "insi/ca_expiry.hpp"
 #include "insi/tls_setup.hpp"
 #include "insi/xml_signature.hpp"
 #include "metrics/metrics.hpp"
@@ -126,6 +127,8 @@ int run(const config::Config& first) {
   metrics.emplace(mopt);
   metrics->set_certificate_expiry(metrics::CertificateUsage::insi_client,
                                   setup->certificate.not_after);
+  if (auto ca = insi::earliest_ca_expiry(cfg->insi.ca_files))
+    metrics->set_certificate_expiry(metrics::CertificateUsage::insi_ca, *ca);
   if (!cfg->metrics.listen.empty()) {
     metrics_server.emplace(metrics::MetricsServerOptions{cfg->metrics.listen, cfg->metrics.path},
                            metrics->registry());
@@ -153,6 +156,8 @@ int run(const config::Config& first) {
       spdlog::set_level(spdlog::level::from_str(next_cfg->log_level));
       metrics->set_certificate_expiry(metrics::CertificateUsage::insi_client,
                                       next->certificate.not_after);
+      if (auto ca = insi::earliest_ca_expiry(next_cfg->insi.ca_files))
+        metrics->set_certificate_expiry(metrics::CertificateUsage::insi_ca, *ca);
       setup = next;
       router->reconfigure(next);
       spdlog::info("[APP_RELOAD] configuration and certificates reloaded");

@@ -45,6 +45,13 @@ plugin_host::IdentityEvent event_from_payload(const std::string& payload_json) {
     e.date_naissance = t.value("date_naissance", "");
     e.lieu_naissance = t.value("lieu_naissance", "");
     if (j.contains("ins_precedent")) e.previous_ins = ins_of(j["ins_precedent"]);
+    // Added with plugin ABI minor 1; absent from payloads queued before.
+    if (auto it = j.find("insi_le"); it != j.end() && it->is_string())
+      e.insi_call_time = it->get<std::string>();
+    if (auto it = j.find("piece_identite"); it != j.end() && it->is_object()) {
+      e.identity_document_type = it->value("type", "");
+      e.identity_document_checked_on = it->value("verifiee_le", "");
+    }
     return e;
   } catch (const nlohmann::json::exception&) {
     throw std::runtime_error("incomplete outbox payload");

@@ -13,8 +13,10 @@
 #include "plugin_host/yaml_json.hpp"
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <regex>
+#include <sstream>
 #include <set>
 
 namespace insgate::config {
@@ -430,6 +432,26 @@ void load_insi(const Reader& r, const Field& top, Config& c) {
   }
 }
 
+/// The example file's placeholders (config/insgate.yaml).
+constexpr const char* kExampleIdam = "CHANGE-ME";
+constexpr const char* kExampleInstance = "00000000-0000-4000-8000-000000000000";
+
+/// Outside environment test, a placeholder left from the example file is an
+/// error: INSi would refuse the IDAM (desir_550) and every installation
+/// would share one instance UUID. The simulator accepts both.
+void refuse_placeholders(const Reader& r, const Field& lps, const Config& c) {
+  if (c.insi.environment == "test") return;
+  const auto& l = c.call_context.lps;
+  if (l.idam == kExampleIdam)
+    r.child(lps, "idam").fail("still the example file's placeholder " + std::string(kExampleIdam) +
+                              "; give the software's CNDA authorisation number (placeholders are "
+                              "refused outside insi.environnement: test)");
+  if (l.instance == kExampleInstance)
+    r.child(lps, "instance").fail("still the example file's UUID; generate one per installation "
+                                  "(uuidgen) (placeholders are refused outside "
+                                  "insi.environnement: test)");
+}
+
 void load_identity(const Reader& r, const Field& top, Config& c) {
   Field st = r.require_map(top, "structure");
   r.only_keys(st, {"finess", "nom", "categorie", "file_active_jours"});
@@ -452,6 +474,7 @@ void load_identity(const Reader& r, const Field& top, Config& c) {
       "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   if (!std::regex_match(l.instance, uuid))
     r.child(lps, "instance").fail("must be a UUID (constant per installation)");
+  refuse_placeholders(r, lps, c);
   c.call_context.emetteur = r.string(top, "emetteur", false, c.structure.finess);
 }
 
@@ -578,11 +601,10 @@ std::vector<std::string> advisories(const Config& c) {
     if (env == "qualification" && ends_with(host, ".ameli.fr") && !qualif_host)
       out.push_back("insi.url: host " + host + " looks like the production platform "
                     "although insi.environnement is qualification");
-    if (c.call_context.lps.idam == "CHANGE-ME")
-      out.push_back("lps.idam: still the placeholder of the example file (CNDA authorisation "
-                    "number expected)");
   }
-  if (c.call_context.lps.instance == "00000000-0000-4000-8000-000000000000")
+  // Outside test, load() refuses the example's placeholders; with the
+  // simulator any IDAM but UNKNOWN passes, a shared UUID only deserves a word.
+  if (env == "test" && c.call_context.lps.instance == kExampleInstance)
     out.push_back("lps.instance: the example file's UUID; generate one per installation (uuidgen)");
   return out;
 }
@@ -603,6 +625,23 @@ Endpoint parse_endpoint(const std::string& url, int line, const std::string& key
   return e;
 }
 
+/// 1-based number of the first line indented with a tab, 0 if none.
+int first_tab_indented_line(const std::string& text) {
+  int line = 1;
+  bool indent = true;  // still in the line's leading white space
+  for (char ch : text) {
+    if (ch == '\n') {
+      ++line;
+      indent = true;
+    } else if (indent && ch == '\t') {
+      return line;
+    } else if (ch != ' ') {
+      indent = false;
+    }
+  }
+  return 0;
+}
+
 Config load(const std::string& path) {
   YAML::Node root;
   try {
@@ -610,6 +649,14 @@ Config load(const std::string& path) {
   } catch (const YAML::BadFile&) {
     throw ConfigError(path + ": cannot read the configuration file");
   } catch (const YAML::ParserException& e) {
+    // yaml-cpp reports a tab as a broken structure ("end of map not found").
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (int tab = first_tab_indented_line(text.str()); tab > 0)
+      throw ConfigError(path + " (line " + std::to_string(tab) +
+                        "): YAML interdit les tabulations dans l'indentation ; indenter cette "
+                        "ligne avec des espaces");
     throw ConfigError(path + " (line " + std::to_string(e.mark.line + 1) +
                       "): YAML syntax error: " + e.msg);
   }

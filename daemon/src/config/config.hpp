@@ -198,7 +198,9 @@ Config load(const std::string& path);
 /// probably a mistake, one sentence each naming
 /// the key: a production or qualification environment whose endpoint is not
 /// an Assurance Maladie host (*.ameli.fr) or looks like the other platform,
-/// the placeholder IDAM of the example file, an all-zero LPS instance.
+/// and, with environment test, the example file's instance UUID. (Outside
+/// test, load() refuses the example's placeholders lps.idam CHANGE-ME and
+/// lps.instance: they are errors, not advisories.)
 /// `insgated --check-config` prints them; start-up logs them as warnings.
 std::vector<std::string> advisories(const Config& c);
 

@@ -160,6 +160,9 @@ inline constexpr Entry kCatalogue[] = {
   {"oid_interdit_en_production", Kind::anomalie,
    "INSi a renvoyé un INS de test ou de démonstration en production : l'identité reste "
    "provisoire, ne l'utilisez pas."},
+  {"trait_invalide", Kind::anomalie,
+   "INSi a renvoyé un trait hors des règles de l'INS (caractère, format ou code inattendu) : "
+   "l'identité reste provisoire, n'utilisez pas ces traits et signalez la réponse."},
   {"oid_non_accepte", Kind::anomalie,
    "INSi a renvoyé un OID non accepté dans l'environnement de ce démon : l'identité reste "
    "provisoire."},

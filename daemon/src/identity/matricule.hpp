@@ -80,6 +80,7 @@ inline constexpr std::string_view oid_ins_c = codes::anomalie("oid_ins_c");     
 inline constexpr std::string_view oid_interdit_en_production = codes::anomalie("oid_interdit_en_production");  ///< .10/.11 in production
 inline constexpr std::string_view cle_absente = codes::anomalie("cle_absente");  ///< INSi gave no key
 inline constexpr std::string_view oid_non_accepte = codes::anomalie("oid_non_accepte");  ///< known OID outside the policy's set
+inline constexpr std::string_view trait_invalide = codes::anomalie("trait_invalide");  ///< a trait of INSi's answer outside the INS rules (§2.1)
 // Warnings only (INSi is the authority on plausibility, §1.5):
 inline constexpr std::string_view departement_20 = codes::avertissement("departement_20");    ///< Corsica before 1976
 inline constexpr std::string_view mois_inhabituel = codes::avertissement("mois_inhabituel");  ///< month 00, 13–19 or 43–49

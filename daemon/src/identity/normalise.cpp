@@ -113,6 +113,17 @@ std::variant<std::string, Rejection> prepare(std::string_view utf8, Kind kind) {
   return out;
 }
 
+/// The alphabet check of step 4 on a value that is not normalised.
+std::optional<Rejection> check_alphabet(std::string_view s, Kind kind) {
+  if (s.size() > kMaxNameBytes) return reject(rule::trop_long, kind);
+  if (s.empty()) return reject(rule::vide, kind);
+  for (char c : s) {
+    const bool ok = (c >= 'A' && c <= 'Z') || c == ' ' || c == '\'' || c == '-';
+    if (!ok) return reject(rule::caractere_interdit, kind);
+  }
+  return std::nullopt;
+}
+
 /// Syntax checks of §2.1 on one value already in the allowed alphabet.
 std::optional<Rejection> check_syntax(std::string_view s, Kind kind) {
   if (s.front() == '-' || s.front() == '\'' || s.front() == ' ') return reject(rule::debut_invalide, kind);
@@ -182,6 +193,26 @@ std::variant<std::vector<std::string>, Rejection> normalise_prenoms(
     }
   }
   return names;
+}
+
+std::optional<Rejection> check_nom_naissance_insi(std::string_view value) {
+  if (auto r = check_alphabet(value, Kind::birth_name)) return r;
+  return check_syntax(value, Kind::birth_name);
+}
+
+std::optional<Rejection> check_liste_prenoms_insi(std::string_view value) {
+  if (auto r = check_alphabet(value, Kind::first_name)) return r;
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    std::size_t end = value.find(' ', start);
+    if (end == std::string_view::npos) end = value.size();
+    const std::string_view one = value.substr(start, end - start);
+    // An empty first name: a leading, trailing or doubled space.
+    if (one.empty()) return reject(start == 0 ? rule::debut_invalide : rule::fin_invalide, Kind::first_name);
+    if (auto r = check_syntax(one, Kind::first_name)) return r;
+    start = end + 1;
+  }
+  return std::nullopt;
 }
 
 }  // namespace insgate::identity

@@ -83,4 +83,17 @@ std::variant<std::string, Rejection> normalise_prenom(std::string_view utf8);
 std::variant<std::vector<std::string>, Rejection> normalise_prenoms(
     const std::vector<std::string>& inputs);
 
+/// @brief Checks a birth name as INSi returned it, without changing it
+/// (§0 rule 6: INSi's traits are never altered, only checked): at most
+/// kMaxNameBytes, only A–Z, space, `'` and `-`, and the syntax checks of §2.1
+/// (the ones normalise_nom_naissance applies after normalising).
+/// @return nullopt when the value conforms, else the first failing rule
+///         (`trop_long`, `caractere_interdit`, `vide` or a syntax rule).
+std::optional<Rejection> check_nom_naissance_insi(std::string_view value);
+
+/// @brief Same check for INSi's list of first names (ListePrenom, or the
+/// older Prenom): first names separated by single spaces, each with the
+/// first-name syntax (no `--`).
+std::optional<Rejection> check_liste_prenoms_insi(std::string_view value);
+
 }  // namespace insgate::identity

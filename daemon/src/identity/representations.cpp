@@ -11,6 +11,8 @@ constexpr const char* kReliabilityUrl =
 constexpr const char* kIdentityStatusCs =
     "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-identity-status";
 constexpr const char* kTable0445Cs = "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0445";
+constexpr const char* kValidationModeCs =
+    "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-mode-validation-identity";
 
 /// True when the INS may be written at all (see the header's contract).
 bool emittable(const Ins& ins, RnivStatus status) {
@@ -68,7 +70,16 @@ std::optional<nlohmann::json> fhir_ins_identifier(const Ins& ins, RnivStatus sta
   };
 }
 
-nlohmann::json fhir_identity_reliability(RnivStatus status, FrCoreVersion version) {
+std::optional<std::string_view> identity_document_code(std::string_view api_name) {
+  if (api_name == "CNI") return "CN";
+  if (api_name == "PASSEPORT") return "PA";
+  if (api_name == "TITRE_SEJOUR") return "CS";
+  if (api_name == "LIVRET_FAMILLE_ACTE") return "LE";
+  return std::nullopt;
+}
+
+nlohmann::json fhir_identity_reliability(RnivStatus status, FrCoreVersion version,
+                                         const ReliabilityDetails& details) {
   nlohmann::json coding;
   if (version == FrCoreVersion::v2_2_ballot) {
     static constexpr const char* kCodes[] = {"PROV", "RECUP", "VALI", "QUAL"};
@@ -76,11 +87,18 @@ nlohmann::json fhir_identity_reliability(RnivStatus status, FrCoreVersion versio
   } else {
     coding = {{"system", kTable0445Cs}, {"code", table_0445_status(status)}};
   }
-  return nlohmann::json{
-      {"url", kReliabilityUrl},
-      {"extension",
-       nlohmann::json::array({{{"url", "identityStatus"}, {"valueCoding", coding}}})},
-  };
+  auto parts = nlohmann::json::array({{{"url", "identityStatus"}, {"valueCoding", coding}}});
+  if (!details.insi_date.empty())
+    parts.push_back({{"url", version == FrCoreVersion::v2_2_ballot ? "dateInterrogationINSi"
+                                                                    : "dateCollection"},
+                     {"valueDate", details.insi_date}});
+  if (!details.validation_mode.empty())
+    parts.push_back({{"url", "validationMode"},
+                     {"valueCoding",
+                      {{"system", kValidationModeCs}, {"code", details.validation_mode}}}});
+  if (!details.validation_date.empty())
+    parts.push_back({{"url", "validationDate"}, {"valueDate", details.validation_date}});
+  return nlohmann::json{{"url", kReliabilityUrl}, {"extension", std::move(parts)}};
 }
 
 std::optional<std::string> mssante_address(const Ins& ins, RnivStatus status) {

@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -63,9 +64,29 @@ enum class FrCoreVersion {
   v2_2_ballot,  ///< fr-core-cs-identity-status PROV / RECUP / VALI / QUAL
 };
 
+/// @brief Code of an identity document (local API `piece_identite.type`) in
+/// the French code list shared by HL7 ZFD-7 (§5.1) and FR Core
+/// `validationMode` (CodeSystem fr-core-cs-mode-validation-identity):
+/// CNI → `CN`, PASSEPORT → `PA`, TITRE_SEJOUR → `CS` (carte de séjour),
+/// LIVRET_FAMILLE_ACTE → `LE` (livret de famille: the API does not tell it
+/// from a birth-certificate extract, `AN`). nullopt for any other name.
+std::optional<std::string_view> identity_document_code(std::string_view api_name);
+
+/// What else the identity-reliability extension can say (§5.2); empty
+/// strings are left out.
+struct ReliabilityDetails {
+  std::string insi_date;        ///< AAAA-MM-JJ of the last INSi call: `dateCollection`
+                                ///< (2.1) / `dateInterrogationINSi` (2.2 ballot)
+  std::string validation_mode;  ///< identity_document_code(): `validationMode`
+  std::string validation_date;  ///< AAAA-MM-JJ of the document check: `validationDate`
+};
+
 /// @brief The `fr-core-identity-reliability` extension with its
-/// `identityStatus` sub-extension (§5.2). Attributes are not written here.
-nlohmann::json fhir_identity_reliability(RnivStatus status, FrCoreVersion version);
+/// `identityStatus` sub-extension (§5.2), then the details that are known
+/// (INSi call date, `validationMode` coded in fr-core-cs-mode-validation-identity,
+/// `validationDate`). Attributes are not written here.
+nlohmann::json fhir_identity_reliability(RnivStatus status, FrCoreVersion version,
+                                         const ReliabilityDetails& details = {});
 
 /// @brief MSSanté citizen address `<15 chars>@patient.mssante.fr` (§5.4).
 std::optional<std::string> mssante_address(const Ins& ins, RnivStatus status);

@@ -147,4 +147,28 @@ std::variant<TraitsIns, std::vector<FieldError>> validate_traits(const TraitsInp
   return out;
 }
 
+std::vector<TraitAnomaly> check_traits_insi(const TraitsInsiView& t) {
+  std::vector<TraitAnomaly> out;
+  const auto add = [&out](std::string_view trait, std::string_view r) {
+    out.push_back(TraitAnomaly{std::string(trait), std::string(r)});
+  };
+  if (t.nom_naissance)
+    if (auto r = check_nom_naissance_insi(*t.nom_naissance)) add("nom_naissance", r->rule);
+  if (t.liste_prenoms)
+    if (auto r = check_liste_prenoms_insi(*t.liste_prenoms)) add("liste_prenoms", r->rule);
+  if (t.prenom)
+    if (auto r = check_liste_prenoms_insi(*t.prenom)) add("prenom", r->rule);
+  if (t.sexe && *t.sexe != "M" && *t.sexe != "F") add("sexe", rule::sexe_invalide);
+  if (t.date_naissance) {
+    auto d = classify_date_naissance(*t.date_naissance);
+    if (auto* r = std::get_if<Rejection>(&d)) add("date_naissance", r->rule);
+  }
+  if (t.lieu_naissance) {
+    auto l = normalise_lieu_naissance(*t.lieu_naissance);
+    const auto* cog = std::get_if<std::string>(&l);
+    if (cog == nullptr || *cog != *t.lieu_naissance) add("lieu_naissance", rule::cog_invalide);
+  }
+  return out;
+}
+
 }  // namespace insgate::identity

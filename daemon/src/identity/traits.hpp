@@ -124,4 +124,31 @@ std::variant<TraitsIns, std::vector<FieldError>> validate_traits(const TraitsInp
 /// Today's local date, `AAAA-MM-JJ` (reads the clock: the one impure helper here).
 std::string today_local();
 
+/// The traits of an INSi answer (TIQ) as INSi returned them; nullopt =
+/// element absent.
+struct TraitsInsiView {
+  std::optional<std::string_view> nom_naissance;
+  std::optional<std::string_view> liste_prenoms;  ///< ListePrenom
+  std::optional<std::string_view> prenom;         ///< the older Prenom element
+  std::optional<std::string_view> sexe;
+  std::optional<std::string_view> date_naissance;
+  std::optional<std::string_view> lieu_naissance;
+};
+
+/// One trait of an INSi answer that breaks the INS rules.
+struct TraitAnomaly {
+  std::string trait;  ///< "nom_naissance", "liste_prenoms", "prenom", "sexe",
+                      ///< "date_naissance" or "lieu_naissance"
+  std::string rule;   ///< a name of namespace `rule` (never the value)
+};
+
+/// @brief Checks INSi's traits without changing them (§0 rule 6, §2, §2.1):
+/// names in the INS alphabet with the §2.1 syntax (check_nom_naissance_insi,
+/// check_liste_prenoms_insi), sexe exactly `M` or `F`, a birth date that
+/// classify_date_naissance accepts, a birthplace that is a COG exactly as
+/// INSi must send it. Absent elements are not checked (INSi decides which
+/// it sends). An answer with a TraitAnomaly is not an identity the gateway
+/// may record: the caller reports it (API `anomalies`), never caches it.
+std::vector<TraitAnomaly> check_traits_insi(const TraitsInsiView& traits);
+
 }  // namespace insgate::identity

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "insi/fault_policy.hpp"
 
+#include <cctype>
 #include <random>
 
 #include "insi/soap_codec.hpp"
@@ -17,6 +18,7 @@ CallOutcome classify(const PostResult& posted) {
     out.kind = err->kind == TransportError::Kind::timeout    ? Kind::timeout
                : err->kind == TransportError::Kind::protocol ? Kind::unreadable
                                                              : Kind::transport;
+    out.tls_failure = err->kind == TransportError::Kind::tls;
     out.error = err->message;
     return out;
   }
@@ -64,6 +66,13 @@ std::chrono::milliseconds jittered(std::chrono::milliseconds base, int attempt) 
 }  // namespace
 
 bool is_retryable(const Fault& f) { return f.subcode == "siram_40"; }
+
+std::string printable_code(std::string_view v) {
+  std::string out;
+  for (char c : v.substr(0, 40))
+    out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ? c : '?');
+  return out;
+}
 
 asio::awaitable<CallOutcome> call_with_policy(InsiTransport& transport, std::string action,
                                               std::function<std::string()> make_envelope,

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "insi/circuit_breaker.hpp"
 #include "insi/insi_client.hpp"
@@ -38,12 +39,18 @@ struct CallOutcome {
   Resultat resultat;
   Fault fault;
   std::string error;      ///< technical, no identity data
+  bool tls_failure = false;  ///< transport: the TLS handshake failed (certificate problem)
   int appels = 0;         ///< INSi calls actually sent (retries included)
   int retry_after = 0;    ///< seconds, for circuit_open
 };
 
 /// True for the faults the policy retries (the siram_40 family).
 bool is_retryable(const Fault& f);
+
+/// An INSi fault field (subcode, Erreur@code, severity, CR) as it may appear
+/// in a log line or an answer: at most 40 characters of [A-Za-z0-9_-], any
+/// other character replaced by '?' (INSi's text is not ours to trust).
+std::string printable_code(std::string_view v);
 
 /// Runs one operation: `make_envelope()` is called for every attempt (fresh
 /// ids). `call_timeout` bounds each attempt, `deadline` all of them.

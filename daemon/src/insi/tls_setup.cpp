@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "insi/tls_setup.hpp"
 
+#include "insi/ca_expiry.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -60,8 +62,19 @@ struct Material {
   std::string key_source;
 };
 
-/// Opens a file for OpenSSL, or says why it cannot be read.
-BioPtr open_file(const std::string& path, const std::string& what) {
+/// What to do about a secret (key, passphrase) the service cannot read: the
+/// packaged unit hands it over as a systemd credential.
+std::string credential_hint(const char* key, const char* credential) {
+  return std::string("keep it readable by root only and let the unit pass it with "
+                     "LoadCredential=") + credential + ":PATH, then point " + key +
+         " at ${CREDENTIALS_DIRECTORY}/" + credential +
+         " (outside systemd, make it readable by the user insgated runs as)";
+}
+
+/// Opens a file for OpenSSL, or says why it cannot be read (`unreadable`:
+/// what to do then).
+BioPtr open_file(const std::string& path, const std::string& what,
+                 const std::string& unreadable = "make it readable by the user insgated runs as") {
   if (path.empty()) throw TlsSetupError(what + ": no file given");
   std::error_code ec;
   auto st = std::filesystem::status(path, ec);
@@ -75,8 +88,7 @@ BioPtr open_file(const std::string& path, const std::string& what) {
     int err = errno;
     ERR_clear_error();
     throw TlsSetupError(path + ": " + what + ": cannot be read (" +
-                        (err ? std::strerror(err) : "open failed") +
-                        "); make it readable by the user insgated runs as");
+                        (err ? std::strerror(err) : "open failed") + "); " + unreadable);
   }
   return bio;
 }
@@ -127,8 +139,8 @@ class Passphrase {
                           "): file not found; check the path in the configuration");
     std::ifstream in(path, std::ios::binary);
     if (!in)
-      throw TlsSetupError(path + ": passphrase file (" + kPassKey +
-                          "): cannot be read; make it readable by the user insgated runs as");
+      throw TlsSetupError(path + ": passphrase file (" + kPassKey + "): cannot be read; " +
+                          credential_hint(kPassKey, "insi-auth-cli.pass"));
     std::stringstream ss;
     ss << in.rdbuf();
     value_ = ss.str();
@@ -363,7 +375,7 @@ Material load_pem(const config::ClientCertificate& c) {
   for (std::size_t i = 1; i < certs.size(); ++i) m.chain.push_back(std::move(certs[i]));
 
   const std::string what = std::string("private key (") + kKeyKey + ")";
-  auto bio = open_file(c.key_file, what);
+  auto bio = open_file(c.key_file, what, credential_hint(kKeyKey, "insi-auth-cli.key"));
   bool asked = false;
   ERR_clear_error();
   m.key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, &refuse_passphrase, &asked));
@@ -490,12 +502,15 @@ void install(SSL_CTX* ctx, const Material& m) {
                         "use the current IGC-Santé certificate");
 }
 
-/// Adds every certificate of a CA file to the store.
-void add_trust_anchors(X509_STORE* store, const std::string& path) {
-  auto certs = read_certificates(
+std::vector<X509Ptr> read_ca_file(const std::string& path) {
+  return read_certificates(
       path, std::string("CA file (") + kCaKey + ")",
       "give the IGC-Santé CA certificates (ACR-EL.cer, ACI-EL-ORG.cer), PEM or DER");
-  for (const auto& x : certs) {
+}
+
+/// Adds every certificate of a CA file to the store.
+void add_trust_anchors(X509_STORE* store, const std::string& path) {
+  for (const auto& x : read_ca_file(path)) {
     if (X509_STORE_add_cert(store, x.get()) != 1) ERR_clear_error();  // duplicates are fine
   }
 }
@@ -529,6 +544,23 @@ ClientTls make_client_tls(const config::InsiConfig& cfg) {
   ctx->set_verify_mode(ssl::verify_peer);
   out.context = std::move(ctx);
   return out;
+}
+
+std::optional<std::chrono::system_clock::time_point> earliest_ca_expiry(
+    const std::vector<std::string>& ca_files) {
+  std::optional<std::chrono::system_clock::time_point> earliest;
+  for (const auto& path : ca_files) {
+    for (const auto& x : read_ca_file(path)) {
+      struct tm tm {};
+      if (ASN1_TIME_to_tm(X509_get0_notAfter(x.get()), &tm) != 1) {
+        ERR_clear_error();
+        continue;
+      }
+      const auto not_after = time_point(X509_get0_notAfter(x.get()));
+      if (!earliest || not_after < *earliest) earliest = not_after;
+    }
+  }
+  return earliest;
 }
 
 bool set_peer_name(ssl::stream<beast::tcp_stream>& stream, const std::string& host) {

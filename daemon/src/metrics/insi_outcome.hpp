@@ -6,6 +6,9 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
+
+#include <boost/algorithm/string/predicate.hpp>
 
 #include "insi/fault_policy.hpp"
 #include "metrics/metrics.hpp"
@@ -35,6 +38,27 @@ inline std::optional<InsiOutcome> outcome_of(const insi::CallOutcome& c) {
       return std::nullopt;
   }
   return std::nullopt;
+}
+
+/// The INSi code family of an operation that ended with a SOAP fault or a
+/// TLS handshake failure (insi-protocol.md §7; codes compared
+/// case-insensitively); nullopt for anything else (a RESULTAT, an
+/// unreadable answer, another transport failure, a timeout, the circuit).
+inline std::optional<InsiFaultFamily> fault_family_of(const insi::CallOutcome& c) {
+  using K = insi::CallOutcome::Kind;
+  const auto same = [](std::string_view a, std::string_view b) {
+    return boost::algorithm::iequals(a, b);
+  };
+  if (c.kind == K::transport && c.tls_failure) return InsiFaultFamily::tls;
+  if (c.kind != K::fault) return std::nullopt;
+  const auto& f = c.fault;
+  // Erreur@code first: DESIR_560's subcode is not documented (it may be
+  // siram_100 too); siram_100 alone is desir_550's (insi-protocol.md §7).
+  if (same(f.erreur_code, "desir_560")) return InsiFaultFamily::desir_560;
+  if (same(f.erreur_code, "desir_550") || same(f.subcode, "siram_100"))
+    return InsiFaultFamily::desir_550;
+  if (insi::is_retryable(f)) return InsiFaultFamily::siram_40;
+  return InsiFaultFamily::autre;
 }
 
 }  // namespace insgate::metrics

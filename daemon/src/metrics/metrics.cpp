@@ -26,6 +26,8 @@ const std::array<std::string_view, kCacheResults> kCacheLabels{"hit", "miss", "b
 const std::array<std::string_view, kDeliveryOutcomes> kDeliveryLabels{"delivered", "retry",
                                                                       "dead"};
 const std::array<std::string_view, kCertificateUsages> kUsageLabels{"insi_client", "insi_ca"};
+const std::array<std::string_view, kInsiFaultFamilies> kFaultFamilyLabels{
+    "siram_40", "autre", "desir_550", "desir_560", "tls"};
 constexpr std::size_t kStatuses = 4;
 const std::array<std::string_view, kStatuses> kStatusLabels{"provisoire", "recuperee", "validee",
                                                             "qualifiee"};
@@ -106,6 +108,13 @@ std::string_view to_label(DeliveryOutcome o) {
   return kDeliveryLabels[static_cast<std::size_t>(o)];
 }
 std::string_view to_label(CertificateUsage u) { return kUsageLabels[static_cast<std::size_t>(u)]; }
+std::string_view to_label(InsiFaultFamily f) {
+  return kFaultFamilyLabels[static_cast<std::size_t>(f)];
+}
+bool refuses_every_call(InsiFaultFamily f) {
+  return f == InsiFaultFamily::desir_550 || f == InsiFaultFamily::desir_560 ||
+         f == InsiFaultFamily::tls;
+}
 std::string_view to_label(identity::RnivStatus s) {
   return kStatusLabels[static_cast<std::size_t>(s)];
 }
@@ -140,7 +149,9 @@ const std::vector<std::string>& Metrics::metric_names() {
       "insgate_insi_last_call_timestamp_seconds",
       "insgate_insi_unique_users",
       "insgate_insi_circuit_open",
-      "insgate_qualified_identity_rate",
+      "insgate_insi_faults_total",
+      "insgate_insi_sollicitations_current_month",
+      "insgate_qualified_identity_ratio",
       "insgate_api_requests_total",
       "insgate_api_request_duration_seconds",
       "insgate_api_connections",
@@ -168,15 +179,17 @@ struct Metrics::Series {
   std::array<prometheus::Histogram*, kOperations> insi_duration{};
   std::vector<prometheus::Gauge*> last_call;     // configured FINESS only
   std::vector<prometheus::Gauge*> unique_users;  // idem
-  std::vector<prometheus::Gauge*> qualified_rate;
+  std::vector<prometheus::Gauge*> qualified_ratio;
+  std::vector<prometheus::Gauge*> sollicitations_month;
   prometheus::Gauge* circuit_open = nullptr;
+  std::array<prometheus::Counter*, kInsiFaultFamilies> insi_faults{};
   // [route slot][status label index]; slot routes_.size() = "autre"
   std::vector<std::vector<prometheus::Counter*>> api_requests;
   std::vector<prometheus::Histogram*> api_duration;
   prometheus::Gauge* api_connections = nullptr;
   std::array<prometheus::Counter*, kCacheResults> cache{};
   std::array<prometheus::Gauge*, kStatuses> identities{};
-  std::vector<prometheus::Gauge*> outbox_pending;  // configured plugins only
+  std::vector<prometheus::Gauge*> outbox_pending;  // configured plugins, then kNoPlugin
   std::vector<prometheus::Gauge*> outbox_oldest;
   // [plugin slot][outcome]
   std::vector<std::array<prometheus::Counter*, kDeliveryOutcomes>> deliveries;
@@ -232,16 +245,31 @@ Metrics::Metrics(MetricsOptions options)
                            .Name("insgate_insi_unique_users")
                            .Help("Distinct operators who used INSi in the current month")
                            .Register(r);
-  auto& rate = prometheus::BuildGauge()
-                   .Name("insgate_qualified_identity_rate")
-                   .Help("Identities qualifiees / identities in the active file (0..1)")
-                   .Register(r);
+  auto& sollicitations = prometheus::BuildGauge()
+                             .Name("insgate_insi_sollicitations_current_month")
+                             .Help("INSi sollicitations of the current month (requests that "
+                                   "reached INSi), from the persisted monthly counters: the "
+                                   "monthly report's figure")
+                             .Register(r);
+  auto& ratio = prometheus::BuildGauge()
+                    .Name("insgate_qualified_identity_ratio")
+                    .Help("Taux d'identites qualifiees as a ratio from 0 to 1: identities "
+                          "qualifiees / identities in the active file (NaN: empty file)")
+                    .Register(r);
   for (const auto& f : finess_) {
     s.last_call.push_back(&last_call.Add({{"finess", f}}));
     s.unique_users.push_back(&unique_users.Add({{"finess", f}}));
-    s.qualified_rate.push_back(&rate.Add({{"finess", f}}));
-    s.qualified_rate.back()->Set(std::numeric_limits<double>::quiet_NaN());
+    s.sollicitations_month.push_back(&sollicitations.Add({{"finess", f}}));
+    s.qualified_ratio.push_back(&ratio.Add({{"finess", f}}));
+    s.qualified_ratio.back()->Set(std::numeric_limits<double>::quiet_NaN());
   }
+  auto& faults = prometheus::BuildCounter()
+                     .Name("insgate_insi_faults_total")
+                     .Help("INSi operations that ended with a fault or a refusal, by INSi code "
+                           "family (desir_550, desir_560 and tls refuse every call)")
+                     .Register(r);
+  for (std::size_t i = 0; i < kInsiFaultFamilies; ++i)
+    s.insi_faults[i] = &faults.Add({{"famille", S(kFaultFamilyLabels[i])}});
   s.circuit_open = &prometheus::BuildGauge()
                         .Name("insgate_insi_circuit_open")
                         .Help("1 while the INSi circuit breaker is open or half-open")
@@ -280,7 +308,7 @@ Metrics::Metrics(MetricsOptions options)
   }
   auto& identities = prometheus::BuildGauge()
                          .Name("insgate_identities")
-                         .Help("Identities in the state store by RNIV status")
+                         .Help("Identities of the active file by RNIV status")
                          .Register(r);
   for (std::size_t i = 0; i < kStatuses; ++i) {
     s.identities[i] = &identities.Add({{"statut", S(kStatusLabels[i])}});
@@ -298,6 +326,8 @@ Metrics::Metrics(MetricsOptions options)
     s.outbox_pending.push_back(&pending.Add({{"plugin", p}}));
     s.outbox_oldest.push_back(&oldest.Add({{"plugin", p}}));
   }
+  s.outbox_pending.push_back(&pending.Add({{"plugin", S(kNoPlugin)}}));
+  s.outbox_oldest.push_back(&oldest.Add({{"plugin", S(kNoPlugin)}}));
   auto& deliveries = prometheus::BuildCounter()
                          .Name("insgate_outbox_deliveries_total")
                          .Help("Delivery attempts of outbox events, by plugin and outcome")
@@ -312,7 +342,7 @@ Metrics::Metrics(MetricsOptions options)
 
   auto& expiry = prometheus::BuildGauge()
                      .Name("insgate_certificate_expiry_timestamp_seconds")
-                     .Help("Unix time of notAfter of the certificates in use (0: unknown)")
+                     .Help("Unix time of notAfter: INSi client certificate (insi_client), earliest of the insi.ca certificates (insi_ca); 0: unknown")
                      .Register(r);
   for (std::size_t i = 0; i < kCertificateUsages; ++i) {
     s.cert_expiry[i] = &expiry.Add({{"usage", S(kUsageLabels[i])}});
@@ -364,14 +394,24 @@ bool Metrics::set_insi_unique_users(std::string_view finess, std::int64_t n) {
   return f.has_value();
 }
 
-bool Metrics::set_qualified_identity_rate(std::string_view finess, std::optional<double> rate) {
+bool Metrics::set_insi_sollicitations_current_month(std::string_view finess, std::int64_t n) {
+  const auto f = finess_index(finess);
+  if (f) s_->sollicitations_month[*f]->Set(static_cast<double>(std::max<std::int64_t>(n, 0)));
+  return f.has_value();
+}
+
+bool Metrics::set_qualified_identity_ratio(std::string_view finess, std::optional<double> ratio) {
   const auto f = finess_index(finess);
   if (f) {
-    s_->qualified_rate[*f]->Set(rate && std::isfinite(*rate)
-                                    ? std::clamp(*rate, 0.0, 1.0)
-                                    : std::numeric_limits<double>::quiet_NaN());
+    s_->qualified_ratio[*f]->Set(ratio && std::isfinite(*ratio)
+                                     ? std::clamp(*ratio, 0.0, 1.0)
+                                     : std::numeric_limits<double>::quiet_NaN());
   }
   return f.has_value();
+}
+
+void Metrics::insi_fault(InsiFaultFamily f) {
+  s_->insi_faults[static_cast<std::size_t>(f)]->Increment();
 }
 
 void Metrics::set_insi_circuit_open(bool open) { s_->circuit_open->Set(open ? 1 : 0); }
@@ -405,7 +445,8 @@ void Metrics::set_identities(identity::RnivStatus st, std::int64_t n) {
 
 bool Metrics::set_outbox_pending(std::string_view plugin, std::int64_t n,
                                  double oldest_age_seconds) {
-  const auto p = plugin_index(plugin);
+  const auto p = plugin == kNoPlugin ? std::optional<std::size_t>(plugins_.size())
+                                     : plugin_index(plugin);
   if (p) {
     s_->outbox_pending[*p]->Set(static_cast<double>(std::max<std::int64_t>(n, 0)));
     s_->outbox_oldest[*p]->Set(n > 0 ? non_negative(oldest_age_seconds) : 0.0);

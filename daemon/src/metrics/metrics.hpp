@@ -53,6 +53,22 @@ enum class InsiOutcome { cr_00, cr_01, cr_02, fault, transport, timeout };
 inline constexpr std::size_t kInsiOutcomes = 6;
 std::string_view to_label(InsiOutcome o);  ///< "cr_00", ..., "timeout"
 
+/// Family of an INSi fault or refusal ("famille" label of
+/// insgate_insi_faults_total), from INSi's codes (insi-protocol.md §7).
+/// The last three refuse every call until the configuration is fixed.
+enum class InsiFaultFamily {
+  siram_40,   ///< service temporarily unavailable (desir_1020, insi_102): retried
+  autre,      ///< any other SOAP fault
+  desir_550,  ///< siram_100 / desir_550: the software (lps.idam) is not authorised
+  desir_560,  ///< DESIR_560: access level, i.e. certificate CN not INSI-AUTO / INSI-MANU
+  tls,        ///< TLS handshake refused: client certificate unknown, or server not trusted
+};
+inline constexpr std::size_t kInsiFaultFamilies = 5;
+std::string_view to_label(InsiFaultFamily f);  ///< "siram_40", ..., "tls"
+/// Whether every INSi call fails the same way until the configuration (IDAM,
+/// certificate, trust anchors) is fixed: desir_550, desir_560, tls.
+bool refuses_every_call(InsiFaultFamily f);
+
 enum class CacheResult { hit, miss, bypass };
 inline constexpr std::size_t kCacheResults = 3;
 std::string_view to_label(CacheResult r);
@@ -79,6 +95,9 @@ const std::vector<std::string_view>& status_labels();
 
 /// The fixed label for anything outside the configured lists.
 inline constexpr std::string_view kAutre = "autre";
+/// The "plugin" label of outbox events queued while no plugin was
+/// configured (they wait for one). Not a valid plugin name, so reserved.
+inline constexpr std::string_view kNoPlugin = "(aucun)";
 
 struct MetricsOptions {
   /// FINESS of the configured structures (9 characters [0-9A-Z] each, at
@@ -122,9 +141,16 @@ class Metrics {
   bool set_insi_last_call(std::string_view finess, std::chrono::system_clock::time_point when);
   /// Distinct operators of the current month (ActivityMonth::operateurs_distincts).
   bool set_insi_unique_users(std::string_view finess, std::int64_t n);
-  /// qualifiées / identities in the active file, in [0, 1]; nullopt when the
-  /// active file is empty (the gauge then reads NaN).
-  bool set_qualified_identity_rate(std::string_view finess, std::optional<double> rate);
+  /// INSi sollicitations of the current month (ActivityMonth::sollicitations):
+  /// the monthly report's figure, persisted, so it survives restarts.
+  bool set_insi_sollicitations_current_month(std::string_view finess, std::int64_t n);
+  /// insgate_qualified_identity_ratio: qualifiées / identities in the active
+  /// file, a ratio in [0, 1] (the report's rate); nullopt when the active
+  /// file is empty (the gauge then reads NaN).
+  bool set_qualified_identity_ratio(std::string_view finess, std::optional<double> ratio);
+  /// One INSi operation that ended with a fault or a refusal:
+  /// insgate_insi_faults_total{famille} +1.
+  void insi_fault(InsiFaultFamily f);
   /// 1 while the circuit breaker is open or half-open, 0 when closed.
   void set_insi_circuit_open(bool open);
 
@@ -141,6 +167,7 @@ class Metrics {
   /// Number of identities with status `s` (absolute value).
   void set_identities(identity::RnivStatus s, std::int64_t n);
   /// Pending outbox rows of `plugin`, and the age of its oldest one (0 if none).
+  /// kNoPlugin counts the events waiting for a plugin (always accepted).
   /// @return false for a plugin that is not configured.
   bool set_outbox_pending(std::string_view plugin, std::int64_t n, double oldest_age_seconds);
   /// One delivery attempt; an unknown plugin counts under plugin="autre".

@@ -26,12 +26,16 @@ struct MetricsServerOptions {
   /// port (tests); port() tells which.
   std::string listen = "127.0.0.1:9464";
   std::string path = "/metrics";  ///< absolute, no query
+  /// The configuration key of `listen`, named by the errors.
+  std::string key = "metriques.ecoute";
 };
 
 class MetricsServer {
  public:
   /// Binds and starts serving `registry` at once.
-  /// @throw MetricsError when the address is malformed or cannot be bound.
+  /// @throw MetricsError when the address is malformed or cannot be bound;
+  /// the message names the key and the address, and the cause when the
+  /// system gives one ("already in use", permission, address not available).
   MetricsServer(const MetricsServerOptions& options,
                 const std::shared_ptr<prometheus::Registry>& registry);
   ~MetricsServer();

@@ -233,7 +233,9 @@ std::string unrepresentable(const IdentityEvent& e) {
       {"ins.matricule", &e.ins.matricule}, {"ins.cle", &e.ins.cle}, {"ins.oid", &e.ins.oid},
       {"nom_naissance", &e.nom_naissance}, {"liste_prenoms", &e.liste_prenoms},
       {"premier_prenom", &e.premier_prenom}, {"sexe", &e.sexe},
-      {"date_naissance", &e.date_naissance}, {"lieu_naissance", &e.lieu_naissance}};
+      {"date_naissance", &e.date_naissance}, {"lieu_naissance", &e.lieu_naissance},
+      {"insi_call_time", &e.insi_call_time}, {"identity_document_type", &e.identity_document_type},
+      {"identity_document_checked_on", &e.identity_document_checked_on}};
   for (const auto& [name, value] : fields) {
     if (value->find('\0') != std::string::npos) return std::string(name) + " contains a NUL byte";
   }
@@ -275,6 +277,9 @@ DeliveryResult PluginInstance::deliver(const IdentityEvent& e) {
   ev.traits = {e.nom_naissance.c_str(), e.liste_prenoms.c_str(), e.premier_prenom.c_str(),
                e.sexe.c_str(), e.date_naissance.c_str(), e.lieu_naissance.c_str()};
   ev.previous_ins = e.previous_ins ? &previous : nullptr;
+  ev.insi_call_time = e.insi_call_time.c_str();
+  ev.identity_document_type = e.identity_document_type.c_str();
+  ev.identity_document_checked_on = e.identity_document_checked_on.c_str();
 
   ErrBuffer err{};
   insgate_status st;

@@ -62,6 +62,10 @@ struct IdentityEvent {
   std::string date_naissance;  ///< "AAAA-MM-JJ"
   std::string lieu_naissance;  ///< COG, 5 characters
   std::optional<Ins> previous_ins;  ///< ins_remplacee only
+  // ABI minor 1 ("" when unknown), see plugin.h.
+  std::string insi_call_time;                ///< ISO 8601 UTC of the last INSi match
+  std::string identity_document_type;        ///< "CNI", "PASSEPORT", ...
+  std::string identity_document_checked_on;  ///< "AAAA-MM-JJ"
 };
 
 enum class DeliveryStatus { ok, retry_later, permanent_failure };

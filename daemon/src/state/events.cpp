@@ -54,6 +54,11 @@ std::string enqueue_event(OutboxWriter& out, const std::vector<std::string>& plu
                                          ? json(*identity.identifiant_local)
                                          : json(nullptr)}};
   if (previous) payload["ins_precedent"] = ins_json(*previous);
+  payload["insi_le"] = identity.insi_at ? json(iso_utc(*identity.insi_at)) : json(nullptr);
+  payload["piece_identite"] =
+      identity.piece ? json{{"type", to_api_name(identity.piece->type)},
+                            {"verifiee_le", identity.piece->verifiee_le}}
+                     : json(nullptr);
   NewOutboxEvent e{std::nullopt, kind, key, payload.dump(), when};
   if (plugins.empty()) {
     out.outbox_enqueue(e);

@@ -8,7 +8,10 @@
 //    "ins_precedent": {...} (ins_remplacee only),
 //    "traits": {"nom_naissance", "liste_prenoms", "premier_prenom", "sexe",
 //               "date_naissance", "lieu_naissance"} (INSi's TIQ, verbatim),
-//    "statut": RNIV status after the event, "identifiant_local": string|null}
+//    "statut": RNIV status after the event, "identifiant_local": string|null,
+//    "insi_le": last INSi match (ISO 8601 UTC) | null,
+//    "piece_identite": {"type": "CNI"|..., "verifiee_le": "AAAA-MM-JJ"} | null}
+//   (insi_le and piece_identite: plugin ABI minor 1; older rows lack them)
 // Source rule: issue 5 "Durable outbox"; ins-identity-rules.md §0 rule 4
 // (only qualifiée identities leave the gateway), §3 downgrades.
 // Pure except for the random idempotency key; thread-safe.

@@ -143,6 +143,27 @@ struct ActivityMonth {
   std::int64_t personnes_distinctes = 0;
 };
 
+/// The qualified-identity rate of one FINESS as it stood at `releve_le`
+/// (ins-identity-rules.md §6: identities qualifiées / identities in the
+/// active file). One per FINESS × month: the daemon takes it for the running
+/// month only (every minute and at each report), so the last one taken in a
+/// month stays that month's figure and a past month's report never changes.
+struct QualificationSnapshot {
+  std::string finess;
+  std::string mois;  ///< "AAAA-MM", local time, like the activity counters
+  std::int64_t qualifiees = 0;   ///< identities qualifiées in the active file
+  std::int64_t file_active = 0;  ///< identities in the active file
+  TimePoint releve_le;           ///< when it was taken
+};
+
+/// Pending outbox events of one plugin (nullopt: queued while no plugin was
+/// configured, waiting for one), and the creation time of the oldest.
+struct OutboxBacklog {
+  std::optional<std::string> plugin;
+  std::int64_t pending = 0;
+  TimePoint oldest_created_at;
+};
+
 /// Adds the eight activity counters of `from` to `to`: ActivityDelta and
 /// ActivityMonth share them by name (buffered deltas are summed before they
 /// are written; stored months are summed into the report).

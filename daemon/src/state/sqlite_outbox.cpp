@@ -152,6 +152,55 @@ std::size_t SqliteStore::route_unrouted(const std::vector<std::string>& plugins)
   });
 }
 
+std::vector<OutboxBacklog> SqliteStore::pending_backlog() {
+  std::lock_guard lock(mutex_);
+  return guarded("reading the outbox", [&] {
+    SQLite::Statement q(*db_, "SELECT plugin, count(*), min(cree_le) FROM outbox "
+                              "WHERE etat = 'pending' GROUP BY plugin ORDER BY plugin");
+    std::vector<OutboxBacklog> out;
+    while (q.executeStep()) {
+      OutboxBacklog b;
+      if (!q.getColumn(0).isNull()) b.plugin = q.getColumn(0).getString();
+      b.pending = q.getColumn(1).getInt64();
+      b.oldest_created_at = detail::from_unix(q.getColumn(2).getInt64());
+      out.push_back(std::move(b));
+    }
+    return out;
+  });
+}
+
+std::optional<QualificationSnapshot> SqliteStore::qualification_snapshot(
+    const std::string& finess, const std::string& mois) {
+  std::lock_guard lock(mutex_);
+  return guarded("reading the qualified-identity rate", [&]() -> std::optional<QualificationSnapshot> {
+    SQLite::Statement q(*db_, "SELECT qualifiees, file_active, releve_le FROM taux_qualification "
+                              "WHERE finess = ? AND mois = ?");
+    q.bind(1, finess);
+    q.bind(2, mois);
+    if (!q.executeStep()) return std::nullopt;
+    QualificationSnapshot s{finess, mois, q.getColumn(0).getInt64(), q.getColumn(1).getInt64(),
+                            detail::from_unix(q.getColumn(2).getInt64())};
+    return s;
+  });
+}
+
+void SqliteStore::put_qualification_snapshot(const QualificationSnapshot& s) {
+  std::lock_guard lock(mutex_);
+  guarded("writing the qualified-identity rate", [&] {
+    SQLite::Statement q(*db_, "INSERT INTO taux_qualification (finess, mois, qualifiees, "
+                              "file_active, releve_le) VALUES (?,?,?,?,?) "
+                              "ON CONFLICT (finess, mois) DO UPDATE SET "
+                              "qualifiees = excluded.qualifiees, "
+                              "file_active = excluded.file_active, releve_le = excluded.releve_le");
+    q.bind(1, s.finess);
+    q.bind(2, s.mois);
+    q.bind(3, static_cast<int64_t>(s.qualifiees));
+    q.bind(4, static_cast<int64_t>(s.file_active));
+    q.bind(5, static_cast<int64_t>(to_unix(s.releve_le)));
+    q.exec();
+  });
+}
+
 std::optional<ActivityMonth> SqliteStore::activity(const std::string& finess,
                                                    const std::string& mois) {
   std::lock_guard lock(mutex_);

@@ -116,7 +116,20 @@ constexpr const char* kV2 = R"sql(
 CREATE INDEX cache_entry_ins ON cache_entry(ins_matricule, ins_cle, ins_oid);
 )sql";
 
-constexpr std::array<const char*, 2> kMigrations{kV1, kV2};
+// v3: the monthly snapshot of the qualified-identity rate (Ségur indicator),
+// so that a past month's report keeps the rate of that month.
+constexpr const char* kV3 = R"sql(
+CREATE TABLE taux_qualification (
+  finess       TEXT NOT NULL,
+  mois         TEXT NOT NULL,                 -- AAAA-MM
+  qualifiees   INTEGER NOT NULL,
+  file_active  INTEGER NOT NULL,
+  releve_le    INTEGER NOT NULL,              -- Unix seconds
+  PRIMARY KEY (finess, mois)
+) STRICT;
+)sql";
+
+constexpr std::array<const char*, 3> kMigrations{kV1, kV2, kV3};
 
 }  // namespace
 

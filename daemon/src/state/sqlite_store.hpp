@@ -35,7 +35,7 @@ class StatementCache;
 namespace insgate::state {
 
 /// Schema version this build writes (PRAGMA user_version).
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 /// File name inside the state directory.
 inline constexpr const char* kStateFileName = "insgate-state.db";
 
@@ -69,11 +69,15 @@ class SqliteStore final : public StateStore {
   bool retry_dead(std::int64_t id) override;
   std::size_t purge_delivered(TimePoint before) override;
   std::size_t route_unrouted(const std::vector<std::string>& plugins) override;
+  std::vector<OutboxBacklog> pending_backlog() override;
 
   std::optional<ActivityMonth> activity(const std::string& finess,
                                         const std::string& mois) override;
   std::vector<ActivityMonth> activity_month(const std::string& mois) override;
   std::map<std::string, std::int64_t> identity_counts(TimePoint active_since) override;
+  std::optional<QualificationSnapshot> qualification_snapshot(const std::string& finess,
+                                                              const std::string& mois) override;
+  void put_qualification_snapshot(const QualificationSnapshot& s) override;
 
  private:
   std::filesystem::path path_;

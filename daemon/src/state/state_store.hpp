@@ -103,6 +103,9 @@ class OutboxStore {
   /// the unrouted rows are removed. Nothing happens when `plugins` is empty.
   /// @return how many unrouted events were handed over.
   virtual std::size_t route_unrouted(const std::vector<std::string>& plugins) = 0;
+  /// Pending events per plugin (rows with no plugin as one entry with
+  /// plugin nullopt), with the oldest creation time; plugin order, NULL first.
+  virtual std::vector<OutboxBacklog> pending_backlog() = 0;
 };
 
 /// Monthly counters, for `GET /v1/stats/mensuel`.
@@ -116,6 +119,13 @@ class ActivityReader {
   /// Identities of the active file (updated since `active_since`) per RNIV
   /// status API name ("provisoire", "recuperee", "validee", "qualifiee").
   virtual std::map<std::string, std::int64_t> identity_counts(TimePoint active_since) = 0;
+  /// The snapshot of the qualified-identity rate of `finess` for `mois`, if
+  /// one was taken.
+  virtual std::optional<QualificationSnapshot> qualification_snapshot(const std::string& finess,
+                                                                      const std::string& mois) = 0;
+  /// Inserts or replaces the snapshot of (s.finess, s.mois). Callers only
+  /// ever write the running month (state/qualification_rate.hpp).
+  virtual void put_qualification_snapshot(const QualificationSnapshot& s) = 0;
 };
 
 /// How hard a commit must reach the disk.

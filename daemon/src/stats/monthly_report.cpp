@@ -39,12 +39,15 @@ std::string csv_field(std::string_view v) {
   return out;
 }
 
-/// Percentage, one decimal, decimal comma, rounded half up: 7/8 → "87,5".
-std::string percent(const TauxQualification& t) {
+/// The ratio, three decimals, decimal comma, rounded half up: 7/8 → "0,875".
+std::string ratio_text(const TauxQualification& t) {
   if (t.file_active <= 0) return "";
   const std::int64_t q = std::clamp<std::int64_t>(t.qualifiees, 0, t.file_active);
-  const std::int64_t tenths = (q * 2000 + t.file_active) / (2 * t.file_active);
-  return std::to_string(tenths / 10) + "," + std::to_string(tenths % 10);
+  const std::int64_t thousandths = (q * 2000 + t.file_active) / (2 * t.file_active);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%lld,%03lld", static_cast<long long>(thousandths / 1000),
+                static_cast<long long>(thousandths % 1000));
+  return buf;
 }
 
 }  // namespace
@@ -73,7 +76,7 @@ MoisOuErreur parse_mois(std::string_view text) {
   return r;
 }
 
-std::optional<double> TauxQualification::taux() const {
+std::optional<double> TauxQualification::ratio() const {
   if (file_active <= 0) return std::nullopt;
   return static_cast<double>(std::clamp<std::int64_t>(qualifiees, 0, file_active)) /
          static_cast<double>(file_active);
@@ -81,8 +84,7 @@ std::optional<double> TauxQualification::taux() const {
 
 MonthlyReport build_report(const Mois& mois, const std::vector<StructureInfo>& structures,
                            const std::vector<state::ActivityMonth>& activity,
-                           const std::map<std::string, TauxQualification>& taux,
-                           const ReportOptions& options) {
+                           const TauxParFiness& taux, const ReportOptions& options) {
   MonthlyReport report;
   report.mois = mois;
   report.with_taux = !taux.empty();
@@ -124,6 +126,14 @@ MonthlyReport build_report(const Mois& mois, const std::vector<StructureInfo>& s
     row.utilisateurs_uniques = options.utilisateurs == UtilisateursUniques::operateurs
                                    ? row.detail.operateurs_distincts
                                    : row.detail.personnes_distinctes;
+    if (report.with_taux && !row.qualification)
+      report.notes.push_back("Taux d'identités qualifiées de " + finess + " non disponible pour " +
+                             iso + " : aucun relevé de ce mois (insgated relève le taux chaque "
+                             "minute pendant le mois en cours ; il ne tournait pas ce mois-là, "
+                             "ou le mois n'est pas encore commencé).");
+    else if (report.with_taux && !row.qualification->ratio())
+      report.notes.push_back("Taux d'identités qualifiées de " + finess + " vide pour " + iso +
+                             " : aucune identité dans la file active au relevé.");
     report.lignes.push_back(std::move(row));
   }
   return report;
@@ -139,7 +149,7 @@ std::vector<std::string> csv_header(bool with_taux) {
                              "Nombre d'appels à l'opération de récupération",
                              "Nombre d'appels à l'opération de vérification",
                              "Nombre d'utilisateurs uniques"};
-  if (with_taux) h.emplace_back("Taux d'identités qualifiées (%)");
+  if (with_taux) h.emplace_back("Taux d'identités qualifiées (ratio de 0 à 1)");
   return h;
 }
 
@@ -163,8 +173,12 @@ std::string to_csv(const MonthlyReport& report) {
                                std::to_string(r.recuperations),
                                std::to_string(r.verifications),
                                std::to_string(r.utilisateurs_uniques)};
-    if (report.with_taux) f.push_back(r.qualification ? percent(*r.qualification) : "");
+    if (report.with_taux) f.push_back(r.qualification ? ratio_text(*r.qualification) : "");
     line(f);
+  }
+  if (!report.notes.empty()) {
+    out += "\r\n";
+    for (const auto& n : report.notes) line({n});
   }
   return out;
 }
@@ -183,11 +197,13 @@ nlohmann::json to_json(const MonthlyReport& report) {
                      {"appels_verification", r.verifications},
                      {"utilisateurs_uniques", r.utilisateurs_uniques}};
     if (report.with_taux) {
-      const auto q = r.qualification.value_or(TauxQualification{});
-      l["identites_qualifiees"] = q.qualifiees;
-      l["identites_file_active"] = q.file_active;
-      const auto t = q.taux();
-      l["taux_identites_qualifiees"] = t ? nlohmann::json(*t) : nlohmann::json(nullptr);
+      const auto& q = r.qualification;
+      const auto ratio = q ? q->ratio() : std::nullopt;
+      l["identites_qualifiees"] = q ? nlohmann::json(q->qualifiees) : nlohmann::json(nullptr);
+      l["identites_file_active"] = q ? nlohmann::json(q->file_active) : nlohmann::json(nullptr);
+      l["ratio_identites_qualifiees"] = ratio ? nlohmann::json(*ratio) : nlohmann::json(nullptr);
+      l["taux_releve_le"] = q && !q->releve_le.empty() ? nlohmann::json(q->releve_le)
+                                                       : nlohmann::json(nullptr);
     }
     const auto& d = r.detail;
     l["detail"] = {{"cr00", d.cr00},
@@ -201,7 +217,8 @@ nlohmann::json to_json(const MonthlyReport& report) {
   }
   return {{"mois", report.mois.iso()},
           {"colonnes", csv_header(report.with_taux)},
-          {"lignes", std::move(lignes)}};
+          {"lignes", std::move(lignes)},
+          {"notes", report.notes}};
 }
 
 }  // namespace insgate::stats

@@ -56,7 +56,7 @@ extern "C" {
  *  whose abi_major differs from its own; abi_minor is informative (fields
  *  are detected through struct_size). */
 #define INSGATE_PLUGIN_ABI_MAJOR 1u
-#define INSGATE_PLUGIN_ABI_MINOR 0u
+#define INSGATE_PLUGIN_ABI_MINOR 1u
 
 /** Name of the only symbol a plugin exports (for dlsym). */
 #define INSGATE_PLUGIN_ENTRY_SYMBOL "insgate_plugin_entry"
@@ -189,6 +189,21 @@ typedef struct insgate_event {
   insgate_traits traits; /**< the five INS traits */
   /** INS_REMPLACEE only: the replaced INS; NULL for every other kind. */
   const insgate_ins *previous_ins;
+
+  /* ---- ABI minor 1: read only when INSGATE_HAS_FIELD(event,
+   *      insgate_event, field) is true (a minor-0 host does not send them).
+   *      Non-NULL when present; "" when the gateway does not know. ---- */
+
+  /** When this gateway last obtained or checked the INS traits through INSi
+   *  (attribute I, §3), ISO 8601 UTC with seconds, e.g.
+   *  "2024-01-15T10:25:12Z" (HL7 ZFD-6, FR Core dateInterrogationINSi). */
+  const char *insi_call_time;
+  /** High-trust identity document checked for attribute C (§3), as named by
+   *  the local API's qualification: "CNI", "PASSEPORT", "TITRE_SEJOUR" or
+   *  "LIVRET_FAMILLE_ACTE" (HL7 ZFD-7, FR Core validationMode). */
+  const char *identity_document_type;
+  /** The day that document was checked, "AAAA-MM-JJ" (FR Core validationDate). */
+  const char *identity_document_checked_on;
 } insgate_event;
 
 /* ------------------------------------------------------------------------ */

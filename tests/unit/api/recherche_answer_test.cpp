@@ -280,6 +280,57 @@ TEST(RechercheAnswerTest, invalid_key_leaves_identity_provisoire) {
   EXPECT_EQ(body_of(answer(hermann()))["statut"], "provisoire");
 }
 
+// Issue 20: INSi's traits outside the INS character set or syntax are an
+// anomaly like a bad key (the answer is reported, never cached nor recorded:
+// has_anomalies drives both), and the value is never echoed in the anomaly.
+TEST(RechercheAnswerTest, hl7_delimiters_in_insi_traits_are_trait_invalide_anomalies) {
+  auto o = ecetinsi();
+  auto& tiq = o.resultat.individu->tiq;
+  tiq.nom_naissance = "ECET|INSI";
+  tiq.liste_prenoms = "PIERRE^ALAIN MURIEL";
+  tiq.sexe = "X";
+  tiq.date_naissance = "2009-07-14T00";
+  tiq.lieu_naissance = "6322~";
+  auto j = body_of(answer(o));
+  EXPECT_TRUE(has_anomaly(j, "trait_invalide", "traits_ins.nom_naissance"));
+  EXPECT_TRUE(has_anomaly(j, "trait_invalide", "traits_ins.liste_prenoms"));
+  EXPECT_TRUE(has_anomaly(j, "trait_invalide", "traits_ins.sexe"));
+  EXPECT_TRUE(has_anomaly(j, "trait_invalide", "traits_ins.date_naissance"));
+  EXPECT_TRUE(has_anomaly(j, "trait_invalide", "traits_ins.lieu_naissance"));
+  EXPECT_EQ(j["statut"], "provisoire");
+  EXPECT_EQ(j["traits_ins"]["nom_naissance"], "ECET|INSI") << "INSi's traits stay verbatim";
+  EXPECT_THAT(j["anomalies"].dump(), ::testing::Not(HasSubstr("ECET")));
+  EXPECT_TRUE(has_anomalies(o, kTestOidPolicy));
+}
+
+TEST(RechercheAnswerTest, insi_traits_breaking_the_syntax_rules_are_anomalies) {
+  for (const char* nom : {"ECETINSI ", "-ECETINSI", "ECET---INSI", "ECET''INSI", "ecetinsi", "ÉCET"}) {
+    auto o = ecetinsi();
+    o.resultat.individu->tiq.nom_naissance = nom;
+    EXPECT_TRUE(has_anomaly(body_of(answer(o)), "trait_invalide", "traits_ins.nom_naissance")) << nom;
+  }
+  for (const char* prenoms : {"PIERRE--ALAIN", "PIERRE  MURIEL", "PIERRE-", " PIERRE"}) {
+    auto o = ecetinsi();
+    o.resultat.individu->tiq.liste_prenoms = prenoms;
+    EXPECT_TRUE(has_anomaly(body_of(answer(o)), "trait_invalide", "traits_ins.liste_prenoms"))
+        << prenoms;
+  }
+}
+
+TEST(RechercheAnswerTest, conforming_insi_traits_have_no_anomaly) {
+  auto o = ecetinsi();
+  auto& tiq = o.resultat.individu->tiq;
+  tiq.nom_naissance = "DE LA FONTAINE--D'ARC";
+  tiq.liste_prenoms = "BERENICE ANNE-SOPHIE";
+  tiq.date_naissance = "1980-00-00";  // partly unknown: passes INSi unchanged
+  tiq.lieu_naissance = "2A004";
+  EXPECT_TRUE(body_of(answer(o))["anomalies"].empty());
+  tiq.lieu_naissance = "99109";
+  tiq.prenom = "BERENICE";
+  tiq.liste_prenoms.reset();
+  EXPECT_TRUE(body_of(answer(o))["anomalies"].empty());
+}
+
 TEST(RechercheAnswerTest, invalid_key_is_still_200_with_the_ins) {
   auto r = answer(hermann());
   EXPECT_EQ(r.status, 200u);

@@ -6,6 +6,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "api/router.hpp"
 
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -14,6 +17,9 @@
 #include <nlohmann/json.hpp>
 
 #include "api/state_gateway.hpp"
+#include "insi/insi_messages.hpp"
+#include "state/activity.hpp"
+#include "state/identities.hpp"
 #include "state/sqlite_store.hpp"
 
 namespace insgate::api {
@@ -71,6 +77,19 @@ class RouterFixture {
     pool_.join();
     std::error_code ec;
     fs::remove_all(dir_, ec);
+  }
+
+  /// The controller's periodic refresh of the gauges read from the store.
+  void refresh_gauges() {
+    asio::io_context io;
+    auto done = asio::co_spawn(io, router_->refresh_identity_gauges(), asio::use_future);
+    io.run();
+    done.get();
+  }
+  state::Identities& identities() { return *identities_; }
+  state::SqliteStore& store() { return *store_; }
+  std::string scrape() const {
+    return prometheus::TextSerializer().Serialize(metrics_.registry()->Collect());
   }
 
   ApiResponse handle(const Request& req, const std::string& id = "req-1") {
@@ -246,6 +265,44 @@ TEST_F(RouterApi, stats_and_outbox_answer_from_the_state_store) {
   auto purge = f.handle(request(verb::post, "/v1/outbox/purge", R"({"jours": 30})"));
   ASSERT_EQ(purge.status, 200u) << purge.body;
   EXPECT_EQ(json::parse(purge.body)["supprimes"], 0);
+}
+
+}  // namespace
+}  // namespace insgate::api
+
+namespace insgate::api {
+namespace {
+
+// Issue 17 items 1 and 7, through the periodic refresh: two identities
+// qualified while no plugin is configured wait with plugin NULL; the outbox
+// gauges count them under plugin="(aucun)" (the stuck-outbox alert and the
+// dashboard see them), and the running month's rate snapshot is taken.
+TEST(RouterGauges, refresh_counts_events_waiting_for_no_plugin_and_takes_the_snapshot) {
+  RouterFixture f;
+  const auto now = state::Clock::now();
+  for (const char* m : {"2800275056123", "1800275056124"}) {
+    insi::Individu ind;
+    const std::string cle = std::string(m) == "2800275056123" ? "41" : "07";
+    ind.ins_actif = {m, cle, std::string(identity::oid::nir), std::nullopt, std::nullopt};
+    ind.tiq = {"DUPONT", "MARIE", "MARIE LOUISE", "F", "1980-02-29", "75056"};
+    f.identities().record_insi_retrieval(*state::InsiMatch::from(ind), now - std::chrono::hours(2));
+    ASSERT_EQ(f.identities()
+                  .qualify({m, cle, std::string(identity::oid::nir)},
+                           {state::PieceType::cni, "2024-03-01"}, "IPP-1", "0123abcd",
+                           now - std::chrono::hours(2))
+                  .result,
+              state::QualifyResult::qualified);
+  }
+  f.refresh_gauges();
+  const std::string text = f.scrape();
+  EXPECT_NE(text.find("insgate_outbox_pending{plugin=\"(aucun)\"} 2"), std::string::npos) << text;
+  const auto at = text.find("insgate_outbox_oldest_pending_age_seconds{plugin=\"(aucun)\"} ");
+  ASSERT_NE(at, std::string::npos) << text;
+  EXPECT_GE(std::stod(text.substr(at + 60)), 7100.0);
+  EXPECT_NE(text.find("insgate_qualified_identity_ratio{finess=\"010000001\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_TRUE(f.store().qualification_snapshot("010000001", state::ActivityCounter::month_of(now)));
 }
 
 }  // namespace

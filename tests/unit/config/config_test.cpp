@@ -528,6 +528,15 @@ TEST_F(ConfigTest, yaml_syntax_error_names_file_and_line) {
   EXPECT_THAT(msg, HasSubstr("insgate.yaml"));
 }
 
+// Issue 17 item 9: yaml-cpp says "end of map not found" for a tab.
+TEST_F(ConfigTest, a_tab_in_the_indentation_is_named_with_its_line) {
+  auto text = replace(kValid, "  nom: \"EHPAD Test\"", "\tnom: \"EHPAD Test\"");
+  auto msg = error_of(text);
+  EXPECT_THAT(msg, HasSubstr("YAML interdit les tabulations"));
+  EXPECT_THAT(msg, HasSubstr(at_line(line_of(text, "\tnom:"))));
+  EXPECT_THAT(msg, Not(HasSubstr("end of map")));
+}
+
 TEST_F(ConfigTest, yaml_syntax_error_points_at_offending_line) {
   // A second ':' mapping value on one plain line is illegal.
   auto text = replace(kValid, "  nom: \"EHPAD Test\"", "  nom: EHPAD: Test");
@@ -632,6 +641,27 @@ TEST_F(ConfigTest, rejeu_entries_load_with_paths_resolved_against_their_director
   EXPECT_EQ(c.insi.rejeu[0].file, in_dir("pki/ca.pem"));
 }
 
+// Issue 17 item 6: the example file's placeholders must not let a
+// production (or qualification) service start; the simulator accepts them.
+TEST_F(ConfigTest, example_placeholders_are_errors_outside_test) {
+  const std::string uuid = "00000000-0000-4000-8000-000000000000";
+  const std::string real_uuid = "6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b";
+  for (const char* env : {"production", "qualification"}) {
+    auto text = replace(kValid, "environnement: test", std::string("environnement: ") + env);
+    auto idam = replace(replace(text, "idam: \"AM-123\"", "idam: \"CHANGE-ME\""), uuid, real_uuid);
+    auto msg = error_of(idam);
+    EXPECT_THAT(msg, HasSubstr("lps.idam"));
+    EXPECT_THAT(msg, HasSubstr(at_line(line_of(idam, "CHANGE-ME"))));
+    EXPECT_THAT(msg, HasSubstr("CHANGE-ME"));
+    msg = error_of(text);  // kValid's instance is the example's UUID
+    EXPECT_THAT(msg, HasSubstr("lps.instance"));
+    EXPECT_THAT(msg, HasSubstr("uuidgen"));
+    EXPECT_NO_THROW(load_text(replace(text, uuid, real_uuid))) << env;
+  }
+  EXPECT_NO_THROW(load_text(replace(kValid, "idam: \"AM-123\"", "idam: \"CHANGE-ME\"")))
+      << "a warning only with the simulator (environnement: test)";
+}
+
 TEST_F(ConfigTest, rejeu_is_refused_in_production) {
   auto text = replace(kValid, "  delais:\n", std::string(kRejeu) + "  delais:\n");
   text = replace(text, "environnement: test", "environnement: production");
@@ -720,13 +750,13 @@ TEST(ConfigAdvisories, qualification_on_the_production_host_is_flagged) {
   EXPECT_THAT(a[0], HasSubstr("production platform"));
 }
 
-TEST(ConfigAdvisories, example_placeholders_are_flagged_but_not_for_the_simulator) {
+TEST(ConfigAdvisories, the_shared_instance_uuid_is_flagged_for_the_simulator) {
+  // Outside test, load() refuses the placeholders (ConfigTest below).
   auto c = advisory_base();
-  c.call_context.lps.idam = "CHANGE-ME";
-  c.call_context.lps.instance = "00000000-0000-4000-8000-000000000000";
-  EXPECT_EQ(advisories(c).size(), 2u);
   c.insi.environment = "test";
   c.insi.endpoint = parse_endpoint("https://localhost:8443/lps");
+  c.call_context.lps.idam = "CHANGE-ME";
+  c.call_context.lps.instance = "00000000-0000-4000-8000-000000000000";
   auto a = advisories(c);
   ASSERT_EQ(a.size(), 1u) << "only the shared instance UUID matters with the simulator";
   EXPECT_THAT(a[0], HasSubstr("lps.instance"));

@@ -40,7 +40,7 @@ structure:
   nom: "EHPAD Test"
 lps:
   idam: "AM-123"
-  instance: "00000000-0000-4000-8000-000000000000"
+  instance: "6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
 )";
 
 std::string ms(std::chrono::milliseconds v) { return std::to_string(v.count()); }
@@ -333,7 +333,7 @@ insi:
   retries: {max: 1, backoff_ms: 333}
   circuit: {failures: 7, cooldown_ms: 4444}
 structure: {finess: "010000001", nom: "EHPAD Test"}
-lps: {idam: "AM-123", instance: "00000000-0000-4000-8000-000000000000"}
+lps: {idam: "AM-123", instance: "6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b"}
 cache: {ttl_s: 600}
 outbox: {max_tentatives: 9, backoff_ms: 250}
 log_level: warn
@@ -357,7 +357,7 @@ insi:
   reprises: {max: 1, attente_ms: 333}
   circuit: {echecs: 7, pause_ms: 4444}
 structure: {finess: "010000001", nom: "EHPAD Test"}
-lps: {idam: "AM-123", instance: "00000000-0000-4000-8000-000000000000"}
+lps: {idam: "AM-123", instance: "6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b"}
 cache: {duree_s: 600}
 outbox: {tentatives_max: 9, attente_ms: 250}
 journal: {niveau: warn}
@@ -389,11 +389,23 @@ TEST_F(RenamedKeysTest, the_example_configuration_uses_the_current_names) {
   for (auto at = text.find(etc); at != std::string::npos; at = text.find(etc, at))
     text.replace(at, etc.size(), (dir_ / "etc").string() + "/");
   fs::create_directories(dir_ / "etc" / "ca");
-  for (const char* f : {"etc/insi-auth-cli.pem", "etc/insi-auth-cli.key", "etc/ca/ACR-EL.cer",
-                        "etc/ca/ACI-EL-ORG.cer"})
+  fs::create_directories(dir_ / "credentials");
+  for (const char* f : {"etc/insi-auth-cli.pem", "credentials/insi-auth-cli.key",
+                        "etc/ca/ACR-EL.cer", "etc/ca/ACI-EL-ORG.cer"})
     std::ofstream(dir_ / f) << "dummy\n";
+  // The unit's LoadCredential= (issue 17 item 10): the key comes from the
+  // credentials directory systemd gives the service.
+  ASSERT_EQ(::setenv("CREDENTIALS_DIRECTORY", (dir_ / "credentials").c_str(), 1), 0);
+  // As shipped, the placeholders are refused outside environnement: test.
+  EXPECT_THAT(error_of(text), HasSubstr("lps.idam"));
+  for (auto [from, to] : {std::pair<std::string, std::string>{"CHANGE-ME", "AM-123"},
+                          {"00000000-0000-4000-8000-000000000000",
+                           "6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b"}})
+    text.replace(text.find(from), from.size(), to);
   Config c;
   ASSERT_NO_THROW(c = load_text(text));
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  EXPECT_EQ(c.insi.certificate.key_file, (dir_ / "credentials" / "insi-auth-cli.key").string());
   EXPECT_TRUE(c.renamed_keys.empty());
   EXPECT_EQ(c.insi.environment, "qualification");
   EXPECT_EQ(c.log_level, "info");

@@ -151,6 +151,14 @@ TEST(CtlCommands, qualification_sends_a_body_the_daemon_decodes) {
   EXPECT_EQ(in.piece.verifiee_le, "2026-01-15");
 }
 
+TEST(CtlCommands, stats_xlsx_asks_for_the_workbook_and_names_the_file) {
+  const auto c = call("stats", "", {"--mois", "2026-11", "--xlsx", "rapport.xlsx"});
+  EXPECT_EQ(c.target, "/v1/stats/mensuel?mois=2026-11&format=xlsx");
+  EXPECT_EQ(c.output_file, "rapport.xlsx");
+  EXPECT_TRUE(call("stats", "", {"--mois", "2026-11", "--csv"}).output_file.empty());
+  EXPECT_THROW(call("stats", "", {"--mois", "2026-11", "--csv", "--xlsx", "r.xlsx"}), UsageError);
+}
+
 TEST(CtlCommands, query_strings_are_escaped) {
   EXPECT_EQ(call("stats", "", {"--mois", "2026-11", "--csv"}).target,
             "/v1/stats/mensuel?mois=2026-11&format=csv");

@@ -145,3 +145,10 @@ TEST(FaultPolicyTest, faults_do_not_open_the_circuit) {
   run(t, {0, 1ms, &b});
   EXPECT_EQ(b.state(Clock::now()), CircuitBreaker::State::closed);
 }
+
+TEST(PrintableCode, keeps_code_characters_replaces_the_rest_and_cuts_at_40) {
+  EXPECT_EQ(printable_code("DESIR_560"), "DESIR_560");
+  EXPECT_EQ(printable_code("siram-40"), "siram-40");
+  EXPECT_EQ(printable_code("a b\n<x>é"), "a?b??x???");
+  EXPECT_EQ(printable_code(std::string(100, 'z')), std::string(40, 'z'));
+}

@@ -3,6 +3,7 @@
 // for the whole suite (EC P-256, fast).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "insi/tls_setup.hpp"
+#include "insi/ca_expiry.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -16,6 +17,9 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace insgate::insi {
 namespace {
@@ -101,6 +105,9 @@ class TlsSetupTest : public ::testing::Test {
             "-subj '/C=FR/CN=TEST AC IGC-SANTE ELEMENTAIRE ORGANISATIONS' " + ca_ext,
         std::string("openssl req -x509 ") + ec + " -keyout ca2.key -out ca2.pem -days 30 " +
             "-subj '/C=FR/CN=TEST AC RACINE IGC-SANTE ELEMENTAIRE' " + ca_ext,
+        std::string("openssl req -x509 ") + ec + " -keyout ca5.key -out ca5.pem -days 5 " +
+            "-subj '/C=FR/CN=TEST AC 5 JOURS' " + ca_ext,
+        "cat ca.pem ca5.pem ca2.pem >ca-three.pem",
         // clients (leaf signed by a CA)
         std::string("openssl req ") + ec +
             " -keyout client.key -out client.csr -subj '/C=FR/O=EHPAD TEST/OU=123456789/CN=INSI-AUTO'",
@@ -216,6 +223,24 @@ TEST_F(TlsSetupTest, PemCertificateAndKeyLoadAndReportCnAndExpiry) {
   EXPECT_TRUE(verifies(tls, "client.pem"));  // the CA file is a trust anchor
 }
 
+// Issue 20: insgate_certificate_expiry_timestamp_seconds{usage="insi_ca"}
+// is the first trust anchor to expire, over every certificate of every file.
+TEST_F(TlsSetupTest, EarliestCaExpiryIsReported) {
+  const auto days_from_now = [](std::chrono::system_clock::time_point t) {
+    return std::chrono::duration<double, std::ratio<86400>>(t - std::chrono::system_clock::now())
+        .count();
+  };
+  auto one = earliest_ca_expiry({path("ca.pem")});
+  ASSERT_TRUE(one.has_value());
+  EXPECT_NEAR(days_from_now(*one), 30, 1);
+  auto three = earliest_ca_expiry({path("ca-three.pem")});  // 30, 5 and 30 days in one file
+  ASSERT_TRUE(three.has_value());
+  EXPECT_NEAR(days_from_now(*three), 5, 1);
+  EXPECT_EQ(earliest_ca_expiry({path("ca2.pem"), path("ca5.pem"), path("ca.pem")}), three);
+  EXPECT_FALSE(earliest_ca_expiry({}).has_value());
+  EXPECT_THROW(earliest_ca_expiry({path("client.key")}), TlsSetupError);
+}
+
 TEST_F(TlsSetupTest, PemCertificateWithChainLoads) {
   auto tls = make_client_tls(pem_config("client-chain.pem", "client.key"));
   expect_client_auto(tls.certificate, "client-chain.pem");
@@ -278,6 +303,48 @@ TEST_F(TlsSetupTest, MissingFilesAreNamed) {
                     HasSubstr("insi.certificat.cle")));
   EXPECT_THAT(refusal(pem_config("newcerts", "client.key")),
               AllOf(HasSubstr(path("newcerts")), HasSubstr("is a directory")));
+}
+
+// Issue 17 item 10: a key the service cannot read points at the unit's
+// credential (LoadCredential=), not at making the key world-readable. As
+// root, the check runs in a child that became nobody.
+TEST_F(TlsSetupTest, UnreadableKeyPointsAtLoadCredential) {
+  const std::string key = path("unreadable.key");
+  fs::copy_file(path("client.key"), key, fs::copy_options::overwrite_existing);
+  fs::permissions(key, fs::perms::owner_read | fs::perms::owner_write);
+  const auto cfg = pem_config("client.pem", "unreadable.key");
+  std::string msg;
+  if (::geteuid() != 0) {
+    fs::permissions(key, fs::perms::none);
+    msg = refusal(cfg);
+  } else {
+    // nobody may reach the directory and read the certificate, not the key.
+    const auto dir_perms = fs::status(dir_).permissions();
+    fs::permissions(dir_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      ::close(fds[0]);
+      std::string out = "setuid failed";
+      if (::setgid(65534) == 0 && ::setuid(65534) == 0) out = refusal(cfg);
+      (void)!::write(fds[1], out.data(), out.size());
+      ::_exit(0);
+    }
+    ::close(fds[1]);
+    char buf[2048];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) msg.append(buf, n);
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    fs::permissions(dir_, dir_perms);
+  }
+  fs::remove(key);
+  EXPECT_THAT(msg, AllOf(HasSubstr(key), HasSubstr("cannot be read"),
+                         HasSubstr("LoadCredential=insi-auth-cli.key"),
+                         HasSubstr("${CREDENTIALS_DIRECTORY}/insi-auth-cli.key"),
+                         HasSubstr("insi.certificat.cle")));
 }
 
 TEST_F(TlsSetupTest, CertificateGivenAsKeyIsRefused) {

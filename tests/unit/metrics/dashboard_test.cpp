@@ -86,5 +86,39 @@ TEST(DashboardTest, alert_rules_refer_only_to_exported_metrics) {
   for (const auto& t : tokens) EXPECT_TRUE(exported(t)) << t;
 }
 
+// Issue 17 item 4: a title's period is its query's. A panel about the month
+// reads the daemon's monthly gauges (the report's figures), never an
+// increase over the dashboard's time range (24 h by default); a rate is
+// titled per second, an increase over 1 h per hour; outbox panels are per
+// plugin (the "(aucun)" series included).
+TEST(DashboardTest, panel_titles_match_their_queries) {
+  const auto dashboard =
+      nlohmann::json::parse(read(INSGATE_SOURCE_DIR "/config/grafana/insgate-dashboard.json"));
+  auto has = [](const std::string& s, const char* what) { return s.find(what) != std::string::npos; };
+  int monthly = 0;
+  for (const auto& panel : dashboard["panels"]) {
+    if (!panel.contains("targets")) continue;
+    const std::string title = panel["title"];
+    std::vector<std::string> exprs;
+    collect_exprs(panel, exprs);
+    for (const auto& e : exprs) {
+      EXPECT_FALSE(has(e, "$__range")) << title << ": the dashboard's range is no period: " << e;
+      if (has(title, "mois")) {
+        ++monthly;
+        EXPECT_TRUE(has(e, "_current_month") || has(e, "insgate_insi_unique_users"))
+            << title << ": a monthly title needs the monthly gauges: " << e;
+      }
+      if (has(e, "increase(") && has(e, "[1h]"))
+        EXPECT_TRUE(has(title, "par heure")) << title << ": " << e;
+      if (has(e, "rate(") && !has(e, "histogram_quantile") && !has(e, " / "))
+        EXPECT_TRUE(has(title, "par seconde")) << title << ": " << e;
+      if (has(e, "insgate_outbox_")) EXPECT_TRUE(has(title, "par plugin")) << title;
+      if (has(e, "insgate_qualified_identity_ratio"))
+        EXPECT_EQ(panel["fieldConfig"]["defaults"]["unit"], "percentunit") << title;
+    }
+  }
+  EXPECT_GE(monthly, 2) << "unique users and sollicitations of the month";
+}
+
 }  // namespace
 }  // namespace insgate::metrics

@@ -34,5 +34,23 @@ TEST(InsiOutcomeTest, circuit_open_is_no_call) {
   EXPECT_EQ(outcome_of(with(K::circuit_open)), std::nullopt);
 }
 
+TEST(InsiOutcomeTest, faults_map_to_their_insi_code_family) {
+  auto fault = [](const char* subcode, const char* code) {
+    insi::CallOutcome c = with(K::fault);
+    c.fault.subcode = subcode;
+    c.fault.erreur_code = code;
+    return c;
+  };
+  EXPECT_EQ(fault_family_of(fault("siram_100", "DESIR_550")), InsiFaultFamily::desir_550);
+  EXPECT_EQ(fault_family_of(fault("siram_100", "")), InsiFaultFamily::desir_550);
+  EXPECT_EQ(fault_family_of(fault("siram_100", "DESIR_560")), InsiFaultFamily::desir_560);
+  EXPECT_EQ(fault_family_of(fault("siram_10", "insi_002")), InsiFaultFamily::autre);
+  insi::CallOutcome tls = with(K::transport);
+  tls.tls_failure = true;
+  EXPECT_EQ(fault_family_of(tls), InsiFaultFamily::tls);
+  EXPECT_EQ(fault_family_of(with(K::transport)), std::nullopt);
+  EXPECT_EQ(fault_family_of(with(K::resultat, "00")), std::nullopt);
+}
+
 }  // namespace
 }  // namespace insgate::metrics

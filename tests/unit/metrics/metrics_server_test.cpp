@@ -83,6 +83,24 @@ TEST(MetricsServerTest, malformed_or_busy_address_is_a_metrics_error) {
   EXPECT_THROW(MetricsServer({taken, "/metrics"}, m.registry()), MetricsError);
 }
 
+// Issue 17 item 9: civetweb only says "null context when constructing
+// CivetServer"; the message names the key, the address and the cause.
+TEST(MetricsServerTest, a_port_in_use_is_named_with_key_address_and_cause) {
+  Metrics m({{}, {}, "0.1.0", {}});
+  MetricsServer first(ephemeral(), m.registry());
+  const std::string taken = "127.0.0.1:" + std::to_string(first.port());
+  try {
+    MetricsServer second({taken, "/metrics"}, m.registry());
+    FAIL() << "a second listener on " << taken;
+  } catch (const MetricsError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("metriques.ecoute"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(taken), std::string::npos) << msg;
+    EXPECT_NE(msg.find("already in use"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find("null context"), std::string::npos) << msg;
+  }
+}
+
 TEST(MetricsServerTest, ipv6_literal_is_accepted_by_the_parser) {
   EXPECT_NO_THROW(check_listen_address("[::1]:9464"));
   EXPECT_THROW(check_listen_address("[::1]"), MetricsError);

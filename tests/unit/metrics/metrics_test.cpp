@@ -112,7 +112,7 @@ TEST(MetricsTest, last_call_time_moves_only_when_insi_was_reached) {
 TEST(MetricsTest, gauges_for_unknown_finess_or_plugin_are_refused) {
   Metrics m(options());
   EXPECT_FALSE(m.set_insi_unique_users("999999999", 3));
-  EXPECT_FALSE(m.set_qualified_identity_rate("999999999", 0.5));
+  EXPECT_FALSE(m.set_qualified_identity_ratio("999999999", 0.5));
   EXPECT_FALSE(m.set_insi_last_call("999999999", std::chrono::system_clock::now()));
   EXPECT_FALSE(m.set_outbox_pending("inconnu", 3, 10));
   EXPECT_TRUE(m.set_insi_unique_users("750000001", 3));
@@ -124,14 +124,47 @@ TEST(MetricsTest, gauges_for_unknown_finess_or_plugin_are_refused) {
   EXPECT_EQ(text.find("inconnu"), std::string::npos);
 }
 
-TEST(MetricsTest, qualified_rate_is_nan_until_known_and_clamped) {
+// Issue 17 item 3: one unit, named in the metric (Prometheus: a 0..1 ratio
+// is *_ratio) and in its HELP, as in the report's ratio_identites_qualifiees.
+TEST(MetricsTest, qualified_ratio_is_nan_until_known_and_clamped) {
   Metrics m(options());
-  const std::string series = "insgate_qualified_identity_rate{finess=\"750000001\"}";
-  EXPECT_NE(scrape(m).find(series + " Nan"), std::string::npos);
-  m.set_qualified_identity_rate("750000001", 0.875);
+  const std::string series = "insgate_qualified_identity_ratio{finess=\"750000001\"}";
+  const auto text = scrape(m);
+  EXPECT_NE(text.find(series + " Nan"), std::string::npos);
+  EXPECT_NE(text.find("# HELP insgate_qualified_identity_ratio"), std::string::npos);
+  EXPECT_NE(text.find("ratio from 0 to 1"), std::string::npos);
+  EXPECT_EQ(text.find("insgate_qualified_identity_rate"), std::string::npos);
+  m.set_qualified_identity_ratio("750000001", 0.875);
   EXPECT_EQ(value(scrape(m), series), 0.875);
-  m.set_qualified_identity_rate("750000001", 3.0);
+  m.set_qualified_identity_ratio("750000001", 3.0);
   EXPECT_EQ(value(scrape(m), series), 1.0);
+}
+
+// Issue 17 item 7: events queued while no plugin is configured are counted.
+TEST(MetricsTest, outbox_events_waiting_for_no_plugin_are_counted) {
+  Metrics m(options());
+  auto text = scrape(m);
+  EXPECT_EQ(value(text, "insgate_outbox_pending{plugin=\"(aucun)\"}"), 0.0);
+  EXPECT_TRUE(m.set_outbox_pending(kNoPlugin, 2, 5400));
+  text = scrape(m);
+  EXPECT_EQ(value(text, "insgate_outbox_pending{plugin=\"(aucun)\"}"), 2.0);
+  EXPECT_EQ(value(text, "insgate_outbox_oldest_pending_age_seconds{plugin=\"(aucun)\"}"), 5400.0);
+}
+
+// Issue 17 item 5: INSi faults by code family.
+TEST(MetricsTest, insi_faults_are_counted_by_family) {
+  Metrics m(options());
+  auto text = scrape(m);
+  for (const char* f : {"desir_550", "desir_560", "tls", "siram_40", "autre"})
+    EXPECT_EQ(value(text, std::string("insgate_insi_faults_total{famille=\"") + f + "\"}"), 0.0) << f;
+  m.insi_fault(InsiFaultFamily::desir_550);
+  m.insi_fault(InsiFaultFamily::desir_550);
+  m.insi_fault(InsiFaultFamily::tls);
+  text = scrape(m);
+  EXPECT_EQ(value(text, "insgate_insi_faults_total{famille=\"desir_550\"}"), 2.0);
+  EXPECT_EQ(value(text, "insgate_insi_faults_total{famille=\"tls\"}"), 1.0);
+  EXPECT_TRUE(refuses_every_call(InsiFaultFamily::desir_560));
+  EXPECT_FALSE(refuses_every_call(InsiFaultFamily::siram_40));
 }
 
 TEST(MetricsTest, api_status_is_the_exact_code_or_its_class) {

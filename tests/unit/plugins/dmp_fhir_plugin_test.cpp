@@ -20,6 +20,7 @@
 
 #include "https_capture_server.hpp"
 #include "test_event.hpp"
+#include "validators.hpp"
 
 #if !defined(INSGATE_DMP_FHIR_PLUGIN) || !defined(INSGATE_MAKE_TEST_PKI)
 #error "INSGATE_DMP_FHIR_PLUGIN comes from plugins/dmp-fhir/CMakeLists.txt"
@@ -62,13 +63,24 @@ class DmpFhir : public ::testing::Test {
                             const std::string& ca = "ca.pem") {
     return json{{"url", "https://" + host + ":" + std::to_string(port) + "/fhir/Patient"},
                 {"ca", (pki() / ca).string()},
-                {"timeout_ms", 3000}}
+                {"timeout_ms", 3000},
+                {"systeme_identifiant_local", "urn:oid:1.2.250.1.999.1"}}
         .dump();
   }
   static std::string with(const std::string& cfg, const json& extra) {
     json j = json::parse(cfg);
     j.update(extra);
     return j.dump();
+  }
+
+  /// The body through the independent validators: the official FHIR R4 JSON
+  /// schema (npm package, tools/npm) and the FR Core rules the plugin claims.
+  static void expect_valid_fr_core_patient(const std::string& body, const std::string& name) {
+    const std::string file = (pki() / (name + ".json")).string();
+    testing::write_text(file, body);
+    auto v = testing::run_validator("fhir_patient.py", {testing::fhir_r4_schema(), file},
+                                    file + ".log");
+    EXPECT_EQ(v.exit_code, 0) << v.output;
   }
 
   LoadedPlugin plugin = LoadedPlugin::load(INSGATE_DMP_FHIR_PLUGIN, nullptr);
@@ -111,11 +123,18 @@ TEST_F(DmpFhir, PostsAnFrCorePatientIns) {
   const json& local = p["identifier"][1];
   EXPECT_EQ(local["value"], "IPP000123");
   EXPECT_EQ(local["type"]["coding"][0]["code"], "PI");
+  EXPECT_EQ(local["system"], "urn:oid:1.2.250.1.999.1");  // FR Core identifier[PI].system
 
   const json rel = find_by_url(
       p["extension"], "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability");
   const json status = find_by_url(rel["extension"], "identityStatus");
   EXPECT_EQ(status["valueCoding"]["code"], "VALI");  // FR Core 2.1 default (table 0445)
+  // How the identity was established: INSi call date, document and its date.
+  EXPECT_EQ(find_by_url(rel["extension"], "dateCollection")["valueDate"], "2024-01-15");
+  EXPECT_EQ(find_by_url(rel["extension"], "validationMode")["valueCoding"],
+            json({{"system", "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-mode-validation-identity"},
+                  {"code", "CN"}}));
+  EXPECT_EQ(find_by_url(rel["extension"], "validationDate")["valueDate"], "2024-01-15");
 
   const json& name = p["name"][0];
   EXPECT_EQ(name["use"], "official");
@@ -132,6 +151,66 @@ TEST_F(DmpFhir, PostsAnFrCorePatientIns) {
   const json insee = find_by_url(bp["valueAddress"]["extension"],
                                  "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-address-insee-code");
   EXPECT_EQ(insee["valueCoding"]["code"], "2A004");
+  expect_valid_fr_core_patient(c.body, "patient-qualifiee");
+}
+
+TEST_F(DmpFhir, EveryKindOfPatientPassesTheR4SchemaAndFrCoreRules) {
+  TestServer server(pki(), 201);
+  auto v21 = plugin.create(config("localhost", server.port()));
+  auto v22 = plugin.create(with(config("localhost", server.port()), {{"fr_core", "2.2"}}));
+  auto nia = sample_event();
+  nia.ins = {"1800175123456", "60", "1.2.250.1.213.1.4.9"};
+  nia.lieu_naissance = "99350";
+  nia.identity_document_type = "TITRE_SEJOUR";
+  auto replaced = sample_event();
+  replaced.kind = EventKind::ins_remplacee;
+  replaced.previous_ins = plugin_host::Ins{"1800175123456", "60", "1.2.250.1.213.1.4.9"};
+  auto declassee = sample_event();
+  declassee.kind = EventKind::declassee;
+  declassee.rniv_status = "recuperee";
+  declassee.identity_document_type.clear();
+  declassee.identity_document_checked_on.clear();
+  auto lunar = sample_event();
+  lunar.date_naissance = "1980-00-00";  // partly unknown: birthDate "1980"
+  for (auto* ev : {&nia, &replaced, &declassee, &lunar}) {
+    ASSERT_EQ(v21.deliver(*ev).status, DeliveryStatus::ok);
+    ASSERT_EQ(v22.deliver(*ev).status, DeliveryStatus::ok);
+  }
+  const auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 8u);
+  for (std::size_t i = 0; i < reqs.size(); ++i)
+    expect_valid_fr_core_patient(reqs[i].body, "patient-" + std::to_string(i));
+  const json p22 = json::parse(reqs[1].body);
+  const json rel = find_by_url(
+      p22["extension"], "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability");
+  EXPECT_EQ(find_by_url(rel["extension"], "dateInterrogationINSi")["valueDate"], "2024-01-15");
+  EXPECT_EQ(find_by_url(rel["extension"], "validationMode")["valueCoding"]["code"], "CS");
+}
+
+TEST_F(DmpFhir, TheValidatorsRejectWhatFrCoreRejects) {
+  // The validators themselves catch the defects of issue 20: no IPP system,
+  // an INS type that does not match its OID, a property R4 does not know.
+  TestServer server(pki(), 201);
+  auto inst = plugin.create(config("localhost", server.port()));
+  ASSERT_EQ(inst.deliver(sample_event()).status, DeliveryStatus::ok);
+  json p = json::parse(server.requests().at(0).body);
+  const std::string schema = testing::fhir_r4_schema();
+  auto check = [&](const json& bad, const std::string& name, const std::string& why) {
+    const std::string file = (pki() / (name + ".json")).string();
+    testing::write_text(file, bad.dump());
+    auto v = testing::run_validator("fhir_patient.py", {schema, file}, file + ".log");
+    EXPECT_EQ(v.exit_code, 1) << name;
+    EXPECT_THAT(v.output, HasSubstr(why)) << name;
+  };
+  json no_system = p;
+  no_system["identifier"][1].erase("system");
+  check(no_system, "no-ipp-system", "IPP identifier");
+  json wrong_type = p;
+  wrong_type["identifier"][0]["type"]["coding"][0]["code"] = "INS-NIA";
+  check(wrong_type, "wrong-ins-type", "does not match OID");
+  json unknown = p;
+  unknown["ins"] = "x";
+  check(unknown, "unknown-property", "R4 schema");
 }
 
 TEST_F(DmpFhir, FrCore22AndReplacementAndIpAddressUrl) {
@@ -266,6 +345,12 @@ TEST_F(DmpFhir, BadConfigurationsAreRefused) {
               HasSubstr("does not match"));
   EXPECT_THAT(error_of(with(good, {{"timeout_ms", "fast"}})), HasSubstr("timeout_ms"));
   EXPECT_THAT(error_of(with(good, {{"fr_core", "3"}})), HasSubstr("fr_core"));
+  // FR Core requires identifier[PI].system: no silent IPP without a system.
+  json no_system = json::parse(good);
+  no_system.erase("systeme_identifiant_local");
+  EXPECT_THAT(error_of(no_system.dump()), HasSubstr("\"systeme_identifiant_local\" is required"));
+  EXPECT_THAT(error_of(with(good, {{"systeme_identifiant_local", "ESMS DEMO"}})),
+              HasSubstr("absolute URI"));
   EXPECT_THAT(error_of("null"), HasSubstr("must be an object"));
 }
 

@@ -16,7 +16,11 @@
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
+#include <dlfcn.h>
+#include <openssl/evp.h>
+
 #include "test_event.hpp"
+#include "validators.hpp"
 
 #ifndef INSGATE_SPOOL_PLUGIN
 #error "INSGATE_SPOOL_PLUGIN comes from plugins/spool/CMakeLists.txt"
@@ -103,6 +107,9 @@ TEST_F(Spool, JsonFileHasEveryFieldAndNoTemporaryLeftBehind) {
   EXPECT_EQ(doc["traits"]["date_naissance"], "1992-03-15");
   EXPECT_EQ(doc["traits"]["lieu_naissance"], "2A004");
   EXPECT_TRUE(doc["ins_precedent"].is_null());
+  EXPECT_EQ(doc["insi_le"], "2024-01-15T10:25:12Z");
+  EXPECT_EQ(doc["piece_identite"],
+            nlohmann::json({{"type", "CNI"}, {"verifiee_le", "2024-01-15"}}));
 }
 
 TEST_F(Spool, JsonInsReplacementCarriesThePreviousIns) {
@@ -280,6 +287,20 @@ Hl7 parse(const std::string& msg) {
   return h;
 }
 
+/// The documented MSH-10 of a key: 20 upper-case hex digits of its SHA-256.
+std::string control_id(const std::string& key) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  EVP_Digest(key.data(), key.size(), md, &len, EVP_sha256(), nullptr);
+  std::string out;
+  char hex[3];
+  for (int i = 0; i < 10; ++i) {
+    std::snprintf(hex, sizeof hex, "%02X", md[i]);
+    out += hex;
+  }
+  return out;
+}
+
 class SpoolHl7 : public Spool {
  protected:
   Hl7 deliver_and_parse(const plugin_host::IdentityEvent& ev, const std::string& extra = "") {
@@ -302,8 +323,8 @@ TEST_F(SpoolHl7, QualifiedIdentityFieldByField) {
   EXPECT_EQ(h.field("MSH", 3), "INSGATE");
   EXPECT_EQ(h.field("MSH", 7), "20240115103000");
   EXPECT_EQ(split(h.field("MSH", 9), '^'), (std::vector<std::string>{"ADT", "A31", "ADT_A05"}));
-  EXPECT_EQ(h.field("MSH", 10), "evt-0001");
-  EXPECT_EQ(h.field("MSH", 12), "2.5");
+  EXPECT_EQ(h.field("MSH", 10), control_id("evt-0001"));
+  EXPECT_EQ(split(h.field("MSH", 12), '^'), (std::vector<std::string>{"2.5", "FRA", "2.11"}));
   EXPECT_EQ(h.field("MSH", 18), "UNICODE UTF-8");
   // PID-3: IPP repetition then INS repetition
   const auto reps = split(h.field("PID", 3), '~');
@@ -323,11 +344,100 @@ TEST_F(SpoolHl7, QualifiedIdentityFieldByField) {
   EXPECT_EQ(h.field("PID", 8), "F");
   const auto bdl = split(h.field("PID", 11), '^');
   ASSERT_EQ(bdl.size(), 9u);
+  EXPECT_EQ(bdl[5], "FRA");  // XAD-6 country of a French commune
   EXPECT_EQ(bdl[6], "BDL");
   EXPECT_EQ(bdl[8], "2A004");
   EXPECT_EQ(h.seg.at("PID").size(), 33u);  // PID-32 is the last field
   EXPECT_EQ(h.field("PID", 32), "VALI");
+  // ZFD-4 date not corrected, 5 traits from INSi, 6 INSi call, 7 document type.
+  EXPECT_EQ(h.field("ZFD", 4), "N");
   EXPECT_EQ(h.field("ZFD", 5), "INSI");
+  EXPECT_EQ(h.field("ZFD", 6), "20240115102512");
+  EXPECT_EQ(h.field("ZFD", 7), "CN");
+}
+
+TEST_F(SpoolHl7, MessageControlIdIsShortUniqueStableAndMapsToTheKey) {
+  auto inst = plugin.create(config(dir.path(), "hl7"));
+  std::set<std::string> ids;
+  for (int i = 0; i < 300; ++i) {
+    auto ev = sample_event();
+    char key[40];
+    std::snprintf(key, sizeof key, "3f1c%04x-0000-4000-8000-%012d", i, i);  // a UUID, 36 chars
+    ev.idempotency_key = key;
+    ASSERT_EQ(inst.deliver(ev).status, DeliveryStatus::ok);
+    const fs::path file = dir.path() / ("20240115T103000Z-" + std::string(key) + ".hl7");
+    const Hl7 h = parse(slurp(file));  // the file name keeps the key
+    const std::string id = h.field("MSH", 10);
+    EXPECT_LE(id.size(), 20u);
+    EXPECT_EQ(id, control_id(key)) << "documented mapping: SHA-256 of the key, 20 hex digits";
+    ids.insert(id);
+    if (i == 0) {  // redelivery: same file, same MSH-10
+      ASSERT_EQ(inst.deliver(ev).status, DeliveryStatus::ok);
+      EXPECT_EQ(parse(slurp(file)).field("MSH", 10), id);
+    }
+  }
+  EXPECT_EQ(ids.size(), 300u);
+}
+
+TEST_F(SpoolHl7, BornAbroadHasTheCountryInXad6) {
+  auto ev = sample_event();
+  ev.lieu_naissance = "99109";
+  EXPECT_EQ(split(deliver_and_parse(ev).field("PID", 11), '^'),
+            (std::vector<std::string>{"", "", "", "", "", "DEU", "BDL", "", "99109"}));
+}
+
+TEST_F(SpoolHl7, CountryWithoutIsoCodeLeavesXad6Empty) {
+  auto ev = sample_event();
+  ev.lieu_naissance = "99157";  // Kosovo: an INSEE code, no ISO 3166 code
+  EXPECT_EQ(deliver_and_parse(ev).field("PID", 11), "^^^^^^BDL^^99157");
+}
+
+TEST_F(SpoolHl7, PamFranceVersionIsConfigurableAndChecked) {
+  EXPECT_EQ(deliver_and_parse(sample_event(), R"(, "version_pam_france": "2.10")").field("MSH", 12),
+            "2.5^FRA^2.10");
+  for (const char* bad : {R"(, "version_pam_france": "2.11^X")", R"(, "version_pam_france": "")"}) {
+    try {
+      plugin.create(config(dir.path(), "hl7", bad));
+      ADD_FAILURE() << bad << " accepted";
+    } catch (const PluginError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("version_pam_france"));
+    }
+  }
+}
+
+TEST_F(SpoolHl7, MinorZeroHostEventLeavesZfd6And7Empty) {
+  // A host built against ABI minor 0 sends a shorter insgate_event: the
+  // plugin must not read past it (INSGATE_HAS_FIELD).
+  void* lib = dlopen(INSGATE_SPOOL_PLUGIN, RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(lib, nullptr) << dlerror();
+  auto entry = reinterpret_cast<const insgate_plugin* (*)(uint32_t)>(
+      dlsym(lib, INSGATE_PLUGIN_ENTRY_SYMBOL));
+  ASSERT_NE(entry, nullptr);
+  const insgate_plugin* d = entry(INSGATE_PLUGIN_ABI_MAJOR);
+  insgate_instance* inst = nullptr;
+  char err[INSGATE_ERR_MIN_LEN] = "";
+  const std::string cfg = config(dir.path(), "hl7");
+  ASSERT_EQ(d->create(nullptr, cfg.c_str(), &inst, err, sizeof err), INSGATE_OK) << err;
+  insgate_event ev{};
+  ev.struct_size = offsetof(insgate_event, insi_call_time);
+  ev.kind = INSGATE_EVENT_QUALIFIEE;
+  ev.idempotency_key = "evt-minor0";
+  ev.event_time = "2024-01-15T10:30:00Z";
+  ev.local_id = "IPP000123";
+  ev.rniv_status = "qualifiee";
+  ev.ins = {"292032A004012", "33", "1.2.250.1.213.1.4.8"};
+  ev.traits = {"DE LA FONTAINE", "BERENICE", "BERENICE", "F", "1992-03-15", "2A004"};
+  ev.insi_call_time = reinterpret_cast<const char*>(0x1);  // past struct_size: never read
+  ev.identity_document_type = reinterpret_cast<const char*>(0x1);
+  ev.identity_document_checked_on = reinterpret_cast<const char*>(0x1);
+  EXPECT_EQ(d->deliver(inst, &ev, err, sizeof err), INSGATE_OK) << err;
+  d->destroy(inst);
+  dlclose(lib);
+  const Hl7 h = parse(slurp(dir.path() / "20240115T103000Z-evt-minor0.hl7"));
+  EXPECT_EQ(h.field("ZFD", 4), "N");
+  EXPECT_EQ(h.field("ZFD", 5), "INSI");
+  EXPECT_EQ(h.field("ZFD", 6), "");
+  EXPECT_EQ(h.field("ZFD", 7), "");
 }
 
 TEST_F(SpoolHl7, NiaUsesTheNiaNamespaceAndConfiguredAuthority) {
@@ -371,6 +481,114 @@ TEST_F(SpoolHl7, DowngradeToValideeIsValiWithoutIns) {
   const Hl7 h = deliver_and_parse(ev);
   EXPECT_EQ(h.field("PID", 3), "IPP000123^^^INSGATE^PI");  // no ^INS repetition
   EXPECT_EQ(h.field("PID", 32), "VALI");
+}
+
+// Every message the spool writes, read back by an independent parser
+// (Debian's python3-hl7) and compared leaf by leaf with what PAM France and
+// ins-identity-rules.md §5.1 expect: nothing missing, nothing extra.
+using Leaves = std::map<std::string, std::string>;
+
+Leaves common_leaves(const std::string& key) {
+  return {{"MSH.F3", "INSGATE"},        {"MSH.F7", "20240115103000"},
+          {"MSH.F9.C1", "ADT"},         {"MSH.F9.C2", "A31"},
+          {"MSH.F9.C3", "ADT_A05"},     {"MSH.F10", control_id(key)},
+          {"MSH.F11", "P"},             {"MSH.F12.C1", "2.5"},
+          {"MSH.F12.C2", "FRA"},        {"MSH.F12.C3", "2.11"},
+          {"MSH.F17", "FRA"},           {"MSH.F18", "UNICODE UTF-8"},
+          {"EVN.F2", "20240115103000"}, {"EVN.F6", "20240115103000"},
+          {"PID.F1", "1"}};
+}
+
+void expect_python_hl7_reads(const fs::path& message, const std::vector<std::string>& segments,
+                             const Leaves& leaves) {
+  const nlohmann::json expected = {{"segments", segments}, {"fields", leaves}};
+  const std::string want = message.string() + ".expected.json";
+  testing::write_text(want, expected.dump());
+  auto v = testing::run_validator("hl7_adt_a31.py", {message.string(), want},
+                                  message.string() + ".log");
+  EXPECT_EQ(v.exit_code, 0) << v.output;
+  fs::remove(want);
+  fs::remove(message.string() + ".log");
+}
+
+TEST_F(SpoolHl7, EveryMessageReadsBackFieldByFieldWithPython3Hl7) {
+  auto inst = plugin.create(config(dir.path(), "hl7", R"(, "autorite_ipp": "ESMS-DEMO&1.2.250.1.999&ISO")"));
+  auto deliver = [&](const plugin_host::IdentityEvent& ev) {
+    EXPECT_EQ(inst.deliver(ev).status, DeliveryStatus::ok);
+    return dir.path() / ("20240115T103000Z-" + ev.idempotency_key + ".hl7");
+  };
+  // Qualified NIR, born in Corsica, document and INSi call known.
+  Leaves a = common_leaves("evt-0001");
+  a.insert({{"PID.F3.R1.C1", "IPP000123"},
+            {"PID.F3.R1.C4.S1", "ESMS-DEMO"},
+            {"PID.F3.R1.C4.S2", "1.2.250.1.999"},
+            {"PID.F3.R1.C4.S3", "ISO"},
+            {"PID.F3.R1.C5", "PI"},
+            {"PID.F3.R2.C1", "292032A00401233"},
+            {"PID.F3.R2.C4.S1", "ASIP-SANTE-INS-NIR"},
+            {"PID.F3.R2.C4.S2", "1.2.250.1.213.1.4.8"},
+            {"PID.F3.R2.C4.S3", "ISO"},
+            {"PID.F3.R2.C5", "INS"},
+            {"PID.F5.C1", "DE LA FONTAINE"},
+            {"PID.F5.C2", "BERENICE"},
+            {"PID.F5.C3", "BERENICE ANNE-SOPHIE"},
+            {"PID.F5.C7", "L"},
+            {"PID.F7", "19920315"},
+            {"PID.F8", "F"},
+            {"PID.F11.C6", "FRA"},
+            {"PID.F11.C7", "BDL"},
+            {"PID.F11.C9", "2A004"},
+            {"PID.F32", "VALI"},
+            {"ZFD.F4", "N"},
+            {"ZFD.F5", "INSI"},
+            {"ZFD.F6", "20240115102512"},
+            {"ZFD.F7", "CN"}});
+  expect_python_hl7_reads(deliver(sample_event()), {"MSH", "EVN", "PID", "ZFD"}, a);
+
+  // NIA born in Morocco, passport, values holding every HL7 delimiter.
+  auto ev = sample_event();
+  ev.idempotency_key = "evt-0002";
+  ev.ins = {"1800175123456", "60", "1.2.250.1.213.1.4.9"};
+  ev.local_id = "IPP|12^3&4~5\\6";
+  ev.nom_naissance = "A^B&C~D|E\\F";
+  ev.lieu_naissance = "99350";
+  ev.sexe = "M";
+  ev.identity_document_type = "PASSEPORT";
+  Leaves b = a;
+  b["MSH.F10"] = control_id("evt-0002");
+  b["PID.F3.R1.C1"] = "IPP|12^3&4~5\\6";
+  b["PID.F3.R2.C1"] = "180017512345660";
+  b["PID.F3.R2.C4.S1"] = "ASIP-SANTE-INS-NIA";
+  b["PID.F3.R2.C4.S2"] = "1.2.250.1.213.1.4.9";
+  b["PID.F5.C1"] = "A^B&C~D|E\\F";
+  b["PID.F8"] = "M";
+  b["PID.F11.C6"] = "MAR";
+  b["PID.F11.C9"] = "99350";
+  b["ZFD.F7"] = "PA";
+  expect_python_hl7_reads(deliver(ev), {"MSH", "EVN", "PID", "ZFD"}, b);
+
+  // Downgrade to récupérée: no INS, no ZFD, PROV.
+  ev = sample_event();
+  ev.idempotency_key = "evt-0003";
+  ev.kind = EventKind::declassee;
+  ev.rniv_status = "recuperee";
+  Leaves c = common_leaves("evt-0003");
+  c.insert({{"PID.F3.C1", "IPP000123"},
+            {"PID.F3.C4.S1", "ESMS-DEMO"},
+            {"PID.F3.C4.S2", "1.2.250.1.999"},
+            {"PID.F3.C4.S3", "ISO"},
+            {"PID.F3.C5", "PI"},
+            {"PID.F5.C1", "DE LA FONTAINE"},
+            {"PID.F5.C2", "BERENICE"},
+            {"PID.F5.C3", "BERENICE ANNE-SOPHIE"},
+            {"PID.F5.C7", "L"},
+            {"PID.F7", "19920315"},
+            {"PID.F8", "F"},
+            {"PID.F11.C6", "FRA"},
+            {"PID.F11.C7", "BDL"},
+            {"PID.F11.C9", "2A004"},
+            {"PID.F32", "PROV"}});
+  expect_python_hl7_reads(deliver(ev), {"MSH", "EVN", "PID"}, c);
 }
 
 TEST_F(SpoolHl7, InconsistentStatusIsRefused) {

@@ -29,6 +29,10 @@ inline plugin_host::IdentityEvent sample_event() {
   ev.sexe = "F";
   ev.date_naissance = "1992-03-15";
   ev.lieu_naissance = "2A004";
+  // ABI minor 1: how the identity was established.
+  ev.insi_call_time = "2024-01-15T10:25:12Z";
+  ev.identity_document_type = "CNI";
+  ev.identity_document_checked_on = "2024-01-15";
   return ev;
 }
 

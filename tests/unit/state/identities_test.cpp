@@ -60,10 +60,18 @@ class FailingStore final : public StateStore {
   bool retry_dead(std::int64_t id) override { return in_.retry_dead(id); }
   std::size_t purge_delivered(TimePoint b) override { return in_.purge_delivered(b); }
   std::size_t route_unrouted(const std::vector<std::string>& p) override { return in_.route_unrouted(p); }
+  std::vector<OutboxBacklog> pending_backlog() override { return in_.pending_backlog(); }
   std::optional<ActivityMonth> activity(const std::string& f, const std::string& m) override { return in_.activity(f, m); }
   std::vector<ActivityMonth> activity_month(const std::string& m) override { return in_.activity_month(m); }
   std::map<std::string, std::int64_t> identity_counts(TimePoint t) override {
     return in_.identity_counts(t);
+  }
+  std::optional<QualificationSnapshot> qualification_snapshot(const std::string& f,
+                                                              const std::string& m) override {
+    return in_.qualification_snapshot(f, m);
+  }
+  void put_qualification_snapshot(const QualificationSnapshot& s) override {
+    in_.put_qualification_snapshot(s);
   }
 
  private:

@@ -96,14 +96,14 @@ TEST(MonthlyReportTest, csv_bytes_are_what_french_spreadsheets_open) {
   EXPECT_EQ(to_csv(report), expected);
 }
 
-TEST(MonthlyReportTest, csv_rate_column_has_a_decimal_comma) {
+TEST(MonthlyReportTest, csv_rate_column_is_the_ratio_with_a_decimal_comma) {
   const auto report = build_report(
       kMars, {{"750000001", "A", "1"}, {"750000002", "B\r\nC", "1"}, {"750000003", "D", "1"}},
-      {}, {{"750000001", {7, 8}}, {"750000002", {0, 0}}});
+      {}, {{"750000001", TauxQualification{7, 8}}, {"750000002", TauxQualification{0, 0}}});
   const std::string csv = to_csv(report);
-  EXPECT_NE(csv.find(";Nombre d'utilisateurs uniques;Taux d'identités qualifiées (%)\r\n"),
+  EXPECT_NE(csv.find(";Nombre d'utilisateurs uniques;Taux d'identités qualifiées (ratio de 0 à 1)\r\n"),
             std::string::npos);
-  EXPECT_NE(csv.find("202603;75 - Paris;750000001;A;1;0;0;0;0;87,5\r\n"), std::string::npos);
+  EXPECT_NE(csv.find("202603;75 - Paris;750000001;A;1;0;0;0;0;0,875\r\n"), std::string::npos);
   EXPECT_NE(csv.find("202603;75 - Paris;750000002;\"B\r\nC\";1;0;0;0;0;\r\n"), std::string::npos);
   EXPECT_NE(csv.find("202603;75 - Paris;750000003;D;1;0;0;0;0;\r\n"), std::string::npos);
 }
@@ -112,7 +112,7 @@ TEST(MonthlyReportTest, json_shape_for_machines) {
   const auto report =
       build_report(kMars, {{"750000001", "Clinique", "365"}, {"999999999", "X", ""}},
                    {activity("750000001", "2026-03", 12, 10, 3, 4, 9)},
-                   {{"750000001", {1, 3}}});
+                   {{"750000001", TauxQualification{1, 3, "2026-03-31T21:59:00Z"}}});
   const auto j = to_json(report);
   EXPECT_EQ(j["mois"], "2026-03");
   ASSERT_EQ(j["colonnes"].size(), 10u);
@@ -130,12 +130,32 @@ TEST(MonthlyReportTest, json_shape_for_machines) {
   EXPECT_EQ(l["utilisateurs_uniques"], 4);
   EXPECT_EQ(l["identites_qualifiees"], 1);
   EXPECT_EQ(l["identites_file_active"], 3);
-  EXPECT_DOUBLE_EQ(l["taux_identites_qualifiees"].get<double>(), 1.0 / 3);
+  EXPECT_DOUBLE_EQ(l["ratio_identites_qualifiees"].get<double>(), 1.0 / 3);
+  EXPECT_EQ(l["taux_releve_le"], "2026-03-31T21:59:00Z");
+  EXPECT_FALSE(l.contains("taux_identites_qualifiees"));
   EXPECT_EQ(l["detail"]["cr00"], 12);
   EXPECT_EQ(l["detail"]["personnes_distinctes"], 9);
   const auto& u = j["lignes"][1];
   EXPECT_TRUE(u["departement"].is_null());
-  EXPECT_TRUE(u["taux_identites_qualifiees"].is_null());
+  EXPECT_TRUE(u["ratio_identites_qualifiees"].is_null());
+  // 999999999 has no snapshot: an empty cell and a note that says why.
+  ASSERT_EQ(j["notes"].size(), 1u);
+  EXPECT_NE(j["notes"][0].get<std::string>().find("999999999"), std::string::npos);
+}
+
+// Issue 17 item 1: a month without a snapshot has an empty rate cell and a
+// note, in the CSV too (the rate is never today's figure).
+TEST(MonthlyReportTest, month_without_snapshot_has_an_empty_cell_and_a_note) {
+  const auto report = build_report(kMars, {{"750000001", "A", "1"}}, {},
+                                   {{"750000001", std::nullopt}});
+  ASSERT_EQ(report.lignes.size(), 1u);
+  EXPECT_FALSE(report.lignes[0].qualification);
+  ASSERT_EQ(report.notes.size(), 1u);
+  EXPECT_NE(report.notes[0].find("non disponible pour 2026-03"), std::string::npos);
+  const std::string csv = to_csv(report);
+  EXPECT_NE(csv.find("202603;75 - Paris;750000001;A;1;0;0;0;0;\r\n\r\n"), std::string::npos);
+  EXPECT_NE(csv.find("Taux d'identités qualifiées de 750000001 non disponible"), std::string::npos);
+  EXPECT_TRUE(to_json(report)["lignes"][0]["ratio_identites_qualifiees"].is_null());
 }
 
 }  // namespace

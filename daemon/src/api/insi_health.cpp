@@ -1,0 +1,53 @@
+// insgate — INSi as the calls saw it (see insi_health.hpp).
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "api/insi_health.hpp"
+
+
+#include "metrics/insi_outcome.hpp"
+
+namespace insgate::api {
+namespace {
+
+using K = insi::CallOutcome::Kind;
+
+}  // namespace
+
+bool InsiHealth::note(const insi::CallOutcome& o, std::chrono::system_clock::time_point now) {
+  reachable_ = o.kind != K::transport && o.kind != K::timeout && o.kind != K::circuit_open &&
+               !(o.kind == K::fault && insi::is_retryable(o.fault));
+  const auto family = metrics::fault_family_of(o);
+  if (family && metrics::refuses_every_call(*family)) {
+    if (refusal_ && refusal_->famille == *family) return false;
+    refusal_ = InsiRefusal{*family,
+                           *family == metrics::InsiFaultFamily::tls
+                               ? std::string("tls")
+                               : insi::printable_code(o.fault.erreur_code.empty() ? o.fault.subcode
+                                                                        : o.fault.erreur_code),
+                           now};
+    return true;
+  }
+  // INSi took the call past authentication: whatever refused before is fixed.
+  if (o.kind == K::resultat || o.kind == K::fault) refusal_.reset();
+  return false;
+}
+
+std::string refusal_message(const InsiRefusal& r) {
+  switch (r.famille) {
+    case metrics::InsiFaultFamily::desir_550:
+      return "INSi refuse le logiciel (" + r.code +
+             " : numéro d'autorisation CNDA inconnu) : chaque appel échouera ; vérifier lps.idam "
+             "puis recharger la configuration (systemctl reload insgate).";
+    case metrics::InsiFaultFamily::desir_560:
+      return "INSi refuse le certificat client (" + r.code +
+             " : niveau d'accès insuffisant) : chaque appel échouera ; le CN du certificat ORG "
+             "AUTH_CLI doit être INSI-AUTO ou INSI-MANU (insi.certificat).";
+    case metrics::InsiFaultFamily::tls:
+      return "La négociation TLS avec INSi échoue : chaque appel échouera ; INSi refuse le "
+             "certificat client (insi.certificat) ou son certificat n'est pas reconnu par "
+             "insi.ca. Voir le journal ([INSI_FAILURE]).";
+    default:
+      return "INSi refuse les appels (" + r.code + ").";
+  }
+}
+
+}  // namespace insgate::api
