@@ -20,6 +20,7 @@ int http_request_one(const std::uint8_t* data, std::size_t size) {
   beast::flat_buffer buffer;
   auto read = [&] {
     std::size_t n = std::min({piece, wire.size(), api::BoundedRequestParser::read_room(buffer)});
+    if (n == 0) return false;
     auto room = buffer.prepare(n);
     std::memcpy(room.data(), wire.data(), n);
     buffer.commit(n);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "api/request_reader.hpp"
 
+#include <cctype>
+
 namespace insgate::api {
 
 namespace {
@@ -10,6 +12,28 @@ constexpr std::size_t kReadSize = 16 * 1024;
 BoundedRequestParser::BoundedRequestParser(std::uint64_t body_limit) {
   parser_.header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
   parser_.body_limit(body_limit);
+  chunk_header_ = [this](std::uint64_t size, beast::string_view extensions,
+                         boost::system::error_code& ec) { on_chunk_header(size, extensions, ec); };
+  parser_.on_chunk_header(chunk_header_);
+}
+
+void BoundedRequestParser::on_chunk_header(std::uint64_t size, beast::string_view extensions,
+                                           boost::system::error_code& ec) {
+  // Beast calls this with the line in the bytes of the current put(): the
+  // extensions (raw, possibly empty) end 2 bytes before the line's end, and
+  // the chunk size (hex digits, leading zeros included) comes right before
+  // them, after the CRLF ending the previous chunk or the header (already
+  // consumed, before put_begin_).
+  const char* size_end = extensions.data();
+  const char* size_begin = size_end;
+  while (size_begin > put_begin_ && std::isxdigit(static_cast<unsigned char>(size_begin[-1])))
+    --size_begin;
+  const std::size_t line = static_cast<std::size_t>(size_end - size_begin) + extensions.size() + 2;
+  if (line > kMaxChunkLineBytes) {
+    ec = http::error::bad_chunk_extension;
+    return;
+  }
+  if (size == 0) last_line_end_ = size_end + extensions.size() + 2;
 }
 
 boost::system::error_code BoundedRequestParser::feed(beast::flat_buffer& buffer) {
@@ -20,9 +44,17 @@ boost::system::error_code BoundedRequestParser::feed(beast::flat_buffer& buffer)
   parser_.eager(body_started_);
   while (buffer.size() > 0 && !parser_.is_done() && (body_started_ || !parser_.is_header_done())) {
     const bool in_header = !parser_.is_header_done();
+    put_begin_ = static_cast<const char*>(buffer.data().data());
+    last_line_end_ = nullptr;
     std::size_t used = parser_.put(buffer.data(), ec);
+    // The trailer section parsed whole in this put(): from the end of the
+    // last chunk's line to the end of what was used.
+    const std::size_t trailer =
+        (!ec && last_line_end_) ? static_cast<std::size_t>(put_begin_ + used - last_line_end_) : 0;
+    put_begin_ = last_line_end_ = nullptr;
     buffer.consume(used);
     if (in_header) header_consumed_ += used;
+    if (trailer > kMaxTrailerBytes) return http::error::header_limit;
     if (ec == http::error::need_more) {
       ec = {};
       break;

@@ -17,6 +17,14 @@
 //                                  kMaxTrailerBytes     8 KiB   -> 431
 //   bytes buffered per connection  kMaxBufferedBytes   64 KiB
 //
+// Two ways a line can exceed its bound, both checked: held back in the
+// buffer while its end has not arrived (held_chunk_line() below), or
+// received whole in one read and consumed by Beast at once; the latter is
+// seen through Beast's on_chunk_header callback, whose extensions view
+// points into the buffer being parsed (the chunk-size line's length is
+// measured from it; for the last chunk, the trailer section is what the
+// parser consumed after that line).
+//
 // Time (ApiConfig): once started, the header must be complete within
 // header_timeout, and so must each chunk-size line and the trailer section,
 // from their first byte; the whole body within idle_timeout. Expiry is
@@ -33,6 +41,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -54,6 +63,9 @@ class BoundedRequestParser {
  public:
   /// `body_limit`: most bytes of decoded body (ApiConfig::body_limit).
   explicit BoundedRequestParser(std::uint64_t body_limit);
+  // The parser keeps a reference on chunk_header_: never copied nor moved.
+  BoundedRequestParser(const BoundedRequestParser&) = delete;
+  BoundedRequestParser& operator=(const BoundedRequestParser&) = delete;
 
   /// Parses what `buffer` holds, as far as it goes, and consumes what was
   /// used. Before start_body() only the header is parsed. Errors: Beast's
@@ -78,9 +90,17 @@ class BoundedRequestParser {
   RequestParser& parser() { return parser_; }
 
  private:
+  /// Beast's on_chunk_header callback: bounds a chunk-size line parsed
+  /// whole, notes where the last chunk's line ends (the trailer follows).
+  void on_chunk_header(std::uint64_t size, beast::string_view extensions,
+                       boost::system::error_code& ec);
+
   RequestParser parser_;
+  std::function<void(std::uint64_t, beast::string_view, boost::system::error_code&)> chunk_header_;
   bool body_started_ = false;
   std::size_t header_consumed_ = 0;
+  const char* put_begin_ = nullptr;       ///< first byte of the bytes given to the current put()
+  const char* last_line_end_ = nullptr;   ///< end of the last chunk's line, within the current put()
 };
 
 /// The chunk-size line at the start of `held` (the unparsed bytes of a
