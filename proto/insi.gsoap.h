@@ -137,7 +137,8 @@ class _rv__RECVITALE {
  * fixes the length with a pattern, that length: NIR \d{6}[A-Za-z0-9](\d{6})
  * 13, CLE [0-9]{2} 2, CodSexe [A-Z]{1} 1, DateLunaire \d{4}-\d{2}-\d{2} 10.
  * Where it says xs:string or xs:date (no maxLength anywhere in the INSi
- * XSDs), insgate's own bound, far above any value INSi sends:
+ * XSDs), the bound is OUR CHOICE, not INSi's (none is documented), set far
+ * above any value INSi is known to send:
  * NomNaissance and Prenom 100 (the local API's bound on a birth name,
  * daemon/src/api/recherche_input.hpp: what INSi returns must fit a
  * vérification), ListePrenom 255, LieuNaissance 5 (a COG, the type the

@@ -93,9 +93,12 @@ class SimProcess {
              const std::string& dataset = "");
   int port() const { return port_; }
   void kill9() { process_->stop(9); }
+  /// POSTs received so far (lines of its --journal).
+  std::size_t posts_received() const;
 
  private:
   std::unique_ptr<ChildProcess> process_;
+  std::string journal_path_;
   int port_ = 0;
 };
 

@@ -136,7 +136,11 @@ TEST_F(InsiAnswerBounds, bombs_and_oversized_values_are_502_within_the_deadline_
   auto ok = search("CORRECT");
   ASSERT_EQ(ok.status, 200u) << ok.raw.body;
   EXPECT_EQ(ok.body["source"], "insi");
+  const std::size_t posts_after_ok = sim->posts_received();
+  EXPECT_GE(posts_after_ok, 1u);
   EXPECT_EQ(search("CORRECT").body["source"], "cache");
+  EXPECT_EQ(sim->posts_received(), posts_after_ok)
+      << "control: a cached answer does not reach INSi (so the check below means something)";
   const long baseline = rss_kib(daemon->pid());
 
   std::atomic<bool> done{false};
@@ -150,9 +154,12 @@ TEST_F(InsiAnswerBounds, bombs_and_oversized_values_are_502_within_the_deadline_
   for (const char* nom : {"BOMBE", "GZIPNU", "LONGNOM", "CHUNKEXT"}) {
     SCOPED_TRACE(nom);
     for (int attempt = 0; attempt < 2; ++attempt) {  // the second one is not served from cache
+      const std::size_t posts_before = sim->posts_received();
       const auto started = std::chrono::steady_clock::now();
       auto a = search(nom);
       const auto took = std::chrono::steady_clock::now() - started;
+      EXPECT_GT(sim->posts_received(), posts_before)
+          << "attempt " << attempt << " reached INSi: nothing was cached by the one before";
       EXPECT_EQ(a.status, 502u) << a.raw.body;
       EXPECT_EQ(a.body["code"], "insi_erreur") << a.raw.body;
       EXPECT_GE(a.body["appels_insi"].get<int>(), 1) << "reached INSi, not the cache";
