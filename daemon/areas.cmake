@@ -36,14 +36,14 @@ add_library(insgate_api STATIC
   src/api/http_exchange.cpp src/api/session_registry.cpp
   src/api/unix_server.cpp src/api/tcp_server.cpp src/api/listener_tls.cpp src/api/api_server.cpp
   src/api/state_gateway.cpp src/api/query_string.cpp src/api/state_gauges.cpp
-  src/api/insi_health.cpp)
+  src/api/insi_health.cpp src/api/request_reader.cpp)
 find_package(LibXml2 REQUIRED)
 target_link_libraries(insgate_api PUBLIC insgate_insi insgate_identity insgate_state
   insgate_metrics insgate_stats
   nlohmann_json::nlohmann_json spdlog::spdlog LibXml2::LibXml2 PkgConfig::SYSTEMD)
 
 add_library(insgate_app STATIC src/app/controller.cpp src/app/state_services.cpp
-  src/app/outbox_worker.cpp)
+  src/app/outbox_worker.cpp src/app/event_loop.cpp)
 target_link_libraries(insgate_app PUBLIC insgate_api insgate_plugin_host PkgConfig::SYSTEMD)
 
 add_executable(insgated main.cpp)

@@ -131,33 +131,61 @@ class _rv__RECVITALE {
   std::string *RangNaissance 0;
 };
 
+/* ---- Longest value of each RESULTAT element, in characters (issue 22).
+ * gSOAP stops reading a longer value (SOAP_LENGTH): the answer is then
+ * unreadable, never truncated, cached or stored. Where INSi_RESULTAT_INS.xsd
+ * fixes the length with a pattern, that length: NIR \d{6}[A-Za-z0-9](\d{6})
+ * 13, CLE [0-9]{2} 2, CodSexe [A-Z]{1} 1, DateLunaire \d{4}-\d{2}-\d{2} 10.
+ * Where it says xs:string or xs:date (no maxLength anywhere in the INSi
+ * XSDs), the bound is OUR CHOICE, not INSi's (none is documented), set far
+ * above any value INSi is known to send:
+ * NomNaissance and Prenom 100 (the local API's bound on a birth name,
+ * daemon/src/api/recherche_input.hpp: what INSi returns must fit a
+ * vérification), ListePrenom 255, LieuNaissance 5 (a COG, the type the
+ * request side of the contract gives it), OID 64, TypeMatricule 32,
+ * DateDeb/DateFin 32 (xs:date with a time zone is at most ~17), CodeCR 8,
+ * LibelleCR 255. Values without a type here (fault texts, headers) are
+ * bounded by parse_response (soap_codec.cpp). ---- */
+typedef std::string res__NIR 0:13;
+typedef std::string res__CLE 0:2;
+typedef std::string res__CodSexe 0:1;
+typedef std::string res__DateLunaire 0:10;
+typedef std::string res__Date 0:32;
+typedef std::string res__Nom 0:100;
+typedef std::string res__ListePrenom 0:255;
+typedef std::string res__COG 0:5;
+typedef std::string res__OID 0:64;
+typedef std::string res__TypeMatricule 0:32;
+typedef std::string res__CodeCR 0:8;
+typedef std::string res__LibelleCR 0:255;
+
 /* ---- RESULTAT (both operations) ---- */
 class res__Matricule {
  public:
-  std::string *NumIdentifiant 0;
-  std::string *Cle 0;
-  std::string *TypeMatricule 0;
+  res__NIR *NumIdentifiant 0;
+  res__CLE *Cle 0;
+  res__TypeMatricule *TypeMatricule 0;
 };
 class res__IdentifiantNationalSante {
  public:
   res__Matricule *IdIndividu 0;
-  std::string *OID 0;
-  std::string *DateDeb 0;
-  std::string *DateFin 0;
+  res__OID *OID 0;
+  res__Date *DateDeb 0;
+  res__Date *DateFin 0;
 };
 class res__TraitsDIdentite {
  public:
-  std::string *NomNaissance 0;
-  std::string *Prenom 0;
-  std::string *ListePrenom 0;
-  std::string *Sexe 0;
-  std::string *DateNaissance 0;
-  std::string *LieuNaissance 0;
+  res__Nom *NomNaissance 0;
+  res__Nom *Prenom 0;
+  res__ListePrenom *ListePrenom 0;
+  res__CodSexe *Sexe 0;
+  res__DateLunaire *DateNaissance 0;
+  res__COG *LieuNaissance 0;
 };
 class res__CompteRendu {
  public:
-  std::string *CodeCR 0;
-  std::string *LibelleCR 0;
+  res__CodeCR *CodeCR 0;
+  res__LibelleCR *LibelleCR 0;
 };
 class res__Individu {
  public:

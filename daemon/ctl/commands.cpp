@@ -127,7 +127,7 @@ json ins(const po::variables_map& vm) {
 }
 
 ApiCall post(std::string target, const json& body) {
-  return {verb::post, std::move(target), body.dump()};
+  return {verb::post, std::move(target), body.dump(), {}};
 }
 
 ApiCall recherche(const po::variables_map& vm, const std::string& operateur) {
@@ -219,7 +219,7 @@ ApiCall stats(const po::variables_map& vm, const std::string&) {
 ApiCall outbox_list(const po::variables_map& vm, const std::string&) {
   std::string target = "/v1/outbox?etat=" + query_value(str(vm, "etat"));
   if (vm.count("limite")) target += "&limite=" + std::to_string(vm["limite"].as<long>());
-  return {verb::get, target, ""};
+  return {verb::get, target, "", {}};
 }
 
 ApiCall outbox_retry(const po::variables_map& vm, const std::string&) {
@@ -230,7 +230,7 @@ ApiCall outbox_purge(const po::variables_map& vm, const std::string&) {
   return post("/v1/outbox/purge", {{"jours", vm["jours"].as<long>()}});
 }
 
-ApiCall health(const po::variables_map&, const std::string&) { return {verb::get, "/v1/health", ""}; }
+ApiCall health(const po::variables_map&, const std::string&) { return {verb::get, "/v1/health", "", {}}; }
 
 const std::array<Command, 9> kCommands{{
     {"recherche", "",

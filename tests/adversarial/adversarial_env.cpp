@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "adversarial_env.hpp"
 
+#include <algorithm>
+
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -154,18 +156,28 @@ AdvDaemon::AdvDaemon(const Workspace& ws, const std::string& name, const DaemonO
     throw std::runtime_error("insgated did not start: " + read_file(log_));
 }
 
-SimProcess::SimProcess(const Workspace& ws, const std::string& name, int port) {
+SimProcess::SimProcess(const Workspace& ws, const std::string& name, int port,
+                       const std::string& dataset) {
   std::string port_file = ws.path(name + ".port");
+  journal_path_ = ws.path(name + ".journal");
   process_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{std::string(INSGATE_BIN_DIR) + "/insi-sim", "--listen",
                                "127.0.0.1:" + std::to_string(port), "--port-file", port_file, "--cert",
                                ws.pki("server.pem"), "--key", ws.pki("server.key"), "--ca",
                                ws.pki("ca.pem"), "--dataset",
-                               std::string(INSGATE_SOURCE_DIR) + "/tests/insi-sim/dataset.yaml"},
+                               dataset.empty() ? std::string(INSGATE_SOURCE_DIR) +
+                                                     "/tests/insi-sim/dataset.yaml"
+                                               : dataset,
+                               "--journal", journal_path_},
       ws.path(name + ".log"));
   if (!wait_until([&] { return !read_file(port_file).empty(); }))
     throw std::runtime_error("insi-sim did not start: " + read_file(ws.path(name + ".log")));
   port_ = std::stoi(read_file(port_file));
+}
+
+std::size_t SimProcess::posts_received() const {
+  const std::string journal = read_file(journal_path_);
+  return static_cast<std::size_t>(std::count(journal.begin(), journal.end(), '\n'));
 }
 
 int health_status(const std::string& socket, Ms timeout) {

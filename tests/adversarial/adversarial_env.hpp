@@ -88,13 +88,17 @@ class AdvDaemon {
 /// insi-sim as a child process whose pid is known (kill -9 possible).
 class SimProcess {
  public:
-  /// `port` 0 picks a free one.
-  SimProcess(const Workspace& ws, const std::string& name, int port = 0);
+  /// `port` 0 picks a free one; `dataset` empty = tests/insi-sim/dataset.yaml.
+  SimProcess(const Workspace& ws, const std::string& name, int port = 0,
+             const std::string& dataset = "");
   int port() const { return port_; }
   void kill9() { process_->stop(9); }
+  /// POSTs received so far (lines of its --journal).
+  std::size_t posts_received() const;
 
  private:
   std::unique_ptr<ChildProcess> process_;
+  std::string journal_path_;
   int port_ = 0;
 };
 

@@ -28,15 +28,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string this_month() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m", &tm);
-  return buf;
-}
-
 /// Sum of the samples of `family` whose line holds every one of `labels`.
 double total(const std::string& text, const std::string& family,
              const std::vector<std::string>& labels = {}) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <ctime>
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -197,6 +198,15 @@ void SimAndDaemonTest::SetUp() {
   configure(opt);
   daemon = std::make_unique<Daemon>(ws, "insgated", opt);
   client = std::make_unique<net::LocalHttpClient>(daemon->socket(), std::chrono::seconds(30));
+}
+
+std::string this_month() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m", &tm);
+  return buf;
 }
 
 }  // namespace insgate::testing

@@ -146,4 +146,8 @@ class SimAndDaemonTest : public ::testing::Test {
   std::unique_ptr<net::LocalHttpClient> client;
 };
 
+/// The current month in local time, "AAAA-MM": the `mois` of the monthly
+/// report (GET /v1/stats/mensuel?mois=) that counts what a test does now.
+std::string this_month();
+
 }  // namespace insgate::testing

@@ -14,19 +14,6 @@ using namespace insgate::testing;
 using insgate::net::LocalHttpClient;
 using nlohmann::json;
 
-namespace {
-
-std::string this_month() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m", &tm);
-  return buf;
-}
-
-}  // namespace
-
 TEST(StatsE2E, monthly_report_counts_recuperations_verifications_and_unique_operators) {
   Workspace ws;
   Simulator sim(ws, "sim");

@@ -48,5 +48,6 @@ TEST(FuzzRegressions, parse_response) { run_target("parse_response", insgate::fu
 TEST(FuzzRegressions, decode_recherche) { run_target("decode_recherche", insgate::fuzz::decode_recherche_one); }
 TEST(FuzzRegressions, normalise) { run_target("normalise", insgate::fuzz::normalise_one); }
 TEST(FuzzRegressions, config_load) { run_target("config_load", insgate::fuzz::config_load_one); }
+TEST(FuzzRegressions, http_request) { run_target("http_request", insgate::fuzz::http_request_one); }
 
 }  // namespace

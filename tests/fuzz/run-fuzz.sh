@@ -5,7 +5,7 @@
 # timeout or broken invariant, and says which input and target.
 #
 # Usage: tests/fuzz/run-fuzz.sh BUILD_DIR SECONDS [TARGET...]
-#   TARGET: parse_response decode_recherche normalise config_load (default: all)
+#   TARGET: parse_response decode_recherche normalise config_load http_request (default: all)
 # New corpus entries go to BUILD_DIR/corpus/<target>/ (never into the checkout);
 # crash inputs to BUILD_DIR/artifacts/.
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -16,7 +16,7 @@ dir=${1:?usage: run-fuzz.sh BUILD_DIR SECONDS [TARGET...]}
 secs=${2:?usage: run-fuzz.sh BUILD_DIR SECONDS [TARGET...]}
 shift 2
 targets=("$@")
-[[ ${#targets[@]} -eq 0 ]] && targets=(parse_response decode_recherche normalise config_load)
+[[ ${#targets[@]} -eq 0 ]] && targets=(parse_response decode_recherche normalise config_load http_request)
 
 cxx=$(command -v clang++ || command -v clang++-14 || true)
 cc=$(command -v clang || command -v clang-14 || true)

@@ -19,5 +19,9 @@ int decode_recherche_one(const std::uint8_t* data, std::size_t size);
 int normalise_one(const std::uint8_t* data, std::size_t size);
 /// config::load on a temporary file: a Config or a ConfigError, nothing else.
 int config_load_one(const std::uint8_t* data, std::size_t size);
+/// api::BoundedRequestParser with the daemon's limits, driven as a session
+/// does (issue 22): the first byte sets the read size, the rest is what a
+/// caller sends on one keep-alive connection.
+int http_request_one(const std::uint8_t* data, std::size_t size);
 
 }  // namespace insgate::fuzz

@@ -94,6 +94,8 @@ Answer read_answer(const YAML::Node& n, const std::string& recorded_dir) {
     a.fault = read_fault(n["fault"]);
   } else {
     a = read_replay(n["replay"].as<std::string>(), recorded_dir);
+    a.replay_content_encoding = optional(n, "content_encoding").value_or("");
+    if (n["raw_http"]) a.replay_raw_http = n["raw_http"].as<bool>();
   }
   return a;
 }

@@ -22,6 +22,12 @@ struct Answer {
   std::string replay_body;   ///< Kind::replay: the file content, served verbatim
   unsigned replay_status = 200;  ///< 200 for a RESULTAT, 500 for a Fault
   std::string replay_path;   ///< for logs only
+  /// Kind::replay: Content-Encoding header to send with the file (e.g.
+  /// "gzip" for a file that is gzip data; "" = none).
+  std::string replay_content_encoding;
+  /// Kind::replay: the file is a whole HTTP response (status line, headers,
+  /// body), written verbatim, and the connection closed after it.
+  bool replay_raw_http = false;
 };
 
 /// One dataset entry: the traits it answers to and its answer.

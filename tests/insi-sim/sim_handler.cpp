@@ -72,6 +72,8 @@ SimReply from_dataset(const Person* p, const std::string& message_id) {
     case Answer::Kind::replay:
       reply.status = a.replay_status;
       reply.body = a.replay_body;
+      reply.content_encoding = a.replay_content_encoding;
+      reply.raw = a.replay_raw_http;
       reply.summary = "replay " + a.replay_path;
       break;
   }
@@ -97,7 +99,7 @@ SimHandler::SimHandler(const Dataset& dataset, const std::string& journal_path)
 
 SimReply SimHandler::handle(const SimRequest& rq) {
   if (rq.method != "POST" || rq.target != "/lps") {
-    SimReply r{404, "text/plain", "not found\n", {}, false, false, "404"};
+    SimReply r{404, "text/plain", "not found\n", {}, false, false, {}, false, "404"};
     if (rq.method == "POST") journal(rq, nullptr, r);
     return r;
   }

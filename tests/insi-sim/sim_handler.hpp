@@ -36,6 +36,8 @@ struct SimReply {
   std::chrono::milliseconds delay{0};
   bool reset = false;
   bool truncate = false;  ///< send the header and half the body, then reset
+  std::string content_encoding;  ///< Content-Encoding header ("" = none)
+  bool raw = false;              ///< `body` is a whole HTTP response: written as is, then close
   std::string summary;  ///< for the stderr log: no identity values
 };
 

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -168,9 +169,18 @@ asio::awaitable<void> session(tcp::socket socket, asio::ssl::context& tls, SimHa
       reset_connection(stream);
       co_return;
     }
+    if (reply.raw) {
+      tcp_layer.expires_after(kIdleTimeout);
+      boost::system::error_code ignored;
+      co_await asio::async_write(stream, asio::buffer(reply.body),
+                                 asio::redirect_error(use_awaitable, ignored));
+      break;
+    }
     http::response<http::string_body> res{static_cast<http::status>(reply.status), req.version()};
     res.set(http::field::server, "insi-sim");
     res.set(http::field::content_type, reply.content_type);
+    if (!reply.content_encoding.empty())
+      res.set(http::field::content_encoding, reply.content_encoding);
     res.keep_alive(req.keep_alive());
     res.body() = std::move(reply.body);
     res.prepare_payload();

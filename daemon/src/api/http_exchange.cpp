@@ -72,7 +72,12 @@ ApiResponse read_failure(const boost::system::error_code& ec) {
                    "Le corps de la requête dépasse 64 Kio.");
   if (ec == http::error::header_limit)
     return problem(431, "requete_invalide", "En-têtes trop volumineux",
-                   "Les en-têtes de la requête sont trop volumineux.");
+                   "Les en-têtes de la requête dépassent 16 Kio, ou ses trailers (après le "
+                   "dernier bloc) 8 Kio.");
+  if (ec == http::error::bad_chunk_extension || ec == http::error::bad_chunk)
+    return problem(400, "requete_invalide", "Bloc (chunked) invalide",
+                   "Une ligne de taille de bloc est mal formée ou dépasse 4 Kio (extensions "
+                   "comprises).");
   if (ec == beast::error::timeout)
     return problem(408, "requete_invalide", "Délai de réception dépassé",
                    "La requête n'a pas été reçue en entier dans le délai.");

@@ -37,7 +37,8 @@ ApiResponse saturated();
 /// of the stop drain.
 ApiResponse stopping_now();
 
-/// The answer to a request that could not be read: 413, 431, 408 or 400.
+/// The answer to a request that could not be read: 413, 431, 408 or 400
+/// (bounds: request_reader.hpp).
 ApiResponse read_failure(const boost::system::error_code& ec);
 
 /// Errors worth an HTTP answer before closing (a parse error or a timeout

@@ -7,7 +7,9 @@
 // Source rule: local-api.md (Transport): keep-alive, bodies of at most
 // 64 KiB, X-Request-Id on every response. Timeouts: a started request header
 // must be complete within header_timeout (else 408); an idle keep-alive connection is
-// closed after idle_timeout; a body that stalls gets 408. Every request is
+// closed after idle_timeout; a body that stalls gets 408. Sizes and the
+// deadlines of chunk-size lines: request_reader.hpp. An allocation failure
+// while serving a connection closes that connection only. Every request is
 // logged as one [API_REQUEST] line naming the caller (`caller`: "uid 1000",
 // "peer 127.0.0.1:51234", "peer …, CN …"), never identity data.
 // [io-thread] Every function runs on the one io_context thread.
@@ -18,11 +20,13 @@
 
 #include <chrono>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "api/http_exchange.hpp"
+#include "api/request_reader.hpp"
 #include "api/router.hpp"
 #include "api/session_registry.hpp"
 #include "config/config.hpp"
@@ -45,10 +49,6 @@ struct SessionContext {
 
 namespace detail {
 
-inline auto with_ec(boost::system::error_code& ec) {
-  return asio::redirect_error(asio::use_awaitable, ec);
-}
-
 /// The registry's handle on a session's stream.
 template <class Stream>
 class StreamConnection final : public Connection {
@@ -66,48 +66,6 @@ class StreamConnection final : public Connection {
 
  private:
   Stream& stream_;
-};
-
-/// Deadline for receiving a started request. On expiry the socket's pending
-/// operations are cancelled; the stream's own timeout would close the
-/// socket, leaving no way to answer the caller 408.
-class ReceiveDeadline {
- public:
-  template <class Stream>
-  ReceiveDeadline(Stream& stream, std::chrono::milliseconds after)
-      : timer_(stream.get_executor(), after), state_(std::make_shared<State>()) {
-    auto& socket = beast::get_lowest_layer(stream).socket();
-    // The socket is touched only while armed, i.e. while the session waits
-    // in a read, so it is alive.
-    timer_.async_wait([state = state_, &socket](const boost::system::error_code& ec) {
-      if (ec || !state->armed) return;
-      state->expired = true;
-      boost::system::error_code ignored;
-      socket.cancel(ignored);
-    });
-  }
-  ~ReceiveDeadline() { disarm(); }
-  ReceiveDeadline(const ReceiveDeadline&) = delete;
-  ReceiveDeadline& operator=(const ReceiveDeadline&) = delete;
-
-  /// Call when the read completed: turns the cancellation it caused into
-  /// beast::error::timeout.
-  void settle(boost::system::error_code& ec) {
-    disarm();
-    if (state_->expired && ec == asio::error::operation_aborted) ec = beast::error::timeout;
-  }
-
- private:
-  struct State {
-    bool armed = true;
-    bool expired = false;
-  };
-  void disarm() {
-    state_->armed = false;
-    timer_.cancel();
-  }
-  asio::steady_timer timer_;
-  std::shared_ptr<State> state_;
 };
 
 }  // namespace detail
@@ -167,18 +125,14 @@ asio::awaitable<bool> serve_one(const SessionContext& ctx, Stream& stream, Conne
     if (ec) co_return false;
     buffer.commit(n);
   }
-  http::request_parser<http::string_body> parser;
-  parser.header_limit(16 * 1024);
-  parser.body_limit(cfg.body_limit);
-  lowest.expires_never();  // the receive deadlines below answer 408 instead of closing
-  {
-    detail::ReceiveDeadline deadline(stream, cfg.header_timeout);
-    co_await http::async_read_header(stream, buffer, parser, detail::with_ec(ec));
-    deadline.settle(ec);
-  }
+  // The bounds of request_reader.hpp; the deadlines below answer 408
+  // instead of closing.
+  BoundedRequestParser reader(cfg.body_limit);
+  lowest.expires_never();
+  ec = co_await read_header(stream, buffer, reader, cfg.header_timeout);
   std::optional<ApiResponse> early;
   if (!ec) {
-    const auto& head = parser.get();
+    const auto& head = reader.parser().get();
     if (unsupported_transfer_coding(head)) {
       early = problem(501, "requete_invalide", "Codage de transfert non pris en charge",
                       "Seul Transfer-Encoding: chunked est accepté.");
@@ -190,9 +144,7 @@ asio::awaitable<bool> serve_one(const SessionContext& ctx, Stream& stream, Conne
       }
       if (!ec) {
         lowest.expires_never();
-        detail::ReceiveDeadline deadline(stream, cfg.idle_timeout);
-        co_await http::async_read(stream, buffer, parser, detail::with_ec(ec));
-        deadline.settle(ec);
+        ec = co_await read_body(stream, buffer, reader, cfg.header_timeout, cfg.idle_timeout);
       }
     }
   }
@@ -211,7 +163,7 @@ asio::awaitable<bool> serve_one(const SessionContext& ctx, Stream& stream, Conne
     co_return false;
   }
 
-  const Request& req = parser.get();
+  const Request& req = reader.parser().get();
   std::string requete_id = request_id_of(req);
   auto started = Clock::now();
   lowest.expires_never();  // the INSi calls carry their own deadlines
@@ -247,13 +199,24 @@ asio::awaitable<void> run_session(SessionContext ctx, Stream stream, Caller call
     Connection* conn;
     metrics::Metrics* metrics;
     ~Unregister() {
+      registry->end_request(conn);  // when an exception left a request unanswered
       registry->remove(conn);
       if (metrics) metrics->api_connection_closed();
     }
   } unregister{registry, &conn, ctx.metrics};
 
   beast::flat_buffer buffer;
-  while (!registry->stopping() && co_await serve_one(ctx, stream, conn, buffer, caller)) {
+  try {
+    while (!registry->stopping() && co_await serve_one(ctx, stream, conn, buffer, caller)) {
+    }
+  } catch (const std::bad_alloc&) {
+    // Out of memory while serving this caller: this connection is closed,
+    // the others go on (an allocation failure inside an Asio handler is
+    // contained by app::run_event_loop in the same way).
+    buffer.clear();
+    buffer.shrink_to_fit();
+    spdlog::error("[API_MEMORY] allocation failure while serving a connection ({}): closed",
+                  caller);
   }
   auto& lowest = beast::get_lowest_layer(stream);
   boost::system::error_code ignored;

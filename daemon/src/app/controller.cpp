@@ -12,6 +12,7 @@
 #include "api/api_server.hpp"
 #include "api/listener_tls.hpp"
 #include "api/router.hpp"
+#include "app/event_loop.hpp"
 #include "app/insi_stack.hpp"
 #include "app/state_services.hpp"
 #include "insi/ca_expiry.hpp"
@@ -302,7 +303,7 @@ int run(const config::Config& first) {
         }
       },
       asio::detached);
-  io.run();
+  run_event_loop(io);
   return 0;
 }
 

@@ -32,6 +32,13 @@ bool is_tls_alert(const boost::system::error_code& ec) {
          ERR_GET_REASON(static_cast<unsigned long>(ec.value())) >= SSL_AD_REASON_OFFSET;
 }
 
+/// A read stopped by the receive buffer's bound (kMaxBufferedBytes).
+std::optional<TransportError> over_bounds(const boost::system::error_code& ec) {
+  if (ec != http::error::buffer_overflow) return std::nullopt;
+  return TransportError{TransportError::Kind::protocol,
+                        "answer with an oversized chunk-size line or trailer refused"};
+}
+
 }  // namespace
 
 InsiClient::InsiClient(asio::any_io_executor ex, std::shared_ptr<ssl::context> tls,
@@ -95,7 +102,10 @@ asio::awaitable<PostResult> InsiClient::exchange(Stream& stream,
   co_await http::async_write(stream, req, with_ec(ec));
   // Until the last byte is written, INSi has not received the message.
   if (ec) co_return from_ec(TransportError::Kind::io, Stage::send, ec, "send");
-  beast::flat_buffer buffer;
+  // Bounded: Beast's parser limits the header (8 KiB) and the body, not a
+  // chunk-size line or the trailer section (issue 22); past this, the read
+  // fails with http::error::buffer_overflow.
+  beast::flat_buffer buffer(kMaxBufferedBytes);
   std::optional<http::response_parser<http::string_body>> parser;
   // Skip interim 1xx answers (e.g. 100 Continue): the final one follows.
   for (int interim = 0;; ++interim) {
@@ -110,6 +120,7 @@ asio::awaitable<PostResult> InsiClient::exchange(Stream& stream,
     // in place of the answer. The server never read the message.
     if (ec && !answered && !reused && is_tls_alert(ec))
       co_return from_ec(TransportError::Kind::tls, Stage::tls, ec, "TLS refused by the server");
+    if (auto refused = over_bounds(ec)) co_return *refused;
     if (ec) co_return from_ec(TransportError::Kind::io, Stage::receive, ec, "receive");
     unsigned status = parser->get().result_int();
     if (status >= 200 || status == 101) break;
@@ -117,9 +128,16 @@ asio::awaitable<PostResult> InsiClient::exchange(Stream& stream,
   }
   if (auto len = parser->content_length(); len && *len > kMaxResponseBytes)
     co_return TransportError{TransportError::Kind::protocol, "answer larger than 1 MiB refused"};
+  // insgate never sends Accept-Encoding: a compressed answer was not asked
+  // for and is never inflated.
+  if (auto coding = parser->get()[http::field::content_encoding];
+      !coding.empty() && !beast::iequals(coding, "identity"))
+    co_return TransportError{TransportError::Kind::protocol,
+                             "compressed answer (Content-Encoding) never requested: refused"};
   co_await http::async_read(stream, buffer, *parser, with_ec(ec));
   if (ec == http::error::body_limit)
     co_return TransportError{TransportError::Kind::protocol, "answer larger than 1 MiB refused"};
+  if (auto refused = over_bounds(ec)) co_return *refused;
   if (ec) co_return from_ec(TransportError::Kind::io, Stage::receive, ec, "receive");
   tcp.expires_never();
   auto& res = parser->get();

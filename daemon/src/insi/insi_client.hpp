@@ -75,10 +75,15 @@ class InsiTransport {
 /// taken from the pool is discarded (never a shifted answer). A reused
 /// connection that turns out closed by the server is replaced by a fresh one
 /// once (the idle pool is then flushed). Interim 1xx answers are skipped.
+/// A compressed answer (Content-Encoding other than identity) is refused as
+/// a protocol error: insgate never asks for compression (issue 22).
 class InsiClient : public InsiTransport {
  public:
   static constexpr std::size_t kMaxIdle = 4;
   static constexpr std::size_t kMaxResponseBytes = 1024 * 1024;
+  /// Most bytes buffered while reading an answer beyond what the parser
+  /// took (header, one chunk-size line, the trailer section).
+  static constexpr std::size_t kMaxBufferedBytes = 64 * 1024;
 
   InsiClient(asio::any_io_executor ex, std::shared_ptr<ssl::context> tls,
              config::Endpoint endpoint, std::chrono::milliseconds connect_timeout);

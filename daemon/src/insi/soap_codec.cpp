@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "insi/soap_codec.hpp"
 
+#include <cctype>
 #include <cstring>
 #include <sstream>
 #include <stdexcept>
@@ -68,6 +69,53 @@ class SoapContext {
  private:
   soap* s_;
 };
+
+/// Bounds on decoding an INSi answer (issue 22), besides the per-element
+/// lengths of proto/insi.gsoap.h: the whole answer (the transport's 1 MiB,
+/// InsiClient::kMaxResponseBytes, held again here on what gSOAP reads); any
+/// other text value (fault Reason and detail, header values, in characters);
+/// INSHISTO entries of one INDIVIDU (the XSD says unbounded; a person has a
+/// few former matricules at most).
+constexpr std::size_t kMaxAnswerBytes = 1024 * 1024;
+constexpr long kMaxOtherValueChars = 4096;
+constexpr std::size_t kMaxInsHisto = 100;
+
+/// Why `body` cannot be an answer as INSi sends it, before gSOAP sees it
+/// ("" when it may be). libgsoapssl++ is built WITH_GZIP: it inflates, with
+/// no bound of ours, a body whose first byte is 0x1F (gzip), whatever the
+/// HTTP headers said; it also switches to DIME or MIME on other first bytes.
+/// insgate never asks INSi for compression, so only XML is read: an
+/// optional UTF-8 BOM and XML white space, then '<'.
+std::string not_plain_xml(std::string_view body) {
+  if (!body.empty() && body[0] == '\x1f') return "compressed answer (gzip), never requested: refused";
+  if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
+  const auto first = body.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && body[first] != '<')
+    return "not an XML document (binary or compressed answer): refused";
+  return {};
+}
+
+/// The element gSOAP stood at when it stopped, for an error message: its
+/// local name when it looks like one, else "?" (element names are not
+/// identity data; the value is never quoted).
+std::string current_element(const soap* s) {
+  std::string name = s->tag;
+  auto colon = name.rfind(':');
+  if (colon != std::string::npos) name.erase(0, colon + 1);
+  bool ok = !name.empty() && name.size() <= 64;
+  for (char ch : name)
+    ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.');
+  return ok ? name : "?";
+}
+
+/// The reason to give when gSOAP stopped on one of our bounds ("" if not).
+std::string over_bound(const soap* s) {
+  if (s->error == SOAP_LENGTH)
+    return "value longer than the INSi schema allows in " + current_element(s) + ": refused";
+  if (s->error == SOAP_EOF && s->count > s->recv_maxlength)
+    return "answer larger than 1 MiB once decoded: refused";
+  return {};
+}
 
 /// Input buffer read by gSOAP through frecv, without copying the body.
 struct InputBuffer {
@@ -191,6 +239,8 @@ Response to_resultat(const _res__RESULTAT& r) {
     if (!actif) return Unreadable{"INDIVIDU without a complete INSACTIF"};
     Individu ind;
     ind.ins_actif = std::move(*actif);
+    if (r.INDIVIDU->INSHISTO.size() > kMaxInsHisto)
+      return Unreadable{"more than 100 INSHISTO: refused"};
     for (const auto& h : r.INDIVIDU->INSHISTO) {
       auto histo = to_ins(&h);
       if (!histo) return Unreadable{"INSHISTO without IdIndividu/NumIdentifiant or OID"};
@@ -346,24 +396,33 @@ std::string build_recherche_vitale(const CallContext& ctx, const RechercheVitale
 }
 
 Response parse_response(std::string_view body) {
+  if (body.size() > kMaxAnswerBytes) return Unreadable{"answer larger than 1 MiB: refused"};
+  if (auto why = not_plain_xml(body); !why.empty()) return Unreadable{why};
   SoapContext c;
   soap* s = c.get();
+  s->recv_maxlength = kMaxAnswerBytes;
+  s->maxlength = kMaxOtherValueChars;
   InputBuffer in{body};
   attach_input(s, in);
-  if (auto err = begin_envelope(s); !err.empty()) return Unreadable{err};
+  // Each failure reports a bound that stopped gSOAP, if one did.
+  auto unreadable = [s](const char* what) {
+    std::string why = over_bound(s);
+    return Unreadable{why.empty() ? std::string(what) : why};
+  };
+  if (auto err = begin_envelope(s); !err.empty()) return unreadable(err.c_str());
 
   auto* r = soap_new__res__RESULTAT(s);
   r->soap_get(s, "res:RESULTAT", nullptr);
   if (s->error == SOAP_OK) {
-    if (!end_envelope(s)) return Unreadable{"truncated or malformed envelope after RESULTAT"};
+    if (!end_envelope(s)) return unreadable("truncated or malformed envelope after RESULTAT");
     return to_resultat(*r);
   }
   if (s->error != SOAP_TAG_MISMATCH && s->error != SOAP_NO_TAG)
-    return Unreadable{"malformed RESULTAT"};
+    return unreadable("malformed RESULTAT");
   s->error = SOAP_OK;
   if (soap_getfault(s) != SOAP_OK || s->fault == nullptr)
-    return Unreadable{"Body holds neither RESULTAT nor a SOAP Fault"};
-  if (!end_envelope(s)) return Unreadable{"truncated or malformed envelope after Fault"};
+    return unreadable("Body holds neither RESULTAT nor a SOAP Fault");
+  if (!end_envelope(s)) return unreadable("truncated or malformed envelope after Fault");
   return to_fault(*s->fault);
 }
 

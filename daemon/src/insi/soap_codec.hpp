@@ -45,6 +45,12 @@ std::string build_recherche_vitale(const CallContext& ctx, const RechercheVitale
 /// namespace URI and local name; unknown elements are ignored; order is not
 /// enforced. A SOAP 1.1 envelope, a truncated body, a RESULTAT without CR or a
 /// CR 00 without INSACTIF is Unreadable: never a result.
+/// Bounds (issue 22): only XML is read (a gzip or other binary body is
+/// Unreadable, never inflated); at most 1 MiB; no value longer than its
+/// maximum (proto/insi.gsoap.h: the INSi XSD's lengths, insgate's where the
+/// XSD has none; 4096 characters for any other text); at most 100 INSHISTO.
+/// gSOAP stops at the first value over its bound, so memory and time stay
+/// proportional to the (bounded) input.
 Response parse_response(std::string_view body);
 
 // ---- The server side, used by the INSi simulator (tests/insi-sim) ----

@@ -108,13 +108,18 @@ TEST(DashboardTest, panel_titles_match_their_queries) {
         EXPECT_TRUE(has(e, "_current_month") || has(e, "insgate_insi_unique_users"))
             << title << ": a monthly title needs the monthly gauges: " << e;
       }
-      if (has(e, "increase(") && has(e, "[1h]"))
+      if (has(e, "increase(") && has(e, "[1h]")) {
         EXPECT_TRUE(has(title, "par heure")) << title << ": " << e;
-      if (has(e, "rate(") && !has(e, "histogram_quantile") && !has(e, " / "))
+      }
+      if (has(e, "rate(") && !has(e, "histogram_quantile") && !has(e, " / ")) {
         EXPECT_TRUE(has(title, "par seconde")) << title << ": " << e;
-      if (has(e, "insgate_outbox_")) EXPECT_TRUE(has(title, "par plugin")) << title;
-      if (has(e, "insgate_qualified_identity_ratio"))
+      }
+      if (has(e, "insgate_outbox_")) {
+        EXPECT_TRUE(has(title, "par plugin")) << title;
+      }
+      if (has(e, "insgate_qualified_identity_ratio")) {
         EXPECT_EQ(panel["fieldConfig"]["defaults"]["unit"], "percentunit") << title;
+      }
     }
   }
   EXPECT_GE(monthly, 2) << "unique users and sollicitations of the month";

@@ -118,7 +118,7 @@ TEST(MonthlyReportTest, csv_bytes_are_what_french_spreadsheets_open) {
 TEST(MonthlyReportTest, csv_rate_column_is_the_ratio_with_a_decimal_comma) {
   const auto report = build_report(
       kMars, {{"750000001", "A", "1"}, {"750000002", "B\r\nC", "1"}, {"750000003", "D", "1"}},
-      {}, {{"750000001", TauxQualification{7, 8}}, {"750000002", TauxQualification{0, 0}}});
+      {}, {{"750000001", TauxQualification{7, 8, {}}}, {"750000002", TauxQualification{0, 0, {}}}});
   const std::string csv = to_csv(report);
   EXPECT_NE(csv.find(";Nombre d'utilisateurs uniques;Taux d'identités qualifiées (ratio de 0 à 1)\r\n"),
             std::string::npos);
