@@ -29,7 +29,7 @@ pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 add_library(insgate_api STATIC
   src/api/problem.cpp src/api/recherche_input.cpp src/api/recherche_answer.cpp
   src/api/router.cpp src/api/route_table.cpp src/api/route_context.cpp
-  src/api/request_checks.cpp
+  src/api/request_checks.cpp src/api/structures.cpp
   src/api/route_recherche.cpp src/api/route_recherche_vitale.cpp src/api/route_verification.cpp
   src/api/route_qualification.cpp src/api/route_outbox.cpp src/api/route_stats_mensuel.cpp
   src/api/route_health.cpp

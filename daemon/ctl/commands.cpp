@@ -84,6 +84,8 @@ void qualification_options(po::options_description& o) {
 
 void stats_options(po::options_description& o) {
   o.add_options()("mois", po::value<std::string>()->value_name("AAAA-MM"), "le mois")(
+      "finess", po::value<std::string>()->value_name("FINESS"),
+      "une seule structure (démon à plusieurs structures ; sinon toutes celles de l'appelant)")(
       "csv", "CSV pour les tableurs (UTF-8 avec BOM, séparateur ;), tel quel")(
       "xlsx", po::value<std::string>()->value_name("FICHIER"),
       "écrire le rapport en classeur .xlsx dans FICHIER (FINESS et mois en texte, "
@@ -208,8 +210,10 @@ ApiCall stats(const po::variables_map& vm, const std::string&) {
     throw UsageError("--csv et --xlsx s'excluent l'une l'autre");
   if (vm.count("xlsx") && str(vm, "xlsx").empty()) throw UsageError("--xlsx attend un fichier");
   const char* format = vm.count("csv") ? "&format=csv" : vm.count("xlsx") ? "&format=xlsx" : "";
-  return {verb::get, "/v1/stats/mensuel?mois=" + query_value(str(vm, "mois")) + format, "",
-          str(vm, "xlsx")};
+  const std::string finess =
+      vm.count("finess") ? "&finess=" + query_value(str(vm, "finess")) : std::string();
+  return {verb::get, "/v1/stats/mensuel?mois=" + query_value(str(vm, "mois")) + finess + format,
+          "", str(vm, "xlsx")};
 }
 
 ApiCall outbox_list(const po::variables_map& vm, const std::string&) {
@@ -255,7 +259,7 @@ const std::array<Command, 9> kCommands{{
      qualification_options,
      {"matricule", "cle", "oid", "piece", "verifiee-le", "identifiant-local"}, qualification,
      AnswerKind::qualification},
-    {"stats", "", "--mois AAAA-MM [--csv | --xlsx FICHIER]",
+    {"stats", "", "--mois AAAA-MM [--finess FINESS] [--csv | --xlsx FICHIER]",
      "activité INSi du mois, fichier régional (GET /v1/stats/mensuel)", stats_options, {"mois"},
      stats, AnswerKind::stats},
     {"outbox", "list", "[--etat pending|dead|delivered] [--limite N]",

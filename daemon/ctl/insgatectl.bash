@@ -31,7 +31,7 @@ _insgatectl() {
       return ;;
     --operateur|--nom|--prenoms|--date-naissance|--lieu-naissance|--matricule|--cle|--oid|\
     --nir-ouvrant-droit|--cle-ouvrant-droit|--nir-individu|--cle-individu|--rang-naissance|\
-    --grand-regime|--organisme|--code-centre|--verifiee-le|--identifiant-local|--mois|\
+    --grand-regime|--organisme|--code-centre|--verifiee-le|--identifiant-local|--mois|--finess|\
     --limite|--id|--jours)
       return ;;
   esac
@@ -44,7 +44,7 @@ _insgatectl() {
       --socket|-s|--operateur|--nom|--sexe|--date-naissance|--lieu-naissance|--matricule|\
       --cle|--oid|--nir-ouvrant-droit|--cle-ouvrant-droit|--nir-individu|--cle-individu|\
       --rang-naissance|--grand-regime|--organisme|--code-centre|--assertion-vitale|--piece|\
-      --verifiee-le|--identifiant-local|--mois|--etat|--limite|--id|--jours)
+      --verifiee-le|--identifiant-local|--mois|--finess|--etat|--limite|--id|--jours)
         ((i++)) ;;
       -*) ;;
       *)
@@ -70,7 +70,7 @@ _insgatectl() {
         --assertion-vitale --sans-cache" ;;
     verification) options="$ins $traits" ;;
     qualification) options="$ins --piece --verifiee-le --identifiant-local" ;;
-    stats) options="--mois --csv --xlsx" ;;
+    stats) options="--mois --finess --csv --xlsx" ;;
     outbox)
       case $action in
         "")

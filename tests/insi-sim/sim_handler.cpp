@@ -142,6 +142,7 @@ void SimHandler::journal(const SimRequest& rq, const insi::ReceivedRequest* pars
   nlohmann::json j;
   j["target"] = rq.target;
   j["client_cn"] = rq.client_cn;
+  j["client_subject"] = rq.client_subject;
   j["handshake"] = rq.first_on_connection;
   j["http_status"] = reply.reset ? 0 : reply.status;
   j["reset"] = reply.reset;
@@ -153,6 +154,7 @@ void SimHandler::journal(const SimRequest& rq, const insi::ReceivedRequest* pars
     j["action"] = parsed->action;
     j["message_id"] = parsed->message_id;
     j["idam"] = parsed->idam;
+    j["emetteur"] = parsed->emetteur;
     j["nom_naissance"] = t.nom_naissance;
     j["prenom"] = t.prenom;
     j["prenom_count"] = parsed->prenom_count;

@@ -21,6 +21,10 @@ struct SimRequest {
   std::string content_type;
   std::string body;
   std::string client_cn;  ///< subject CN of the verified client certificate
+  /// The whole subject of the verified client certificate, RFC 2253
+  /// ("CN=INSI-AUTO,OU=010000001,O=EHPAD A,C=FR"): tests check which
+  /// structure's certificate carried each call.
+  std::string client_subject;
   bool first_on_connection = false;
 };
 

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sim_server.hpp"
 
+#include <openssl/bio.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
@@ -64,6 +65,23 @@ std::string peer_cn(TlsStream& stream) {
   return cn;
 }
 
+/// Whole subject of the verified peer certificate, RFC 2253 form.
+std::string peer_subject(TlsStream& stream) {
+  X509* cert = SSL_get1_peer_certificate(stream.native_handle());
+  if (cert == nullptr) return {};
+  std::string out;
+  if (BIO* bio = BIO_new(BIO_s_mem())) {
+    if (X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+      char* data = nullptr;
+      long n = BIO_get_mem_data(bio, &data);
+      if (n > 0) out.assign(data, static_cast<std::size_t>(n));
+    }
+    BIO_free(bio);
+  }
+  X509_free(cert);
+  return out;
+}
+
 /// Closes the TCP connection with a RST (SO_LINGER 0), without TLS close_notify.
 void reset_connection(TlsStream& stream) {
   auto& socket = beast::get_lowest_layer(stream).socket();
@@ -104,6 +122,7 @@ asio::awaitable<void> session(tcp::socket socket, asio::ssl::context& tls, SimHa
     co_return;
   }
   const std::string cn = peer_cn(stream);
+  const std::string subject = peer_subject(stream);
   beast::flat_buffer buffer;
   bool first = true;
   for (;;) {
@@ -134,6 +153,7 @@ asio::awaitable<void> session(tcp::socket socket, asio::ssl::context& tls, SimHa
     rq.content_type = std::string(req[http::field::content_type]);
     rq.body = std::move(req.body());
     rq.client_cn = cn;
+    rq.client_subject = subject;
     rq.first_on_connection = first;
     first = false;
     SimReply reply = handler.handle(rq);

@@ -114,7 +114,7 @@ asio::awaitable<void> refuse(std::shared_ptr<SessionRegistry> registry, Stream s
 /// @return whether the connection stays open for another request.
 template <class Stream>
 asio::awaitable<bool> serve_one(const SessionContext& ctx, Stream& stream, Connection& conn,
-                                beast::flat_buffer& buffer, const std::string& caller) {
+                                beast::flat_buffer& buffer, const Caller& caller) {
   const auto& cfg = ctx.cfg;
   auto& lowest = beast::get_lowest_layer(stream);
   boost::system::error_code ec;
@@ -168,14 +168,14 @@ asio::awaitable<bool> serve_one(const SessionContext& ctx, Stream& stream, Conne
   auto started = Clock::now();
   lowest.expires_never();  // the INSi calls carry their own deadlines
   ctx.registry->begin_request(&conn, requete_id, req.version());
-  ApiResponse api = co_await ctx.router.handle(req, requete_id);
+  ApiResponse api = co_await ctx.router.handle(req, requete_id, caller);
   ctx.registry->end_request(&conn);
   bool keep_alive = req.keep_alive() && !ctx.registry->stopping();
   auto res = to_http(api, req.version(), keep_alive, requete_id);
   auto elapsed = Clock::now() - started;
   spdlog::info("[API_REQUEST] {} -> {} in {} ms (request {}, {})", loggable(req), api.status,
                std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), requete_id,
-               caller);
+               caller.label);
   if (ctx.metrics)
     ctx.metrics->api_request(route_label(sv(req.target())), static_cast<int>(api.status),
                              std::chrono::duration<double>(elapsed).count());
@@ -189,7 +189,7 @@ asio::awaitable<bool> serve_one(const SessionContext& ctx, Stream& stream, Conne
 /// ctx.registry (and the metrics) for its whole life; the listener checked
 /// that there was room.
 template <class Stream>
-asio::awaitable<void> run_session(SessionContext ctx, Stream stream, std::string caller) {
+asio::awaitable<void> run_session(SessionContext ctx, Stream stream, Caller caller) {
   auto registry = ctx.registry;  // kept alive as long as this frame
   detail::StreamConnection<Stream> conn(stream);
   registry->add(&conn, ctx.listener);
@@ -216,7 +216,7 @@ asio::awaitable<void> run_session(SessionContext ctx, Stream stream, std::string
     buffer.clear();
     buffer.shrink_to_fit();
     spdlog::error("[API_MEMORY] allocation failure while serving a connection ({}): closed",
-                  caller);
+                  caller.label);
   }
   auto& lowest = beast::get_lowest_layer(stream);
   boost::system::error_code ignored;

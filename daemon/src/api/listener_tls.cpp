@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "api/listener_tls.hpp"
 
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -58,6 +59,42 @@ std::string client_cn(SSL* ssl) {
     cn.push_back(utf8[i] >= 0x20 && utf8[i] < 0x7f ? static_cast<char>(utf8[i]) : '?');
   OPENSSL_free(utf8);
   return cn;
+}
+
+namespace {
+
+std::vector<std::string> subject_entries(X509_NAME* subject, int nid) {
+  std::vector<std::string> out;
+  for (int at = -1; (at = X509_NAME_get_index_by_NID(subject, nid, at)) >= 0;) {
+    unsigned char* utf8 = nullptr;
+    int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, at)));
+    if (n < 0) continue;
+    out.emplace_back(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(n));
+    OPENSSL_free(utf8);
+  }
+  return out;
+}
+
+}  // namespace
+
+Caller tls_caller(SSL* ssl) {
+  Caller c;
+  c.kind = Caller::Kind::tls;
+  X509* cert = SSL_get0_peer_certificate(ssl);
+  if (cert == nullptr) return c;
+  X509_NAME* subject = X509_get_subject_name(cert);
+  auto cns = subject_entries(subject, NID_commonName);
+  if (!cns.empty()) c.cn = cns.front();
+  c.ous = subject_entries(subject, NID_organizationalUnitName);
+  if (BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr)) {
+    if (char* hex = BN_bn2hex(bn)) {
+      c.serial = hex;  // upper case; a leading zero pads whole bytes
+      OPENSSL_free(hex);
+      c.serial.erase(0, std::min(c.serial.find_first_not_of('0'), c.serial.size() - 1));
+    }
+    BN_free(bn);
+  }
+  return c;
 }
 
 }  // namespace insgate::api

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "api/caller.hpp"
 #include "config/config.hpp"
 #include "net/net.hpp"
 
@@ -25,5 +26,10 @@ std::shared_ptr<ssl::context> make_listener_tls(const config::TcpTlsConfig& file
 /// for the log: printable ASCII only (anything else becomes '?'), at most
 /// 64 characters; "(sans CN)" when there is none.
 std::string client_cn(SSL* ssl);
+
+/// The caller of an established TLS connection, for the structures' caller
+/// rules: subject CN and OUs (UTF-8) and serial (upper-case hex) of its
+/// verified client certificate. Kind::tls; label left empty.
+Caller tls_caller(SSL* ssl);
 
 }  // namespace insgate::api

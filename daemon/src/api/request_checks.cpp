@@ -24,12 +24,4 @@ std::optional<ApiResponse> check_json_body(const Request& req) {
   return std::nullopt;
 }
 
-std::optional<ApiResponse> foreign_finess(const std::optional<std::string>& finess,
-                                          const config::Config& cfg) {
-  if (!finess || *finess == cfg.structure.finess) return std::nullopt;
-  return problem(400, "requete_invalide", "FINESS inconnu",
-                 "finess ne correspond pas à la structure servie par ce démon "
-                 "(structure.finess de sa configuration).");
-}
-
 }  // namespace insgate::api

@@ -21,10 +21,7 @@ using Request = http::request<http::string_body>;
 /// decoded.
 std::optional<ApiResponse> check_json_body(const Request& req);
 
-/// `finess` names the structure the call is made for; this daemon serves
-/// the one of its configuration, so another one is 400 requete_invalide (it
-/// would be counted under the wrong structure in the monthly report).
-std::optional<ApiResponse> foreign_finess(const std::optional<std::string>& finess,
-                                          const config::Config& cfg);
+/// (The request's `finess` is resolved by StructureRegistry::resolve,
+/// api/structures.hpp.)
 
 }  // namespace insgate::api

@@ -65,10 +65,10 @@ asio::awaitable<std::optional<insi::RechercheOutcome>> RouteContext::from_cache(
 }
 
 void RouteContext::note_insi_outcome(const insi::RechercheOutcome& outcome, const char* what,
-                                     const std::string& requete_id, metrics::Operation op,
-                                     Clock::time_point started) {
+                                     const std::string& requete_id, const std::string& finess,
+                                     metrics::Operation op, Clock::time_point started) {
   using K = insi::RechercheOutcome::Kind;
-  metrics::record_insi_request(metrics_, op, setup_->cfg->structure.finess, outcome);
+  metrics::record_insi_request(metrics_, op, finess, outcome);
   metrics_.set_insi_circuit_open(breaker_.state(Clock::now()) !=
                                  insi::CircuitBreaker::State::closed);
   if (auto family = metrics::fault_family_of(outcome)) metrics_.insi_fault(*family);

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "api/insi_health.hpp"
+#include "api/structures.hpp"
 #include "config/config.hpp"
 #include "identity/matricule.hpp"
 #include "insi/circuit_breaker.hpp"
@@ -34,8 +35,8 @@ struct RequestRecord;
 /// keep the setup they started with until they finish.
 struct InsiSetup {
   std::shared_ptr<const config::Config> cfg;
-  std::shared_ptr<insi::InsiTransport> transport;
-  insi::ClientCertificateInfo certificate;
+  /// Every structure with its own INSi identity and transport (issue 12).
+  StructureRegistry structures;
 };
 
 class RouteContext {
@@ -77,8 +78,8 @@ class RouteContext {
   /// [INSI_REFUSAL]), and one log line `[what]` (CR and number of calls; fault
   /// codes; failures, circuit refusals at most once per 10 s).
   void note_insi_outcome(const insi::RechercheOutcome& outcome, const char* what,
-                         const std::string& requete_id, metrics::Operation op,
-                         Clock::time_point started);
+                         const std::string& requete_id, const std::string& finess,
+                         metrics::Operation op, Clock::time_point started);
 
  private:
   std::shared_ptr<const InsiSetup> setup_;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "api/route_health.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 #include "api/route_context.hpp"
@@ -52,12 +53,29 @@ nlohmann::json health_json(const config::Config& cfg, const insi::ClientCertific
           {"version", INSGATE_VERSION}};
 }
 
+nlohmann::json structures_json(const StructureRegistry& structures) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& s : structures.all())
+    list.push_back({{"finess", s->cfg.finess},
+                    {"nom", s->cfg.name},
+                    {"certificat", {{"expire_le", iso_date(s->certificate.not_after)},
+                                    {"jours_restants", s->certificate.days_left}}}});
+  return list;
+}
+
 asio::awaitable<ApiResponse> route_health(RouteContext& ctx, const RouteCall&) {
   const auto setup = ctx.setup();
   auto& breaker = ctx.breaker();
-  co_return json_response(200, health_json(*setup->cfg, setup->certificate,
-                                           breaker.state(Clock::now()),
-                                           breaker.consecutive_failures(), ctx.insi_health()));
+  // `certificat`: the certificate that expires first; each one under `structures`.
+  const auto& all = setup->structures.all();
+  auto first = std::min_element(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    return a->certificate.not_after < b->certificate.not_after;
+  });
+  auto j = health_json(*setup->cfg, first == all.end() ? insi::ClientCertificateInfo{} : (*first)->certificate,
+                       breaker.state(Clock::now()), breaker.consecutive_failures(),
+                       ctx.insi_health());
+  j["structures"] = structures_json(setup->structures);
+  co_return json_response(200, j);
 }
 
 }  // namespace insgate::api

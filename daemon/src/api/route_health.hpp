@@ -21,6 +21,7 @@
 
 #include "api/insi_health.hpp"
 #include "api/route_table.hpp"
+#include "api/structures.hpp"
 #include "config/config.hpp"
 #include "insi/circuit_breaker.hpp"
 #include "insi/tls_setup.hpp"
@@ -32,6 +33,10 @@ namespace insgate::api {
 nlohmann::json health_json(const config::Config& cfg, const insi::ClientCertificateInfo& cert,
                            insi::CircuitBreaker::State circuit, int consecutive_failures,
                            const InsiHealth& insi);
+
+/// `structures` of /v1/health: each structure's FINESS, name and
+/// certificate expiry, in configuration order.
+nlohmann::json structures_json(const StructureRegistry& structures);
 
 asio::awaitable<ApiResponse> route_health(RouteContext& ctx, const RouteCall& call);
 

@@ -124,9 +124,12 @@ asio::awaitable<ApiResponse> route_qualification(RouteContext& ctx, const RouteC
   if (auto* bad = std::get_if<BadRequest>(&decoded)) co_return bad_request(*bad);
   if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
   auto& input = std::get<QualificationInput>(decoded);
-  if (auto refused = foreign_finess(input.finess, *ctx.setup()->cfg)) co_return *refused;
-  auto outcome = co_await ctx.state().qualify(input.ins, input.piece, input.identifiant_local,
-                                              input.operateur);
+  const auto setup = ctx.setup();  // kept alive for this request, across reloads
+  auto resolved = setup->structures.resolve(input.finess, call.caller);
+  if (auto* refused = std::get_if<ApiResponse>(&resolved)) co_return *refused;
+  const StructurePtr structure = std::get<StructurePtr>(resolved);
+  auto outcome = co_await ctx.state().qualify(structure->cfg.finess, input.ins, input.piece,
+                                              input.identifiant_local, input.operateur);
   spdlog::info("[IDENTITY_QUALIFICATION] request {}: {}", call.requete_id,
                outcome.result == state::QualifyResult::qualified ? "qualifiee" : "refusee");
   co_return qualification_answer(outcome, input.ins, call.requete_id);

@@ -173,26 +173,29 @@ asio::awaitable<ApiResponse> route_recherche_vitale(RouteContext& ctx, const Rou
   if (auto* bad = std::get_if<BadRequest>(&decoded)) co_return bad_request(*bad);
   if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
   const auto& input = std::get<VitaleInput>(decoded);
-  if (auto refused = foreign_finess(input.finess, cfg)) co_return *refused;
+  auto resolved = setup->structures.resolve(input.finess, call.caller);
+  if (auto* refused = std::get_if<ApiResponse>(&resolved)) co_return *refused;
+  const StructurePtr structure = std::get<StructurePtr>(resolved);
   // Two wsse:Security headers without a role are not allowed (WS-Security):
   // the caller's assertion and our signature cannot travel together.
-  if (input.assertion_xml && cfg.call_context.signer)
+  if (input.assertion_xml && structure->call_context.signer)
     co_return problem(400, "requete_invalide", "Assertion Vitale incompatible avec la signature",
                       "assertion_vitale ne peut pas être transmise quand la signature XML "
                       "(insi.signature_xml) est activée : envoyez la demande sans assertion, "
                       "ou désactivez la signature.");
   json envoyee = {{"assertion_vitale", input.assertion_xml.has_value()}};
   RequestRecord record;
+  record.finess = structure->cfg.finess;
   record.operateur = input.operateur;
-  record.cache_key = state::ResultCache::key_for(input.carte);
+  record.cache_key = state::ResultCache::key_in(structure->cfg.finess, state::ResultCache::key_for(input.carte));
   if (auto cached = co_await ctx.from_cache(record, input.cache_bypass, call.requete_id))
     co_return resultat_answer(*cached, "vitale_envoyee", envoyee, call.requete_id,
                               ctx.oid_policy(), "cache");
   auto started = Clock::now();
   auto outcome = co_await insi::rechercher_par_carte_vitale(
-      *setup->transport, cfg.call_context, input.carte, input.assertion_xml, ctx.limits(cfg),
+      *structure->transport, structure->call_context, input.carte, input.assertion_xml, ctx.limits(cfg),
       ctx.policy(cfg));
-  ctx.note_insi_outcome(outcome, "INSI_RECHERCHE_VITALE", call.requete_id,
+  ctx.note_insi_outcome(outcome, "INSI_RECHERCHE_VITALE", call.requete_id, structure->cfg.finess,
                         metrics::Operation::recuperation_vitale, started);
   record.outcome = &outcome;
   record.anomalies = has_anomalies(outcome, ctx.oid_policy());

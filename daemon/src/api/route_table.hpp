@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/caller.hpp"
 #include "api/problem.hpp"
 #include "net/net.hpp"
 
@@ -30,6 +31,7 @@ struct RouteCall {
   const Request& req;
   const std::string& requete_id;
   std::string_view query;  ///< the target after '?', "" when none
+  const Caller& caller;    ///< who sent it (structure authorisation)
 };
 
 /// decode -> act -> encode of one route. Bad input is a problem answer,

@@ -121,15 +121,19 @@ asio::awaitable<ApiResponse> route_verification(RouteContext& ctx, const RouteCa
   if (auto* bad = std::get_if<BadRequest>(&decoded)) co_return bad_request(*bad);
   if (auto* inv = std::get_if<InvalidTraits>(&decoded)) co_return invalid_traits(inv->errors);
   const auto& input = std::get<VerificationInput>(decoded);
-  if (auto refused = foreign_finess(input.finess, cfg)) co_return *refused;
+  auto resolved = setup->structures.resolve(input.finess, call.caller);
+  if (auto* refused = std::get_if<ApiResponse>(&resolved)) co_return *refused;
+  const StructurePtr structure = std::get<StructurePtr>(resolved);
   auto started = Clock::now();
-  auto outcome = co_await ctx.verificateur().verifier(*setup->transport, cfg.call_context,
+  auto outcome = co_await ctx.verificateur().verifier(*structure->transport, structure->call_context,
                                                       input.ins, input.traits, ctx.limits(cfg),
                                                       ctx.policy(cfg));
   ctx.note_insi_outcome(outcome.recherche, "INSI_VERIFICATION", call.requete_id,
+                        structure->cfg.finess,
                         metrics::Operation::verification, started);
   RequestRecord record;
   record.operation = state::InsiOperation::verification;
+  record.finess = structure->cfg.finess;
   record.operateur = input.operateur;
   record.outcome = &outcome.recherche;
   // Only a conforming answer confirms the INS (attribute I).

@@ -14,14 +14,15 @@ Router::Router(std::shared_ptr<const InsiSetup> setup, insi::CircuitBreaker& bre
 
 void Router::reconfigure(std::shared_ptr<const InsiSetup> next) { ctx_.reconfigure(std::move(next)); }
 
-asio::awaitable<ApiResponse> Router::handle(const Request& req, const std::string& requete_id) {
+asio::awaitable<ApiResponse> Router::handle(const Request& req, const std::string& requete_id,
+                                            const Caller& caller) {
   try {
     std::string_view target = sv(req.target());
     auto q = target.find('?');
     RouteMatch m = match(table_, req.method(), target.substr(0, q));
     if (!m.route) co_return m.allow.empty() ? unknown_route() : method_not_allowed(m.allow);
     RouteCall call{req, requete_id,
-                   q == std::string_view::npos ? std::string_view() : target.substr(q + 1)};
+                   q == std::string_view::npos ? std::string_view() : target.substr(q + 1), caller};
     co_return co_await m.route->handler(ctx_, call);
   } catch (const std::exception& e) {
     spdlog::error("[API_INTERNAL] request {} failed: {}", requete_id, e.what());

@@ -36,7 +36,10 @@ class Router {
   asio::awaitable<void> refresh_identity_gauges();
 
   /// Never throws: any failure becomes a problem+json response.
-  asio::awaitable<ApiResponse> handle(const Request& req, const std::string& requete_id);
+  /// `caller`: as the listener identified the connection (Caller::Kind::internal
+  /// for tests and in-process callers: admitted for every structure).
+  asio::awaitable<ApiResponse> handle(const Request& req, const std::string& requete_id,
+                                      const Caller& caller = Caller{});
 
  private:
   RouteContext ctx_;

@@ -21,14 +21,13 @@ auto StateGateway::offload(F f) -> asio::awaitable<decltype(f())> {
 
 StateGateway::StateGateway(asio::thread_pool& pool, state::StateStore& store,
                            state::ResultCache& cache, state::Identities& identities,
-                           state::ActivityCounter& activity, std::string finess,
+                           state::ActivityCounter& activity,
                            std::function<void()> on_event_queued)
     : pool_(pool),
       store_(store),
       cache_(cache),
       identities_(identities),
       activity_(activity),
-      finess_(std::move(finess)),
       on_event_queued_(std::move(on_event_queued)) {}
 
 asio::awaitable<state::CacheLookup> StateGateway::lookup(std::string key) {
@@ -54,7 +53,7 @@ state::RequestOutcome request_outcome(const insi::RechercheOutcome* o) {
 state::ActivityEvent StateGateway::activity_event(const RequestRecord& r,
                                                   const std::string& personne) const {
   state::ActivityEvent e;
-  e.finess = finess_;
+  e.finess = r.finess;
   e.when = state::Clock::now();
   e.operation = r.operation;
   if (r.outcome) {
@@ -98,14 +97,15 @@ void StateGateway::record(RequestRecord r) {
         if (auto match = state::InsiMatch::from(*o->resultat.individu, r.identifiant_local)) {
           if (!r.cache_key.empty()) match->cache_key = r.cache_key;
           auto now = state::Clock::now();
+          auto identities = identities_.in(r.finess);  // this structure's identities
           auto rec = r.operation == state::InsiOperation::verification
-                         ? identities_.record_insi_verification(*match, now)
-                         : identities_.record_insi_retrieval(*match, now);
+                         ? identities.record_insi_verification(*match, now)
+                         : identities.record_insi_retrieval(*match, now);
           if (rec.ins_replaced && on_event_queued_) on_event_queued_();
           personne = match->ins.matricule + match->ins.cle;
         }
         if (!r.cache_key.empty() && r.operation == state::InsiOperation::recuperation) {
-          auto stored = cache_.store(r.cache_key, o->resultat, r.anomalies);
+          auto stored = cache_.store(r.cache_key, o->resultat, r.anomalies, r.finess);
           if (stored.ins_replaced && on_event_queued_) on_event_queued_();
         }
       }
@@ -117,13 +117,14 @@ void StateGateway::record(RequestRecord r) {
   asio::post(pool_, std::move(work));
 }
 
-asio::awaitable<state::QualifyOutcome> StateGateway::qualify(identity::Ins ins,
+asio::awaitable<state::QualifyOutcome> StateGateway::qualify(std::string finess,
+                                                             identity::Ins ins,
                                                              state::PieceIdentite piece,
                                                              std::string identifiant_local,
                                                              std::string operateur) {
   auto work = [&, this] {
-    return identities_.qualify(ins, piece, identifiant_local, activity_.operator_hash(operateur),
-                               state::Clock::now());
+    return identities_.in(finess).qualify(ins, piece, identifiant_local,
+                                          activity_.operator_hash(operateur), state::Clock::now());
   };
   auto out = co_await offload(std::move(work));
   if (out.event_queued && on_event_queued_) on_event_queued_();
@@ -165,17 +166,18 @@ asio::awaitable<std::vector<state::ActivityMonth>> StateGateway::activity_month(
 }
 
 asio::awaitable<std::optional<state::QualificationSnapshot>>
-StateGateway::qualification_for_month(std::string mois, std::chrono::hours window) {
-  auto work = [this, mois = std::move(mois), window] {
-    return state::qualification_for_month(store_, finess_, mois, state::Clock::now(), window);
+StateGateway::qualification_for_month(std::string finess, std::string mois,
+                                      std::chrono::hours window) {
+  auto work = [this, finess = std::move(finess), mois = std::move(mois), window] {
+    return state::qualification_for_month(store_, finess, mois, state::Clock::now(), window);
   };
   co_return co_await offload(std::move(work));
 }
 
 asio::awaitable<state::QualificationSnapshot> StateGateway::take_qualification_snapshot(
-    std::chrono::hours window) {
-  auto work = [this, window] {
-    return state::take_qualification_snapshot(store_, finess_, state::Clock::now(), window);
+    std::string finess, std::chrono::hours window) {
+  auto work = [this, finess = std::move(finess), window] {
+    return state::take_qualification_snapshot(store_, finess, state::Clock::now(), window);
   };
   co_return co_await offload(std::move(work));
 }

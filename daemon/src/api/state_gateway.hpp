@@ -28,6 +28,7 @@ namespace insgate::api {
 
 /// One INSi-backed request, for the cache, the identities and the counters.
 struct RequestRecord {
+  std::string finess;  ///< the structure the request was made for
   state::InsiOperation operation = state::InsiOperation::recuperation;
   std::string cache_key;          ///< "" when the request has no cache key
   const insi::RechercheOutcome* outcome = nullptr;  ///< nullptr for a cache hit
@@ -41,7 +42,7 @@ class StateGateway {
  public:
   StateGateway(asio::thread_pool& pool, state::StateStore& store, state::ResultCache& cache,
                state::Identities& identities, state::ActivityCounter& activity,
-               std::string finess, std::function<void()> on_event_queued);
+               std::function<void()> on_event_queued);
 
   asio::awaitable<state::CacheLookup> lookup(std::string key);
   void note_bypass() { cache_.note_bypass(); }
@@ -55,7 +56,9 @@ class StateGateway {
   /// loses the bookkeeping of that answer (asking INSi again restores it).
   void record(RequestRecord r);
 
-  asio::awaitable<state::QualifyOutcome> qualify(identity::Ins ins, state::PieceIdentite piece,
+  /// Qualifies `ins` for the structure `finess` (identities are per structure).
+  asio::awaitable<state::QualifyOutcome> qualify(std::string finess, identity::Ins ins,
+                                                 state::PieceIdentite piece,
                                                  std::string identifiant_local,
                                                  std::string operateur);
 
@@ -67,14 +70,14 @@ class StateGateway {
   asio::awaitable<std::vector<state::ActivityMonth>> activity_month(std::string mois);
   /// Identities of the active file per RNIV status (see StateStore).
   asio::awaitable<std::map<std::string, std::int64_t>> identity_counts(std::chrono::hours window);
-  /// The qualified-identity rate of this daemon's FINESS for `mois`
+  /// The qualified-identity rate of `finess` for `mois`
   /// (state/qualification_rate.hpp): taken now for the running month, the
   /// stored snapshot otherwise, nullopt when none exists.
   asio::awaitable<std::optional<state::QualificationSnapshot>> qualification_for_month(
-      std::string mois, std::chrono::hours window);
+      std::string finess, std::string mois, std::chrono::hours window);
   /// Takes the running month's snapshot of the rate (the periodic refresh).
   asio::awaitable<state::QualificationSnapshot> take_qualification_snapshot(
-      std::chrono::hours window);
+      std::string finess, std::chrono::hours window);
   /// Pending outbox events per plugin (nullopt: waiting for a plugin).
   asio::awaitable<std::vector<state::OutboxBacklog>> outbox_backlog();
 
@@ -88,7 +91,6 @@ class StateGateway {
   state::ResultCache& cache_;
   state::Identities& identities_;
   state::ActivityCounter& activity_;
-  std::string finess_;
   std::function<void()> on_event_queued_;
 };
 

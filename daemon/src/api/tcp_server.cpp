@@ -98,8 +98,11 @@ asio::awaitable<void> TcpServer::accept_loop() {
       ctx_.registry->handshake_started();
       asio::co_spawn(io_, serve_tls(std::move(socket), std::move(peer)), asio::detached);
     } else {
+      Caller caller;
+      caller.kind = Caller::Kind::tcp;
+      caller.label = std::move(peer);
       asio::co_spawn(io_,
-                     run_session(ctx_, beast::tcp_stream(std::move(socket)), std::move(peer)),
+                     run_session(ctx_, beast::tcp_stream(std::move(socket)), std::move(caller)),
                      asio::detached);
     }
   }
@@ -123,7 +126,8 @@ asio::awaitable<void> TcpServer::serve_tls(Tcp::socket socket, std::string peer)
     beast::get_lowest_layer(stream).close();
     co_return;
   }
-  std::string caller = peer + ", CN " + client_cn(stream.native_handle());
+  Caller caller = tls_caller(stream.native_handle());
+  caller.label = peer + ", CN " + client_cn(stream.native_handle());
   // The awaitables are made outside the co_await expressions: g++ 12 mishandles
   // temporaries with destructors there (here, the by-value arguments).
   if (ctx_.registry->full(Listener::tcp) || ctx_.registry->stopping()) {

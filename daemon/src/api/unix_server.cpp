@@ -117,7 +117,14 @@ asio::awaitable<void> UnixServer::accept_loop() {
       asio::co_spawn(io_, refuse(ctx_.registry, Stream(std::move(socket)), saturated()), asio::detached);
       continue;
     }
-    std::string caller = "uid " + std::to_string(peer.uid);
+    Caller caller;
+    caller.kind = Caller::Kind::unix_socket;
+    caller.label = "uid " + std::to_string(peer.uid);
+    // An unreadable SO_PEERCRED (-1) matches no rule: nobody's uid is ~0u
+    // in a configuration, names resolve to real ids.
+    caller.uid = static_cast<unsigned>(peer.uid);
+    caller.gid = static_cast<unsigned>(peer.gid);
+    caller.groups = std::move(peer.groups);
     asio::co_spawn(io_, run_session(ctx_, Stream(std::move(socket)), std::move(caller)),
                    asio::detached);
   }
@@ -152,13 +159,15 @@ UnixServer::Peer UnixServer::peer_of(Local::socket& socket) const {
     p.uid = static_cast<long>(cred.uid);
     p.gid = static_cast<long>(cred.gid);
   }
+  // Kept for the structures' caller rules (api/structures.hpp).
+  for (gid_t g : peer_groups(socket.native_handle())) p.groups.push_back(static_cast<unsigned>(g));
   if (ctx_.cfg.allowed_uids.empty() && ctx_.cfg.allowed_gids.empty()) return p;
   auto listed = [](const std::vector<unsigned>& ids, long id) {
     return id >= 0 && std::find(ids.begin(), ids.end(), static_cast<unsigned>(id)) != ids.end();
   };
   p.allowed = listed(ctx_.cfg.allowed_uids, p.uid) || listed(ctx_.cfg.allowed_gids, p.gid);
   if (!p.allowed && !ctx_.cfg.allowed_gids.empty())
-    for (gid_t g : peer_groups(socket.native_handle()))
+    for (unsigned g : p.groups)
       if (listed(ctx_.cfg.allowed_gids, static_cast<long>(g))) p.allowed = true;
   return p;
 }

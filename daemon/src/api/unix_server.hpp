@@ -40,6 +40,7 @@ class UnixServer {
     long uid = -1;
     long gid = -1;
     bool allowed = true;  ///< per api.utilisateurs_autorises / groupes_autorises
+    std::vector<unsigned> groups;  ///< supplementary groups (SO_PEERGROUPS)
   };
   using Stream = beast::basic_stream<Local, asio::any_io_executor, beast::unlimited_rate_policy>;
 

@@ -24,10 +24,28 @@
 
 namespace insgate::app {
 
+namespace {
+
+/// One structure's TLS context: its certificate checked like start-up does.
+/// @throw insi::TlsSetupError naming the structure when there are several.
+insi::ClientTls structure_tls(const config::Config& cfg, const config::Structure& s) {
+  try {
+    return insi::make_client_tls(cfg.insi, s.certificate);
+  } catch (const insi::TlsSetupError& e) {
+    if (cfg.structures.size() == 1) throw;
+    throw insi::TlsSetupError(s.key + " (FINESS " + s.finess + "): " + e.what());
+  }
+}
+
+}  // namespace
+
 void check(const config::Config& cfg) {
-  auto tls = insi::make_client_tls(cfg.insi);
+  for (const auto& s : cfg.structures) {
+    auto tls = structure_tls(cfg, s);
+    if (cfg.insi.signature_xml)
+      (void)insi::XmlSigner::from_tls_context(tls.context->native_handle());
+  }
   if (cfg.api.tcp.tls) (void)api::make_listener_tls(cfg.api.tcp.tls_files);
-  if (cfg.insi.signature_xml) (void)insi::XmlSigner::from_tls_context(tls.context->native_handle());
   // dlopen + ABI checks, without create(): a plugin's start-up side effects
   // do not belong in a configuration check.
   for (const auto& p : cfg.plugins) (void)plugin_host::LoadedPlugin::load(p.path);
@@ -37,30 +55,55 @@ namespace {
 
 constexpr std::chrono::seconds kDrain{5};
 
-/// Builds the reloadable part: configuration + INSi transport.
+/// One structure at run time: its own TLS context (certificate), pool of
+/// connections to INSi (InsiStack) and call context (its emetteur).
 /// @throw insi::TlsSetupError, std::runtime_error (replay files)
-std::shared_ptr<const api::InsiSetup> make_setup(asio::any_io_executor ex,
-                                                 std::shared_ptr<const config::Config> cfg) {
-  auto tls = insi::make_client_tls(cfg->insi);
-  if (cfg->insi.signature_xml) {  // the envelopes get the signer through the call context
-    auto signing = std::make_shared<config::Config>(*cfg);
-    signing->call_context.signer = insi::XmlSigner::from_tls_context(tls.context->native_handle());
-    spdlog::info("[APP_XML_SIGNATURE] requests are signed with WS-Security ({})",
-                 insi::to_string(signing->call_context.signer->algorithm()));
-    cfg = std::move(signing);
+api::StructurePtr make_structure(asio::any_io_executor ex, const config::Config& cfg,
+                                 const config::Structure& s) {
+  auto tls = structure_tls(cfg, s);
+  auto rt = std::make_shared<api::StructureRuntime>();
+  rt->cfg = s;
+  rt->call_context = cfg.call_context;
+  rt->call_context.emetteur = s.emetteur;
+  if (cfg.insi.signature_xml) {  // the envelopes get the signer through the call context
+    rt->call_context.signer = insi::XmlSigner::from_tls_context(tls.context->native_handle());
+    spdlog::info("[APP_XML_SIGNATURE] requests of FINESS {} are signed with WS-Security ({})",
+                 s.finess, insi::to_string(rt->call_context.signer->algorithm()));
   }
-  auto stack = std::make_shared<InsiStack>(ex, tls.context, cfg->insi);
+  auto stack = std::make_shared<InsiStack>(ex, tls.context, cfg.insi);
   if (stack->rejeu_size() > 0)
     spdlog::warn("[APP_REJEU] {} recorded answer(s) replace INSi for the listed persons "
                  "(integration environment only)",
                  stack->rejeu_size());
-  spdlog::info("[APP_CERTIFICATE] client certificate CN={} expires in {} day(s)",
-               tls.certificate.subject_cn, tls.certificate.days_left);
+  spdlog::info("[APP_CERTIFICATE] FINESS {}: client certificate CN={} expires in {} day(s)",
+               s.finess, tls.certificate.subject_cn, tls.certificate.days_left);
+  rt->transport = std::move(stack);
+  rt->certificate = tls.certificate;
+  return rt;
+}
+
+/// Builds the reloadable part: configuration + every structure's INSi
+/// transport. All or nothing: one bad certificate refuses the whole setup.
+/// @throw insi::TlsSetupError, std::runtime_error (replay files)
+std::shared_ptr<const api::InsiSetup> make_setup(asio::any_io_executor ex,
+                                                 std::shared_ptr<const config::Config> cfg) {
   auto setup = std::make_shared<api::InsiSetup>();
+  for (const auto& s : cfg->structures) setup->structures.add(make_structure(ex, *cfg, s));
   setup->cfg = std::move(cfg);
-  setup->transport = std::move(stack);
-  setup->certificate = tls.certificate;
   return setup;
+}
+
+/// The client certificate that expires first (the insi_client expiry gauge).
+std::chrono::system_clock::time_point earliest_client_expiry(const api::InsiSetup& setup) {
+  auto t = std::chrono::system_clock::time_point::max();
+  for (const auto& s : setup.structures.all()) t = std::min(t, s->certificate.not_after);
+  return t;
+}
+
+/// Closes the idle INSi connections of every structure of `setup`.
+void close_idle(const api::InsiSetup& setup) {
+  for (const auto& s : setup.structures.all())
+    if (auto* stack = dynamic_cast<InsiStack*>(s->transport.get())) stack->close_idle();
 }
 
 /// Settings a reload cannot change while running; they need a restart. One
@@ -93,7 +136,7 @@ void warn_restart_only_changes(const config::Config& now, const config::Config& 
                   next.plugins.end(), same_plugin))
     warn("plugins");
   if (now.metrics.listen != next.metrics.listen) warn("metriques");
-  if (now.structure.finess != next.structure.finess) warn("structure.finess");
+
 }
 
 std::uint64_t monotonic_usec() {
@@ -120,13 +163,13 @@ int run(const config::Config& first) {
   const auto cfg = std::make_shared<const config::Config>(first);
   setup = make_setup(io.get_executor(), cfg);
   metrics::MetricsOptions mopt;
-  mopt.finess = {cfg->structure.finess};
+  for (const auto& s : cfg->structures) mopt.finess.push_back(s.finess);
   for (const auto& p : cfg->plugins) mopt.plugins.push_back(p.name);
   mopt.version = INSGATE_VERSION;
   mopt.routes = api::route_labels();
   metrics.emplace(mopt);
   metrics->set_certificate_expiry(metrics::CertificateUsage::insi_client,
-                                  setup->certificate.not_after);
+                                  earliest_client_expiry(*setup));
   if (auto ca = insi::earliest_ca_expiry(cfg->insi.ca_files))
     metrics->set_certificate_expiry(metrics::CertificateUsage::insi_ca, *ca);
   if (!cfg->metrics.listen.empty()) {
@@ -155,7 +198,7 @@ int run(const config::Config& first) {
       warn_restart_only_changes(*cfg, *next_cfg);  // against what is actually running
       spdlog::set_level(spdlog::level::from_str(next_cfg->log_level));
       metrics->set_certificate_expiry(metrics::CertificateUsage::insi_client,
-                                      next->certificate.not_after);
+                                      earliest_client_expiry(*next));
       if (auto ca = insi::earliest_ca_expiry(next_cfg->insi.ca_files))
         metrics->set_certificate_expiry(metrics::CertificateUsage::insi_ca, *ca);
       setup = next;
@@ -182,7 +225,7 @@ int run(const config::Config& first) {
         spdlog::info("[APP_STOP] signal {} received, stopping", sig);
         sd_notify(0, "STOPPING=1");
         server->stop();
-        if (auto* stack = dynamic_cast<InsiStack*>(setup->transport.get())) stack->close_idle();
+        close_idle(*setup);
         watchdog.cancel();
         signals.cancel();
         // Requests still waiting on INSi get up to kDrain to finish, then
@@ -222,6 +265,25 @@ int run(const config::Config& first) {
     };
     ping();
   }
+  // Kept-alive INSi connections idle for insi.delais.inactivite_ms are
+  // closed, structure by structure (500 quiet structures keep no sockets).
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        asio::steady_timer tick(co_await asio::this_coro::executor);
+        boost::system::error_code ec;
+        while (!server->stopping()) {
+          const auto idle = setup->cfg->insi.deadlines.idle;
+          for (const auto& s : setup->structures.all())
+            if (auto* stack = dynamic_cast<InsiStack*>(s->transport.get()))
+              stack->close_idle_older_than(idle);
+          tick.expires_after(std::clamp<Clock::duration>(idle / 4, std::chrono::milliseconds(100),
+                                                         std::chrono::seconds(5)));
+          co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) co_return;
+        }
+      },
+      asio::detached);
   // Identity gauges (insgate_identities, qualified-identity rate): now, then
   // every minute, off the request path.
   asio::co_spawn(

@@ -28,6 +28,7 @@ class InsiStack : public insi::InsiTransport {
   }
 
   void close_idle() { client_.close_idle(); }
+  std::size_t close_idle_older_than(Clock::duration d) { return client_.close_idle_older_than(d); }
   std::size_t rejeu_size() const { return rejeu_ ? rejeu_->size() : 0; }
 
  private:

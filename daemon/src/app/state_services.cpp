@@ -63,7 +63,11 @@ void StateServices::lock_state_directory(const config::StateConfig& cfg) {
 }
 
 StateServices::StateServices(const config::Config& cfg, metrics::Metrics* metrics) {
-  store_ = std::make_unique<state::SqliteStore>(state::SqliteOptions{cfg.state.directory, {}});
+  // A file written before the structures (schema < 5) served one structure:
+  // its rows go to the configuration's first structure.
+  state::SqliteOptions options{cfg.state.directory, {}};
+  options.legacy_finess = cfg.structures.front().finess;
+  store_ = std::make_unique<state::SqliteStore>(options);
   lock_state_directory(cfg.state);  // the store created the directory (0700)
   state::IdentityPolicy policy;
   policy.oids = identity::OidPolicy::for_environment(
@@ -87,8 +91,7 @@ StateServices::StateServices(const config::Config& cfg, metrics::Metrics* metric
                                                       cfg.state.outbox_max_attempts,
                                                       cfg.state.outbox_backoff, metrics));
   gateway_ = std::make_unique<api::StateGateway>(pool_, *store_, *cache_, *identities_,
-                                                 *activity_, cfg.structure.finess,
-                                                 [this] { wake_workers(); });
+                                                 *activity_, [this] { wake_workers(); });
   schedule_activity_flush();
   spdlog::info("[APP_STATE] state store {} (cache TTL {} s)", store_->path().string(),
                cfg.state.cache_ttl.count());

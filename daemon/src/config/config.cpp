@@ -340,6 +340,26 @@ void load_api(const Reader& r, const Field& top, Config& c) {
   load_tcp(r, api, c);
 }
 
+/// A `certificat` mapping: PEM certificate + key, or PKCS#12 + passphrase file.
+ClientCertificate load_certificate(const Reader& r, const Field& cert) {
+  if (!cert.node.IsMap()) cert.fail("must be a mapping {certificat, cle} or {pkcs12, phrase_secrete_fichier}");
+  r.only_keys(cert, {"certificat", "cle", "pkcs12", "phrase_secrete_fichier"});
+  ClientCertificate cc;
+  cc.cert_file = r.path(cert, "certificat", false, true);
+  cc.key_file = r.path(cert, "cle", false, true);
+  cc.pkcs12_file = r.path(cert, "pkcs12", false, true);
+  cc.passphrase_file = r.path(cert, "phrase_secrete_fichier", false, true);
+  bool pem = !cc.cert_file.empty() || !cc.key_file.empty();
+  if (pem && !cc.pkcs12_file.empty())
+    cert.fail("give either certificat + cle (PEM) or pkcs12 + phrase_secrete_fichier, not both");
+  if (pem && (cc.cert_file.empty() || cc.key_file.empty()))
+    cert.fail("certificat and cle must both be given");
+  if (!pem && cc.pkcs12_file.empty()) cert.fail("give certificat + cle (PEM) or pkcs12");
+  if (!cc.pkcs12_file.empty() && cc.passphrase_file.empty())
+    cert.fail("pkcs12 needs phrase_secrete_fichier");
+  return cc;
+}
+
 void load_insi(const Reader& r, const Field& top, Config& c) {
   Field insi = r.require_map(top, "insi");
   r.only_keys(insi, {"url", "environnement", "certificat", "ca", "delais", "reprises",
@@ -354,21 +374,9 @@ void load_insi(const Reader& r, const Field& top, Config& c) {
 
   c.insi.signature_xml = r.boolean(insi, "signature_xml", c.insi.signature_xml);
 
-  Field cert = r.require_map(insi, "certificat");
-  r.only_keys(cert, {"certificat", "cle", "pkcs12", "phrase_secrete_fichier"});
-  auto& cc = c.insi.certificate;
-  cc.cert_file = r.path(cert, "certificat", false, true);
-  cc.key_file = r.path(cert, "cle", false, true);
-  cc.pkcs12_file = r.path(cert, "pkcs12", false, true);
-  cc.passphrase_file = r.path(cert, "phrase_secrete_fichier", false, true);
-  bool pem = !cc.cert_file.empty() || !cc.key_file.empty();
-  if (pem && !cc.pkcs12_file.empty())
-    cert.fail("give either certificat + cle (PEM) or pkcs12 + phrase_secrete_fichier, not both");
-  if (pem && (cc.cert_file.empty() || cc.key_file.empty()))
-    cert.fail("certificat and cle must both be given");
-  if (!pem && cc.pkcs12_file.empty()) cert.fail("give certificat + cle (PEM) or pkcs12");
-  if (!cc.pkcs12_file.empty() && cc.passphrase_file.empty())
-    cert.fail("pkcs12 needs phrase_secrete_fichier");
+  // Required with the single `structure:` block (load_structures checks it).
+  if (Field cert = r.child(insi, "certificat"); cert.node && !cert.node.IsNull())
+    c.insi.certificate = load_certificate(r, cert);
 
   Field ca = r.child(insi, "ca");
   if (!ca.node) r.missing(insi, ca);
@@ -388,11 +396,12 @@ void load_insi(const Reader& r, const Field& top, Config& c) {
   }
 
   Field dl = r.child(insi, "delais");
-  r.only_keys(dl, {"connexion_ms", "appel_ms", "requete_ms"});
+  r.only_keys(dl, {"connexion_ms", "appel_ms", "requete_ms", "inactivite_ms"});
   if (dl.node) {
     c.insi.deadlines.connect = r.millis(dl, "connexion_ms", c.insi.deadlines.connect);
     c.insi.deadlines.call = r.millis(dl, "appel_ms", c.insi.deadlines.call);
     c.insi.deadlines.request = r.millis(dl, "requete_ms", c.insi.deadlines.request);
+    c.insi.deadlines.idle = r.millis(dl, "inactivite_ms", c.insi.deadlines.idle);
   }
 
   auto& res = c.insi.resilience;
@@ -452,16 +461,124 @@ void refuse_placeholders(const Reader& r, const Field& lps, const Config& c) {
                                   "insi.environnement: test)");
 }
 
-void load_identity(const Reader& r, const Field& top, Config& c) {
-  Field st = r.require_map(top, "structure");
-  r.only_keys(st, {"finess", "nom", "categorie", "file_active_jours"});
-  c.structure.finess = r.string(st, "finess", true);
+/// appelants.certificats entry: "CN=…", "OU=…" or "serial=<hex>", normalised.
+std::string tls_subject_rule(const Field& item) {
+  if (!item.node.IsScalar()) item.fail("must be \"CN=…\", \"OU=…\" or \"serial=<hex>\"");
+  const std::string v = item.node.Scalar();
+  auto eq = v.find('=');
+  std::string attr = eq == std::string::npos ? "" : v.substr(0, eq);
+  std::string value = eq == std::string::npos ? "" : v.substr(eq + 1);
+  if (value.empty()) item.fail("must be \"CN=…\", \"OU=…\" or \"serial=<hex>\"");
+  if (attr == "CN" || attr == "OU") return attr + "=" + value;
+  if (attr == "serial") {
+    std::string hex;
+    for (char ch : value) {
+      if (ch == ':' || ch == ' ') continue;
+      if (!std::isxdigit(static_cast<unsigned char>(ch))) item.fail("serial must be hexadecimal");
+      hex += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    }
+    hex.erase(0, std::min(hex.find_first_not_of('0'), hex.size() - 1));
+    return "serial=" + hex;
+  }
+  item.fail("must start with CN=, OU= or serial=");
+}
+
+AllowedCallers load_callers(const Reader& r, const Field& st) {
+  AllowedCallers a;
+  Field ap = r.child(st, "appelants");
+  if (!ap.node || ap.node.IsNull()) return a;
+  if (!ap.node.IsMap()) ap.fail("must be a mapping {utilisateurs, groupes, certificats}");
+  r.only_keys(ap, {"utilisateurs", "groupes", "certificats"});
+  a.uids = account_ids(r, ap, "utilisateurs", false);
+  a.gids = account_ids(r, ap, "groupes", true);
+  Field certs = r.child(ap, "certificats");
+  if (certs.node && !certs.node.IsNull()) {
+    if (!certs.node.IsSequence()) certs.fail("must be a list of \"CN=…\", \"OU=…\" or \"serial=<hex>\"");
+    for (std::size_t i = 0; i < certs.node.size(); ++i)
+      a.tls_subjects.push_back(
+          tls_subject_rule(Field{certs.node[i], certs.key + "[" + std::to_string(i) + "]", 0}));
+  }
+  return a;
+}
+
+/// The fields every structure has, in `structure:` or in `structures[i]`.
+Structure load_structure(const Reader& r, const Field& st) {
+  Structure s;
+  s.key = st.key;
+  s.finess = r.string(st, "finess", true);
   static const std::regex finess("[0-9][0-9AB][0-9]{7}");
-  if (!std::regex_match(c.structure.finess, finess))
+  if (!std::regex_match(s.finess, finess))
     r.child(st, "finess").fail("must be a 9-character FINESS number");
-  c.structure.name = r.string(st, "nom", true);
-  c.structure.categorie = r.string(st, "categorie", false);
-  c.structure.file_active_jours = r.integer(st, "file_active_jours", 365, 1, 3650);
+  s.name = r.string(st, "nom", true);
+  s.categorie = r.string(st, "categorie", false);
+  s.file_active_jours = r.integer(st, "file_active_jours", 365, 1, 3650);
+  s.callers = load_callers(r, st);
+  return s;
+}
+
+/// The file that holds a certificate's private key (the PKCS#12 file when
+/// there is no PEM key), canonical, to find two structures sharing one.
+std::string key_identity(const ClientCertificate& cc) {
+  const std::string& f = cc.key_file.empty() ? cc.pkcs12_file : cc.key_file;
+  std::error_code ec;
+  auto canonical = std::filesystem::weakly_canonical(f, ec);
+  return ec ? f : canonical.string();
+}
+
+/// `structure:` (one structure, certificate in insi.certificat, emetteur at
+/// the top) or `structures:` (a list, each with its own certificat and
+/// emetteur). Not both.
+void load_structures(const Reader& r, const Field& top, Config& c) {
+  Field one = r.child(top, "structure");
+  Field list = r.child(top, "structures");
+  const bool has_one = one.node && !one.node.IsNull();
+  const bool has_list = list.node && !list.node.IsNull();
+  if (has_one && has_list)
+    list.fail("give either structure (one structure) or structures (a list), not both");
+  if (!has_one && !has_list)
+    throw ConfigError("structures: required key missing (or structure, for a single structure)");
+  if (has_one) {
+    Field st = r.require_map(top, "structure");
+    r.only_keys(st, {"finess", "nom", "categorie", "file_active_jours", "appelants"});
+    Structure s = load_structure(r, st);
+    const Field insi = r.child(top, "insi");
+    Field cert = r.child(insi, "certificat");
+    if (!cert.node || cert.node.IsNull()) r.missing(insi, cert);
+    s.certificate = c.insi.certificate;
+    s.emetteur = r.string(top, "emetteur", false, s.finess);
+    c.structures.push_back(std::move(s));
+    return;
+  }
+  if (Field cert = r.child(r.child(top, "insi"), "certificat"); cert.node && !cert.node.IsNull())
+    cert.fail("with structures, each structure has its own certificat: move it into its entry");
+  if (Field em = r.child(top, "emetteur"); em.node && !em.node.IsNull())
+    em.fail("with structures, give emetteur in each structure's entry");
+  if (!list.node.IsSequence() || list.node.size() == 0)
+    list.fail("must be a non-empty list of structures {finess, nom, categorie, certificat, ...}");
+  std::map<std::string, std::string> finess_seen;  // FINESS -> key of its structure
+  std::map<std::string, std::string> key_seen;     // key file -> key of its structure
+  for (std::size_t i = 0; i < list.node.size(); ++i) {
+    Field item{list.node[i], list.key + "[" + std::to_string(i) + "]", 0};
+    if (!item.node.IsMap()) item.fail("must be a mapping {finess, nom, categorie, certificat, ...}");
+    r.only_keys(item, {"finess", "nom", "categorie", "file_active_jours", "certificat",
+                       "emetteur", "appelants"});
+    Structure s = load_structure(r, item);
+    if (auto [it, fresh] = finess_seen.emplace(s.finess, s.key); !fresh)
+      r.child(item, "finess").fail("FINESS " + s.finess + " already given in " + it->second +
+                                   ": each structure once");
+    Field cert = r.child(item, "certificat");
+    if (!cert.node || cert.node.IsNull()) r.missing(item, cert);
+    s.certificate = load_certificate(r, cert);
+    if (auto [it, fresh] = key_seen.emplace(key_identity(s.certificate), s.key); !fresh)
+      cert.fail("same private key file as " + it->second +
+                ": each structure authenticates with its own certificate");
+    s.emetteur = r.string(item, "emetteur", false, s.finess);
+    c.structures.push_back(std::move(s));
+  }
+}
+
+void load_identity(const Reader& r, const Field& top, Config& c) {
+  load_structures(r, top, c);
 
   Field lps = r.require_map(top, "lps");
   r.only_keys(lps, {"idam", "nom_logiciel", "version_logiciel", "instance"});
@@ -475,7 +592,6 @@ void load_identity(const Reader& r, const Field& top, Config& c) {
   if (!std::regex_match(l.instance, uuid))
     r.child(lps, "instance").fail("must be a UUID (constant per installation)");
   refuse_placeholders(r, lps, c);
-  c.call_context.emetteur = r.string(top, "emetteur", false, c.structure.finess);
 }
 
 void load_state(const Reader& r, const Field& top, Config& c) {
@@ -609,6 +725,12 @@ std::vector<std::string> advisories(const Config& c) {
   return out;
 }
 
+const Structure* find_structure(const Config& c, std::string_view finess) {
+  for (const auto& s : c.structures)
+    if (s.finess == finess) return &s;
+  return nullptr;
+}
+
 Endpoint parse_endpoint(const std::string& url, int line, const std::string& key) {
   // Our own configuration value, not caller input: a regex is fine here.
   static const std::regex re(R"(https://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\])(?::([0-9]{1,5}))?(/[^\s]*)?)");
@@ -667,7 +789,7 @@ Config load(const std::string& path) {
   Field top{root, "", 0};
   try {
     // log_level: the 0.1.0 name of journal.niveau, at the top (load_journal).
-    r.only_keys(top, {"api", "insi", "structure", "lps", "emetteur", "journal", "log_level",
+    r.only_keys(top, {"api", "insi", "structure", "structures", "lps", "emetteur", "journal", "log_level",
                       "plugins", "etat", "cache", "outbox", "metriques"});
     load_api(r, top, c);
     load_insi(r, top, c);

@@ -89,6 +89,7 @@ struct ClientCertificate {
   std::string key_file;
   std::string pkcs12_file;
   std::string passphrase_file;
+  bool operator==(const ClientCertificate&) const = default;
 };
 
 /// insi.delais: connexion_ms, appel_ms, requete_ms.
@@ -96,6 +97,9 @@ struct Deadlines {
   std::chrono::milliseconds connect{5'000};   ///< TCP connect + TLS handshake
   std::chrono::milliseconds call{10'000};     ///< one INSi call
   std::chrono::milliseconds request{30'000};  ///< one API request, all calls included
+  /// inactivite_ms: a kept-alive connection to INSi idle this long is closed
+  /// (so that many quiet structures keep no sockets open).
+  std::chrono::milliseconds idle{30'000};
 };
 
 /// Fault policy (insi-protocol.md §7; insi.reprises: max, attente_ms) and
@@ -121,6 +125,9 @@ struct RejeuEntry {
 struct InsiConfig {
   Endpoint endpoint;        ///< insi.url
   std::string environment;  ///< insi.environnement: "production", "qualification" or "test"
+  /// insi.certificat as written with the single `structure:` block (empty
+  /// with `structures:`). The daemon uses Structure::certificate, which holds
+  /// a copy of it in that form.
   ClientCertificate certificate;
   std::vector<std::string> ca_files;  ///< PEM or DER trust anchors of the server
   Deadlines deadlines;
@@ -131,6 +138,27 @@ struct InsiConfig {
   bool signature_xml = false;
 };
 
+/// Callers allowed to act for one structure (issue 12, caller
+/// authorisation): `appelants` of the structure. All empty: any caller the
+/// listener lets in. A caller is admitted when one rule matches: on the Unix
+/// socket its uid (utilisateurs) or its primary or a supplementary gid
+/// (groupes), read with SO_PEERCRED / SO_PEERGROUPS; on the TLS listener one
+/// attribute of its client certificate's subject (certificats: "CN=…",
+/// "OU=…" or "serial=<hex>"). A caller on plain loopback TCP has no identity:
+/// it is admitted only by a structure without rules.
+struct AllowedCallers {
+  std::vector<unsigned> uids;  ///< appelants.utilisateurs (names resolved at load)
+  std::vector<unsigned> gids;  ///< appelants.groupes
+  /// appelants.certificats, normalised: "CN=value", "OU=value", "serial=HEX"
+  /// (serial upper-case hexadecimal without separators or leading zeros).
+  std::vector<std::string> tls_subjects;
+  bool open() const { return uids.empty() && gids.empty() && tls_subjects.empty(); }
+  bool operator==(const AllowedCallers&) const = default;
+};
+
+/// One structure served by the daemon (issue 12): `structures[]`, or the
+/// single `structure:` block (then a one-element list whose certificate is
+/// `insi.certificat` and whose emetteur is the top-level `emetteur`).
 struct Structure {
   std::string finess;     ///< 9 characters
   std::string name;
@@ -138,6 +166,12 @@ struct Structure {
   /// Active file for the qualified-identity rate: identities handled within
   /// this window (days).
   int file_active_jours = 365;
+  /// Its own ORG AUTH_CLI certificate (the certificate names the structure
+  /// INSi counts the call for). Never shared with another structure.
+  ClientCertificate certificate;
+  std::string emetteur;  ///< Emetteur of ContexteBAM/ContexteLPS; its FINESS by default
+  AllowedCallers callers;
+  std::string key;  ///< its key in the file, e.g. "structures[2]" or "structure", for messages
 };
 
 /// Prometheus listener (issue #6); empty `listen` disables it.
@@ -167,8 +201,11 @@ struct Config {
   std::vector<std::string> renamed_keys;
   ApiConfig api;
   InsiConfig insi;
-  Structure structure;
-  insi::CallContext call_context;  ///< Emetteur + ContexteLPS values
+  /// Every structure served, in file order; never empty; FINESS unique.
+  std::vector<Structure> structures;
+  /// ContexteLPS values, shared by every structure; `emetteur` is left empty
+  /// here: each structure has its own (Structure::emetteur).
+  insi::CallContext call_context;
   std::string log_level = "info";  ///< journal.niveau
   /// DMP connector plugins (`plugins:`, each {nom, chemin, config}); the
   /// `config` subtree is handed to the plugin's create() as JSON.
@@ -203,6 +240,9 @@ Config load(const std::string& path);
 /// lps.instance: they are errors, not advisories.)
 /// `insgated --check-config` prints them; start-up logs them as warnings.
 std::vector<std::string> advisories(const Config& c);
+
+/// The structure with this FINESS, or nullptr.
+const Structure* find_structure(const Config& c, std::string_view finess);
 
 /// Splits an https URL. @throw ConfigError naming `key` and `line` if invalid.
 Endpoint parse_endpoint(const std::string& url, int line = 0, const std::string& key = "insi.url");

@@ -49,11 +49,24 @@ InsiClient::InsiClient(asio::any_io_executor ex, std::shared_ptr<ssl::context> t
       connect_timeout_(connect_timeout) {}
 
 void InsiClient::close_idle() {
-  for (auto& s : idle_) {
+  for (auto& i : idle_) {
     boost::system::error_code ignored;
-    beast::get_lowest_layer(*s).socket().close(ignored);
+    beast::get_lowest_layer(*i.stream).socket().close(ignored);
   }
   idle_.clear();
+}
+
+std::size_t InsiClient::close_idle_older_than(Clock::duration idle_for) {
+  const auto cutoff = Clock::now() - idle_for;
+  std::size_t closed = 0;
+  std::erase_if(idle_, [&](Idle& i) {
+    if (i.since > cutoff) return false;
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(*i.stream).socket().close(ignored);
+    ++closed;
+    return true;
+  });
+  return closed;
 }
 
 asio::awaitable<std::variant<InsiClient::StreamPtr, TransportError>> InsiClient::connect(
@@ -140,7 +153,7 @@ asio::awaitable<PostResult> InsiClient::exchange(Stream& stream,
 
 InsiClient::StreamPtr InsiClient::take_idle() {
   while (!idle_.empty()) {
-    StreamPtr stream = std::move(idle_.back());
+    StreamPtr stream = std::move(idle_.back().stream);
     idle_.pop_back();
     auto& sock = beast::get_lowest_layer(*stream).socket();
     // Anything on an idle connection (a late answer, a TLS alert, the
@@ -182,7 +195,7 @@ asio::awaitable<PostResult> InsiClient::post(std::string soap_action, std::strin
   if (auto* err = std::get_if<TransportError>(&result);
       err && reused && !answered && err->kind == TransportError::Kind::io)
     err->stale_connection = true;
-  if (reusable && idle_.size() < kMaxIdle) idle_.push_back(std::move(stream));
+  if (reusable && idle_.size() < kMaxIdle) idle_.push_back({std::move(stream), Clock::now()});
   co_return result;
 }
 

@@ -93,6 +93,11 @@ class InsiClient : public InsiTransport {
 
   /// Closes idle connections (on shutdown).
   void close_idle();
+  /// Closes the connections idle for `idle_for` or longer (a quiet
+  /// structure keeps no socket open); returns how many were closed.
+  std::size_t close_idle_older_than(Clock::duration idle_for);
+  /// Idle connections kept now.
+  std::size_t idle_count() const { return idle_.size(); }
 
  private:
   using Stream = ssl::stream<beast::tcp_stream>;
@@ -108,7 +113,11 @@ class InsiClient : public InsiTransport {
   std::shared_ptr<ssl::context> tls_;
   config::Endpoint endpoint_;
   std::chrono::milliseconds connect_timeout_;
-  std::vector<StreamPtr> idle_;
+  struct Idle {
+    StreamPtr stream;
+    Clock::time_point since;  ///< when it went back to the pool
+  };
+  std::vector<Idle> idle_;  ///< most recently used last
 };
 
 }  // namespace insgate::insi

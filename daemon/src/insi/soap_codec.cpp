@@ -437,6 +437,8 @@ std::variant<ReceivedRequest, Unreadable> parse_request(std::string_view body) {
     if (h->wsa__Action) out.action = *h->wsa__Action;
     if (h->wsa__MessageID) out.message_id = *h->wsa__MessageID;
     out.has_contexte_bam = h->ctxbam__ContexteBAM != nullptr;
+    if (out.has_contexte_bam && h->ctxbam__ContexteBAM->Emetteur)
+      out.emetteur = *h->ctxbam__ContexteBAM->Emetteur;
     out.has_contexte_lps = h->ctxlps__ContexteLPS != nullptr;
     if (out.has_contexte_lps && h->ctxlps__ContexteLPS->LPS && h->ctxlps__ContexteLPS->LPS->IDAM)
       out.idam = h->ctxlps__ContexteLPS->LPS->IDAM->__item;

@@ -62,6 +62,7 @@ struct ReceivedRequest {
   bool has_contexte_bam = false;
   bool has_contexte_lps = false;
   std::string idam;  ///< ContexteLPS/LPS/IDAM ("" if absent)
+  std::string emetteur;  ///< ContexteBAM/Emetteur ("" if absent)
   /// Body of a traits search; `prenom` holds the Prenom elements joined by
   /// single spaces, and `prenom_count` how many there were.
   RechercheTraits traits;

@@ -518,10 +518,13 @@ void add_trust_anchors(X509_STORE* store, const std::string& path) {
 }  // namespace
 
 ClientTls make_client_tls(const config::InsiConfig& cfg) {
+  return make_client_tls(cfg, cfg.certificate);
+}
+
+ClientTls make_client_tls(const config::InsiConfig& cfg, const config::ClientCertificate& c) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   SSL_CTX* native = ctx->native_handle();
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
-  const auto& c = cfg.certificate;
   Material m;
   std::string file;
   if (!c.pkcs12_file.empty()) {

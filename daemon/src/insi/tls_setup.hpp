@@ -52,6 +52,8 @@ struct ClientTls {
 /// DER (one certificate).
 /// @throw TlsSetupError naming the file (never its content or the passphrase)
 ///        and saying what to fix.
+ClientTls make_client_tls(const config::InsiConfig& cfg, const config::ClientCertificate& cert);
+/// The same with `cfg.certificate` (insi.certificat of the single `structure:` form).
 ClientTls make_client_tls(const config::InsiConfig& cfg);
 
 /// Sets SNI and host-name (or IP address) verification on one connection.

@@ -17,6 +17,8 @@ namespace insgate::metrics {
 namespace {
 
 constexpr std::size_t kMaxListed = 64;
+/// FINESS: a vendor's daemon may serve hundreds of structures (issue 12).
+constexpr std::size_t kMaxFiness = 1000;
 
 const std::array<std::string_view, kOperations> kOperationLabels{
     "recuperation_traits", "recuperation_vitale", "verification"};
@@ -72,9 +74,10 @@ bool version_ok(const std::string& v) {
 }
 
 void check_list(const std::vector<std::string>& values, bool (*ok)(const std::string&),
-                const char* what) {
-  if (values.size() > kMaxListed) {
-    throw MetricsError(std::string("metrics: too many ") + what + " (at most 64)");
+                const char* what, std::size_t max = kMaxListed) {
+  if (values.size() > max) {
+    throw MetricsError(std::string("metrics: too many ") + what + " (at most " +
+                       std::to_string(max) + ")");
   }
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (!ok(values[i])) {
@@ -220,7 +223,7 @@ Metrics::Metrics(MetricsOptions options)
       plugins_(std::move(options.plugins)),
       routes_(std::move(options.routes)),
       s_(std::make_unique<Series>()) {
-  check_list(finess_, finess_ok, "FINESS");
+  check_list(finess_, finess_ok, "FINESS", kMaxFiness);
   check_list(plugins_, plugin_ok, "plugin name");
   check_list(routes_, route_ok, "route");
   if (!version_ok(options.version)) {

@@ -126,7 +126,7 @@ inline constexpr std::string_view kNoPlugin = "(aucun)";
 
 struct MetricsOptions {
   /// FINESS of the configured structures (9 characters [0-9A-Z] each, at
-  /// most 64). The only values the "finess" label takes, with "autre".
+  /// most 1000). The only values the "finess" label takes, with "autre".
   std::vector<std::string> finess;
   /// Names of the configured plugins ([A-Za-z0-9_.-], 1..64 bytes, at most 64).
   std::vector<std::string> plugins;

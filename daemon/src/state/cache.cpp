@@ -91,7 +91,7 @@ CacheLookup ResultCache::lookup(const std::string& key) {
 }
 
 StoreOutcome ResultCache::store(const std::string& key, const insi::Resultat& r,
-                                bool anomalies) {
+                                bool anomalies, const std::string& finess) {
   StoreOutcome out;
   if (r.code_cr != "00") out.reason = NotCached::cr_not_00;
   else if (!r.individu) out.reason = NotCached::no_individu;
@@ -104,7 +104,7 @@ StoreOutcome ResultCache::store(const std::string& key, const insi::Resultat& r,
   const identity::Ins ins{a.matricule, *a.cle, a.oid};
   const TimePoint now = now_();
   std::vector<std::string> dropped;
-  store_.transact([&](StateTx& tx) {
+  store_.transact_for(finess, [&](StateTx& tx) {
     dropped.clear();
     auto previous = tx.cache_get(key);
     tx.cache_put({key, to_json(r), ins, now, now + policy_.ttl});

@@ -69,6 +69,11 @@ class ResultCache {
   /// Key of a récupération by carte Vitale: beneficiary NIR (+ key), opening
   /// right NIR (+ key), birth name, birth date, birth rank. Couverture is left out.
   static std::string key_for(const insi::RechercheVitale& v);
+  /// The key of `key` in the structure `finess` ("FINESS:key"): A's answer
+  /// is never found under B's key (issue 12).
+  static std::string key_in(const std::string& finess, const std::string& key) {
+    return finess + ":" + key;
+  }
 
   /// Hit when an entry exists and now < expires_at. Asks the memory tier
   /// first, then SQLite (and keeps what it read in memory). @throw StateError.
@@ -90,7 +95,10 @@ class ResultCache {
   /// Committed with Durability::relaxed (the answer can be
   /// asked of INSi again; a queued replacement event is synced), then kept
   /// in memory. @throw StateError.
-  StoreOutcome store(const std::string& key, const insi::Resultat& r, bool anomalies);
+  /// `finess`: the structure the answer was asked for (the entry records it,
+  /// and an INS replacement applies to that structure's identity).
+  StoreOutcome store(const std::string& key, const insi::Resultat& r, bool anomalies,
+                     const std::string& finess = {});
 
   /// @brief Called with a fresh INSi answer for `key` before it is stored
   /// (on the event loop, while store() runs later on the state thread):

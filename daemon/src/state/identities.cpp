@@ -48,8 +48,8 @@ std::optional<InsiMatch> InsiMatch::from(const insi::Individu& ind,
                    ind.tiq, ind.ins_histo, std::move(identifiant_local), std::nullopt};
 }
 
-Identities::Identities(StateStore& store, IdentityPolicy policy)
-    : store_(store), policy_(std::move(policy)) {}
+Identities::Identities(StateStore& store, IdentityPolicy policy, std::string finess)
+    : store_(store), policy_(std::move(policy)), finess_(std::move(finess)) {}
 
 RecordOutcome Identities::record_insi_retrieval(const InsiMatch& m, TimePoint when) {
   return record(m, InsiOperation::recuperation, when);
@@ -64,7 +64,7 @@ RecordOutcome Identities::record(const InsiMatch& m, InsiOperation op, TimePoint
     out.refused = Rejection{std::string(kOidRefused), "test/demo OID refused in production"};
     return out;
   }
-  store_.transact([&](StateTx& tx) {
+  transact([&](StateTx& tx) {
     std::optional<IdentityRecord> rec = tx.identity_by_ins(m.ins);
     std::optional<IdentityRecord> older;  // same person, other INS
     if (!rec && m.identifiant_local) older = tx.identity_by_local_id(*m.identifiant_local);
@@ -143,7 +143,7 @@ QualifyOutcome Identities::qualify(const identity::Ins& ins, const PieceIdentite
     out.motif = std::string(kOidRefused);
     return out;
   }
-  store_.transact([&](StateTx& tx) {
+  transact([&](StateTx& tx) {
     auto rec = tx.identity_by_ins(ins);
     if (!rec) {
       out.result = QualifyResult::not_retrieved_via_insi;
@@ -191,7 +191,7 @@ DowngradeOutcome Identities::change(
     const identity::Ins& ins, TimePoint when, const std::string& reason,
     const std::function<std::variant<RnivIdentity, Rejection>(const RnivIdentity&)>& step) {
   DowngradeOutcome out;
-  store_.transact([&](StateTx& tx) {
+  transact([&](StateTx& tx) {
     auto rec = tx.identity_by_ins(ins);
     if (!rec) return;
     out.found = true;
@@ -228,13 +228,13 @@ DowngradeOutcome Identities::set_attributes(const identity::Ins& ins,
 
 std::optional<IdentityRecord> Identities::find(const identity::Ins& ins) {
   std::optional<IdentityRecord> out;
-  store_.transact([&](StateTx& tx) { out = tx.identity_by_ins(ins); });
+  transact([&](StateTx& tx) { out = tx.identity_by_ins(ins); });
   return out;
 }
 
 std::vector<InsHistoryEntry> Identities::history(const identity::Ins& ins) {
   std::vector<InsHistoryEntry> out;
-  store_.transact([&](StateTx& tx) {
+  transact([&](StateTx& tx) {
     if (auto r = tx.identity_by_ins(ins)) out = tx.history(r->id);
   });
   return out;
@@ -242,7 +242,7 @@ std::vector<InsHistoryEntry> Identities::history(const identity::Ins& ins) {
 
 std::vector<StatusChange> Identities::status_changes(const identity::Ins& ins) {
   std::vector<StatusChange> out;
-  store_.transact([&](StateTx& tx) {
+  transact([&](StateTx& tx) {
     if (auto r = tx.identity_by_ins(ins)) out = tx.status_changes(r->id);
   });
   return out;

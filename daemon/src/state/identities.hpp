@@ -77,7 +77,15 @@ struct DowngradeOutcome {
 
 class Identities {
  public:
-  Identities(StateStore& store, IdentityPolicy policy);
+  /// `finess`: the structure whose identities these are (issue 12; "" for
+  /// a store without structures, as unit tests use it).
+  Identities(StateStore& store, IdentityPolicy policy, std::string finess = {});
+
+  /// The same store and policy, for the identities of structure `finess`:
+  /// an identity, its RNIV status and its qualification belong to one
+  /// structure; qualifying it at A does not qualify it at B.
+  Identities in(std::string finess) const { return Identities(store_, policy_, std::move(finess)); }
+  const std::string& finess() const { return finess_; }
 
   /// @brief Records a récupération CR 00 (attribute I, provisoire→récupérée,
   /// validée→qualifiée). Finds the identity by INS; otherwise by local
@@ -125,8 +133,14 @@ class Identities {
                                                            identity::Rejection>(
                               const identity::RnivIdentity&)>& step);
 
+  /// One transaction in this structure.
+  void transact(const std::function<void(StateTx&)>& work, Durability d = Durability::full) {
+    store_.transact_for(finess_, work, d);
+  }
+
   StateStore& store_;
   IdentityPolicy policy_;
+  std::string finess_;
 };
 
 }  // namespace insgate::state

@@ -13,7 +13,7 @@ QualificationSnapshot take_qualification_snapshot(StateStore& store, const std::
   s.finess = finess;
   s.mois = ActivityCounter::month_of(now);
   s.releve_le = now;
-  for (const auto& [statut, n] : store.identity_counts(now - active_window)) {
+  for (const auto& [statut, n] : store.identity_counts(now - active_window, finess)) {
     s.file_active += n;
     if (statut == "qualifiee") s.qualifiees += n;
   }

@@ -213,11 +213,15 @@ std::optional<ActivityMonth> SqliteStore::activity(const std::string& finess,
   });
 }
 
-std::map<std::string, std::int64_t> SqliteStore::identity_counts(TimePoint active_since) {
+std::map<std::string, std::int64_t> SqliteStore::identity_counts(
+    TimePoint active_since, const std::optional<std::string>& finess) {
   std::lock_guard lock(mutex_);
   return guarded("counting identities", [&] {
-    SQLite::Statement q(*db_,
-                        "SELECT statut, COUNT(*) FROM identite WHERE maj_le >= ? GROUP BY statut");
+    SQLite::Statement q(*db_, finess ? "SELECT statut, COUNT(*) FROM identite WHERE maj_le >= ? "
+                                       "AND finess = ? GROUP BY statut"
+                                     : "SELECT statut, COUNT(*) FROM identite WHERE maj_le >= ? "
+                                       "GROUP BY statut");
+    if (finess) q.bind(2, *finess);
     q.bind(1, static_cast<std::int64_t>(
                   std::chrono::duration_cast<std::chrono::seconds>(active_since.time_since_epoch())
                       .count()));

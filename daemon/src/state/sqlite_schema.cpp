@@ -141,10 +141,62 @@ ALTER TABLE activite ADD COLUMN requetes_verification INTEGER NOT NULL DEFAULT 0
 UPDATE activite SET recuperations = recuperations + verifications, verifications = 0;
 )sql";
 
-constexpr std::array<const char*, 4> kMigrations{kV1, kV2, kV3, kV4};
+// v5 (issue 12): one daemon serves several structures. Identities (and so
+// their RNIV statuses, history and status log), cache entries and outbox
+// events carry the FINESS of the structure they belong to; one INS may be
+// an identity at A and another at B. identite is rebuilt (SQLite cannot
+// change a UNIQUE constraint in place) keeping its ids, so that
+// ins_historique and statut_journal still point at their rows; the store
+// runs migrations with foreign keys off and checks them before committing.
+// Rows written before v5 get '' here; the store then gives them the FINESS
+// of the configuration's first structure (SqliteOptions::legacy_finess).
+constexpr const char* kV5 = R"sql(
+CREATE TABLE identite_v5 (
+  id                 INTEGER PRIMARY KEY,
+  finess             TEXT NOT NULL,
+  matricule          TEXT NOT NULL,
+  cle                TEXT NOT NULL,
+  oid                TEXT NOT NULL,
+  attr_insi          INTEGER NOT NULL DEFAULT 0,
+  attr_document      INTEGER NOT NULL DEFAULT 0,
+  date_corrigee      INTEGER NOT NULL DEFAULT 0,
+  douteuse           INTEGER NOT NULL DEFAULT 0,
+  fictive            INTEGER NOT NULL DEFAULT 0,
+  homonyme           INTEGER NOT NULL DEFAULT 0,
+  statut             TEXT NOT NULL,
+  insi_operation     TEXT CHECK (insi_operation IN ('recuperation', 'verification')),
+  insi_le            INTEGER,
+  identifiant_local  TEXT,
+  piece_type         TEXT,
+  piece_verifiee_le  TEXT,
+  qualifie_par       TEXT,
+  qualifie_le        INTEGER,
+  traits_json        TEXT NOT NULL DEFAULT '{}',
+  cree_le            INTEGER NOT NULL,
+  maj_le             INTEGER NOT NULL,
+  UNIQUE (finess, matricule, cle, oid)
+) STRICT;
+INSERT INTO identite_v5 (id, finess, matricule, cle, oid, attr_insi, attr_document,
+  date_corrigee, douteuse, fictive, homonyme, statut, insi_operation, insi_le,
+  identifiant_local, piece_type, piece_verifiee_le, qualifie_par, qualifie_le, traits_json,
+  cree_le, maj_le)
+SELECT id, '', matricule, cle, oid, attr_insi, attr_document, date_corrigee, douteuse, fictive,
+  homonyme, statut, insi_operation, insi_le, identifiant_local, piece_type, piece_verifiee_le,
+  qualifie_par, qualifie_le, traits_json, cree_le, maj_le FROM identite;
+DROP TABLE identite;
+ALTER TABLE identite_v5 RENAME TO identite;
+CREATE INDEX identite_local ON identite(finess, identifiant_local);
+CREATE INDEX identite_maj ON identite(finess, maj_le);
+ALTER TABLE cache_entry ADD COLUMN finess TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN finess TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<const char*, 5> kMigrations{kV1, kV2, kV3, kV4, kV5};
 
 }  // namespace
 
 std::span<const char* const> migrations() { return kMigrations; }
+
+int finess_schema_version() { return 5; }
 
 }  // namespace insgate::state::detail

@@ -11,4 +11,9 @@ namespace insgate::state::detail {
 /// The SQL of each migration, in order; size() == kSchemaVersion.
 std::span<const char* const> migrations();
 
+/// The version whose migration gave identities, cache entries and outbox
+/// events their FINESS (issue 12); rows of older files get
+/// SqliteOptions::legacy_finess once it has run.
+int finess_schema_version();
+
 }  // namespace insgate::state::detail

@@ -87,7 +87,22 @@ void check_existing(SQLite::Database& db, const fs::path& p) {
   if (version < 0) fail(p, "invalid schema version; left untouched");
 }
 
-void migrate(SQLite::Database& db, const fs::path& p) {
+/// Rows a pre-v5 file holds belong to the one structure it was written for.
+void assign_legacy_finess(SQLite::Database& db, const std::string& finess) {
+  for (const char* sql : {"UPDATE identite SET finess = ? WHERE finess = ''",
+                          "UPDATE outbox SET finess = ? WHERE finess = ''"}) {
+    SQLite::Statement q(db, sql);
+    q.bind(1, finess);
+    q.exec();
+  }
+  // Cache keys carry the FINESS (api routes: FINESS ':' hash).
+  SQLite::Statement q(db, "UPDATE cache_entry SET finess = ?1, cle = ?1 || ':' || cle "
+                          "WHERE finess = ''");
+  q.bind(1, finess);
+  q.exec();
+}
+
+void migrate(SQLite::Database& db, const fs::path& p, const std::string& legacy_finess) {
   try {
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
     // Re-read under the write lock: another process may have migrated meanwhile.
@@ -95,6 +110,12 @@ void migrate(SQLite::Database& db, const fs::path& p) {
     if (version > kSchemaVersion) fail(p, "schema became newer during start-up");
     auto steps = detail::migrations();
     for (int v = version; v < kSchemaVersion; ++v) db.exec(steps[static_cast<std::size_t>(v)]);
+    const bool had_rows_without_finess = version > 0 && version < detail::finess_schema_version();
+    if (had_rows_without_finess && !legacy_finess.empty()) assign_legacy_finess(db, legacy_finess);
+    // Foreign keys are off while migrating (a rebuilt table is dropped and
+    // renamed): check them all before committing.
+    if (db.execAndGet("SELECT count(*) FROM pragma_foreign_key_check").getInt() != 0)
+      fail(p, "schema migration would break references between tables");
     if (version != kSchemaVersion)
       db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
     tx.commit();
@@ -123,12 +144,17 @@ SqliteStore::SqliteStore(const SqliteOptions& opt) : path_(opt.directory / kStat
   try {
     std::string mode = db_->execAndGet("PRAGMA journal_mode = WAL").getString();
     if (mode != "wal") fail(path_, "cannot switch to WAL journal mode");
-    db_->exec("PRAGMA foreign_keys = ON");
+    db_->exec("PRAGMA foreign_keys = OFF");  // during the migrations (see migrate)
     db_->exec("PRAGMA synchronous = FULL");
   } catch (const SQLite::Exception& e) {
     fail(path_, std::string("cannot configure the connection (") + e.what() + ")");
   }
-  migrate(*db_, path_);
+  migrate(*db_, path_, opt.legacy_finess);
+  try {
+    db_->exec("PRAGMA foreign_keys = ON");
+  } catch (const SQLite::Exception& e) {
+    fail(path_, std::string("cannot configure the connection (") + e.what() + ")");
+  }
   stmts_ = std::make_unique<detail::StatementCache>(*db_);
 }
 
@@ -141,7 +167,8 @@ int SqliteStore::schema_version() {
   return db_->execAndGet("PRAGMA user_version").getInt();
 }
 
-void SqliteStore::transact(const std::function<void(StateTx&)>& work, Durability d) {
+void SqliteStore::transact_for(const std::string& finess,
+                               const std::function<void(StateTx&)>& work, Durability d) {
   std::lock_guard lock(mutex_);
   std::optional<SQLite::Transaction> tx;
   try {
@@ -163,7 +190,7 @@ void SqliteStore::transact(const std::function<void(StateTx&)>& work, Durability
     detail::StatementCache& c;
     ~Release() { c.release(); }
   } release{*stmts_};
-  detail::SqliteTx stx(*db_, *stmts_);
+  detail::SqliteTx stx(*db_, *stmts_, finess);
   try {
     work(stx);
   } catch (const SQLite::Exception& e) {

@@ -35,13 +35,17 @@ class StatementCache;
 namespace insgate::state {
 
 /// Schema version this build writes (PRAGMA user_version).
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 /// File name inside the state directory.
 inline constexpr const char* kStateFileName = "insgate-state.db";
 
 struct SqliteOptions {
   std::filesystem::path directory;  ///< e.g. /var/lib/insgate (systemd StateDirectory)
   std::chrono::milliseconds busy_timeout{5000};
+  /// The FINESS given to the rows a file written before schema version 5
+  /// holds (one structure per daemon then): the configuration's first
+  /// structure. Empty: they keep FINESS "" (no structure sees them).
+  std::string legacy_finess{};
 };
 
 class SqliteStore final : public StateStore {
@@ -58,7 +62,8 @@ class SqliteStore final : public StateStore {
   int schema_version();
 
   using StateStore::transact;
-  void transact(const std::function<void(StateTx&)>& work, Durability d) override;
+  void transact_for(const std::string& finess, const std::function<void(StateTx&)>& work,
+                    Durability d) override;
 
   std::vector<OutboxRow> pending(const std::optional<std::string>& plugin,
                                  std::size_t limit) override;
@@ -74,7 +79,8 @@ class SqliteStore final : public StateStore {
   std::optional<ActivityMonth> activity(const std::string& finess,
                                         const std::string& mois) override;
   std::vector<ActivityMonth> activity_month(const std::string& mois) override;
-  std::map<std::string, std::int64_t> identity_counts(TimePoint active_since) override;
+  std::map<std::string, std::int64_t> identity_counts(
+      TimePoint active_since, const std::optional<std::string>& finess) override;
   std::optional<QualificationSnapshot> qualification_snapshot(const std::string& finess,
                                                               const std::string& mois) override;
   void put_qualification_snapshot(const QualificationSnapshot& s) override;

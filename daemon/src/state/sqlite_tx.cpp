@@ -129,8 +129,8 @@ std::optional<CacheEntry> SqliteTx::cache_get(const std::string& key) {
 
 void SqliteTx::cache_put(const CacheEntry& e) {
   SQLite::Statement& q = stmts_.get( "INSERT OR REPLACE INTO cache_entry (cle, resultat_json, "
-                           "ins_matricule, ins_cle, ins_oid, stocke_le, expire_le) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?)");
+                           "ins_matricule, ins_cle, ins_oid, stocke_le, expire_le, finess) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   q.bind(1, e.key);
   q.bind(2, e.resultat_json);
   q.bind(3, e.ins.matricule);
@@ -138,6 +138,7 @@ void SqliteTx::cache_put(const CacheEntry& e) {
   q.bind(5, e.ins.oid);
   q.bind(6, static_cast<int64_t>(to_unix(e.stored_at)));
   q.bind(7, static_cast<int64_t>(to_unix(e.expires_at)));
+  q.bind(8, finess_);
   q.exec();
 }
 
@@ -163,13 +164,14 @@ std::optional<IdentityRecord> SqliteTx::identity_where(const char* where,
                                                        const identity::Ins* ins,
                                                        const std::string* local_id) {
   SQLite::Statement& q = stmts_.get( std::string("SELECT ") + kIdentityColumns +
-                               " FROM identite WHERE " + where + " LIMIT 1");
+                               " FROM identite WHERE finess = ? AND " + where + " LIMIT 1");
+  q.bind(1, finess_);
   if (ins) {
-    q.bind(1, ins->matricule);
-    q.bind(2, ins->cle);
-    q.bind(3, ins->oid);
+    q.bind(2, ins->matricule);
+    q.bind(3, ins->cle);
+    q.bind(4, ins->oid);
   } else {
-    q.bind(1, *local_id);
+    q.bind(2, *local_id);
   }
   if (!q.executeStep()) return std::nullopt;
   return read_identity(q);
@@ -185,15 +187,18 @@ std::optional<IdentityRecord> SqliteTx::identity_by_local_id(const std::string& 
 }
 
 std::optional<IdentityRecord> SqliteTx::identity_by_history_ins(const identity::Ins& ins) {
-  return identity_where("id = (SELECT identite_id FROM ins_historique WHERE matricule = ? "
-                        "AND cle = ? AND oid = ? ORDER BY remplacee_le DESC LIMIT 1)",
+  // The history of this structure's identities only.
+  return identity_where("id = (SELECT h.identite_id FROM ins_historique h JOIN identite i "
+                        "ON i.id = h.identite_id WHERE i.finess = ?1 AND h.matricule = ? "
+                        "AND h.cle = ? AND h.oid = ? ORDER BY h.remplacee_le DESC LIMIT 1)",
                         &ins, nullptr);
 }
 
 std::int64_t SqliteTx::identity_insert(const IdentityRecord& r) {
   SQLite::Statement& q = stmts_.get( std::string("INSERT INTO identite (") + kIdentityValues +
-                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                               ", finess) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   bind_identity(q, r);
+  q.bind(21, finess_);
   q.exec();
   return db_.getLastInsertRowid();
 }
@@ -203,9 +208,10 @@ void SqliteTx::identity_update(const IdentityRecord& r) {
       "UPDATE identite SET matricule=?, cle=?, oid=?, attr_insi=?, attr_document=?, "
       "date_corrigee=?, douteuse=?, fictive=?, homonyme=?, statut=?, insi_operation=?, "
       "insi_le=?, identifiant_local=?, piece_type=?, piece_verifiee_le=?, qualifie_par=?, "
-      "qualifie_le=?, traits_json=?, cree_le=?, maj_le=? WHERE id=?");
+      "qualifie_le=?, traits_json=?, cree_le=?, maj_le=? WHERE id=? AND finess=?");
   bind_identity(q, r);
   q.bind(21, static_cast<int64_t>(r.id));
+  q.bind(22, finess_);
   if (q.exec() != 1) throw StateError("state: identity row to update does not exist");
 }
 
@@ -273,12 +279,13 @@ std::vector<StatusChange> SqliteTx::status_changes(std::int64_t identity_id) {
 std::int64_t SqliteTx::outbox_enqueue(const NewOutboxEvent& e) {
   queued_events_ = true;
   SQLite::Statement& q = stmts_.get( "INSERT INTO outbox (plugin, type_evenement, cle_idempotence, "
-                           "payload_json, cree_le) VALUES (?,?,?,?,?)");
+                           "payload_json, cree_le, finess) VALUES (?,?,?,?,?,?)");
   bind_opt(q, 1, e.plugin);
   q.bind(2, std::string(to_name(e.kind)));
   q.bind(3, e.idempotency_key);
   q.bind(4, e.payload_json);
   q.bind(5, static_cast<int64_t>(to_unix(e.created_at)));
+  q.bind(6, finess_);
   q.exec();
   return db_.getLastInsertRowid();
 }

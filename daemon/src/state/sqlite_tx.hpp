@@ -29,7 +29,9 @@ inline constexpr const char* kOutboxColumns =
 
 class SqliteTx final : public StateTx {
  public:
-  SqliteTx(SQLite::Database& db, StatementCache& stmts) : db_(db), stmts_(stmts) {}
+  /// Scoped to the structure `finess` (StateStore::transact_for).
+  SqliteTx(SQLite::Database& db, StatementCache& stmts, std::string finess)
+      : db_(db), stmts_(stmts), finess_(std::move(finess)) {}
 
   std::optional<CacheEntry> cache_get(const std::string& key) override;
   void cache_put(const CacheEntry& e) override;
@@ -53,10 +55,12 @@ class SqliteTx final : public StateTx {
   bool queued_events() const { return queued_events_; }
 
  private:
+  /// `where` follows "WHERE finess = ? AND "; its own parameters from ?2.
   std::optional<IdentityRecord> identity_where(const char* where, const identity::Ins* ins,
                                                const std::string* local_id);
   SQLite::Database& db_;
   StatementCache& stmts_;
+  std::string finess_;
   bool queued_events_ = false;
 };
 

@@ -118,7 +118,9 @@ class ActivityReader {
   virtual std::vector<ActivityMonth> activity_month(const std::string& mois) = 0;
   /// Identities of the active file (updated since `active_since`) per RNIV
   /// status API name ("provisoire", "recuperee", "validee", "qualifiee").
-  virtual std::map<std::string, std::int64_t> identity_counts(TimePoint active_since) = 0;
+  /// `finess`: of that structure only; nullopt: of every structure.
+  virtual std::map<std::string, std::int64_t> identity_counts(
+      TimePoint active_since, const std::optional<std::string>& finess = std::nullopt) = 0;
   /// The snapshot of the qualified-identity rate of `finess` for `mois`, if
   /// one was taken.
   virtual std::optional<QualificationSnapshot> qualification_snapshot(const std::string& finess,
@@ -145,7 +147,16 @@ class StateStore : public OutboxStore, public ActivityReader {
   /// rolled back when it throws (the exception is rethrown unchanged).
   /// Not reentrant: never call transact() from inside `work`.
   /// @throw StateError when the transaction cannot begin or commit.
-  virtual void transact(const std::function<void(StateTx&)>& work, Durability d) = 0;
+  /// Identities, their history and status log, cache entries written and
+  /// outbox events queued are those of the structure `finess` (issue 12):
+  /// an identity of another structure is invisible, even with the same INS.
+  /// (Cache keys themselves carry the FINESS: api routes.)
+  virtual void transact_for(const std::string& finess, const std::function<void(StateTx&)>& work,
+                            Durability d) = 0;
+  /// In the structure "" (unit tests, and rows no structure claims).
+  void transact(const std::function<void(StateTx&)>& work, Durability d) {
+    transact_for(std::string(), work, d);
+  }
   void transact(const std::function<void(StateTx&)>& work) { transact(work, Durability::full); }
 };
 

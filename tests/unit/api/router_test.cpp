@@ -58,18 +58,23 @@ class RouterFixture {
     if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     dir_ = tmpl;
     auto cfg = std::make_shared<config::Config>();
-    cfg->structure.finess = "010000001";
-    cfg->structure.name = "EHPAD Test";
+    config::Structure s;
+    s.finess = "010000001";
+    s.name = "EHPAD Test";
+    cfg->structures.push_back(s);
     cfg->insi.environment = "test";
     cfg->insi.endpoint = config::parse_endpoint("https://insi.example.test/lps");
     auto setup = std::make_shared<InsiSetup>();
-    setup->cfg = cfg;  // no transport: nothing here reaches INSi
+    setup->cfg = cfg;
+    auto rt = std::make_shared<StructureRuntime>();
+    rt->cfg = s;  // no transport: nothing here reaches INSi
+    setup->structures.add(rt);
     store_ = std::make_unique<state::SqliteStore>(state::SqliteOptions{dir_.string(), {}});
     identities_ = std::make_unique<state::Identities>(*store_, state::IdentityPolicy{});
     cache_ = std::make_unique<state::ResultCache>(*store_, *identities_, state::CachePolicy{});
     activity_ = std::make_unique<state::ActivityCounter>(*store_, std::string(32, 'k'));
     gateway_ = std::make_unique<StateGateway>(pool_, *store_, *cache_, *identities_, *activity_,
-                                              cfg->structure.finess, [] {});
+                                              [] {});
     router_ = std::make_unique<Router>(setup, breaker_, *gateway_, metrics_, table);
   }
   ~RouterFixture() {
@@ -285,8 +290,10 @@ TEST(RouterGauges, refresh_counts_events_waiting_for_no_plugin_and_takes_the_sna
     const std::string cle = std::string(m) == "2800275056123" ? "41" : "07";
     ind.ins_actif = {m, cle, std::string(identity::oid::nir), std::nullopt, std::nullopt};
     ind.tiq = {"DUPONT", "MARIE", "MARIE LOUISE", "F", "1980-02-29", "75056"};
-    f.identities().record_insi_retrieval(*state::InsiMatch::from(ind), now - std::chrono::hours(2));
-    ASSERT_EQ(f.identities()
+    // Identities of the structure whose rate is measured (issue 12).
+    auto ids = f.identities().in("010000001");
+    ids.record_insi_retrieval(*state::InsiMatch::from(ind), now - std::chrono::hours(2));
+    ASSERT_EQ(ids
                   .qualify({m, cle, std::string(identity::oid::nir)},
                            {state::PieceType::cni, "2024-03-01"}, "IPP-1", "0123abcd",
                            now - std::chrono::hours(2))

@@ -227,8 +227,8 @@ TEST_F(ConfigTest, single_ca_file_is_accepted) {
 
 TEST_F(ConfigTest, valid_file_loads_structure) {
   auto c = load_text(kValid);
-  EXPECT_EQ(c.structure.finess, "010000001");
-  EXPECT_EQ(c.structure.name, "EHPAD Test");
+  EXPECT_EQ(c.structures.at(0).finess, "010000001");
+  EXPECT_EQ(c.structures.at(0).name, "EHPAD Test");
 }
 
 TEST_F(ConfigTest, valid_file_loads_lps_context) {
@@ -240,12 +240,12 @@ TEST_F(ConfigTest, valid_file_loads_lps_context) {
 }
 
 TEST_F(ConfigTest, emetteur_defaults_to_finess) {
-  EXPECT_EQ(load_text(kValid).call_context.emetteur, "010000001");
+  EXPECT_EQ(load_text(kValid).structures.at(0).emetteur, "010000001");
 }
 
 TEST_F(ConfigTest, explicit_emetteur_is_used) {
   auto c = load_text(std::string(kValid) + "emetteur: \"899900063480\"\n");
-  EXPECT_EQ(c.call_context.emetteur, "899900063480");
+  EXPECT_EQ(c.structures.at(0).emetteur, "899900063480");
 }
 
 TEST_F(ConfigTest, valid_file_loads_journal_niveau) {
@@ -260,7 +260,7 @@ TEST_F(ConfigTest, source_path_is_absolute) {
 
 TEST_F(ConfigTest, corsican_finess_is_accepted) {
   auto c = load_text(replace(kValid, "\"010000001\"", "\"2A0000012\""));
-  EXPECT_EQ(c.structure.finess, "2A0000012");
+  EXPECT_EQ(c.structures.at(0).finess, "2A0000012");
 }
 
 // ---- Endpoint ----

@@ -162,6 +162,9 @@ TEST(CtlCommands, stats_xlsx_asks_for_the_workbook_and_names_the_file) {
 TEST(CtlCommands, query_strings_are_escaped) {
   EXPECT_EQ(call("stats", "", {"--mois", "2026-11", "--csv"}).target,
             "/v1/stats/mensuel?mois=2026-11&format=csv");
+  // Several structures: one of them (issue 12).
+  EXPECT_EQ(call("stats", "", {"--mois", "2026-11", "--finess", "010000002", "--csv"}).target,
+            "/v1/stats/mensuel?mois=2026-11&finess=010000002&format=csv");
   EXPECT_EQ(call("stats", "", {"--mois", "2026&format=x"}).target,
             "/v1/stats/mensuel?mois=2026%26format%3Dx");
   EXPECT_EQ(call("outbox", "list", {"--etat", "dead", "--limite", "5"}).target,

@@ -46,8 +46,9 @@ class FailingStore final : public StateStore {
  public:
   explicit FailingStore(StateStore& in) : in_(in) {}
   using StateStore::transact;
-  void transact(const std::function<void(StateTx&)>& work, Durability d) override {
-    in_.transact([&](StateTx& tx) {
+  void transact_for(const std::string& finess, const std::function<void(StateTx&)>& work,
+                    Durability d) override {
+    in_.transact_for(finess, [&](StateTx& tx) {
       FailAfterEnqueueTx f(tx);
       work(f);
     }, d);
@@ -63,8 +64,9 @@ class FailingStore final : public StateStore {
   std::vector<OutboxBacklog> pending_backlog() override { return in_.pending_backlog(); }
   std::optional<ActivityMonth> activity(const std::string& f, const std::string& m) override { return in_.activity(f, m); }
   std::vector<ActivityMonth> activity_month(const std::string& m) override { return in_.activity_month(m); }
-  std::map<std::string, std::int64_t> identity_counts(TimePoint t) override {
-    return in_.identity_counts(t);
+  std::map<std::string, std::int64_t> identity_counts(
+      TimePoint t, const std::optional<std::string>& f) override {
+    return in_.identity_counts(t, f);
   }
   std::optional<QualificationSnapshot> qualification_snapshot(const std::string& f,
                                                               const std::string& m) override {

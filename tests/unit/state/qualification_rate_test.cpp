@@ -42,7 +42,7 @@ TEST_F(QualificationRateTest, a_past_month_keeps_its_rate_after_identities_chang
   ASSERT_EQ(mars, "2024-03");
   ASSERT_EQ(avril, "2024-04");
   {
-    Identities ids{*store, IdentityPolicy{}};
+    Identities ids{*store, IdentityPolicy{}, kFiness};
     retrieve(ids, test::ins_a(), march);
     retrieve(ids, test::ins_b(), march);
     qualify(ids, test::ins_a(), march);
@@ -59,7 +59,7 @@ TEST_F(QualificationRateTest, a_past_month_keeps_its_rate_after_identities_chang
   store.reset();
   store.emplace(SqliteOptions{dir.path()});
   {
-    Identities ids{*store, IdentityPolicy{}};
+    Identities ids{*store, IdentityPolicy{}, kFiness};
     qualify(ids, test::ins_b(), april);
   }
   auto a = qualification_for_month(*store, kFiness, avril, april, kWindow);
@@ -77,7 +77,7 @@ TEST_F(QualificationRateTest, a_past_month_keeps_its_rate_after_identities_chang
 
 TEST_F(QualificationRateTest, a_month_without_snapshot_has_no_rate_and_none_is_written) {
   const TimePoint now = test::t0();
-  Identities ids{*store, IdentityPolicy{}};
+  Identities ids{*store, IdentityPolicy{}, kFiness};
   retrieve(ids, test::ins_a(), now);
   qualify(ids, test::ins_a(), now);
   EXPECT_FALSE(qualification_for_month(*store, kFiness, "2020-01", now, kWindow));
@@ -89,7 +89,7 @@ TEST_F(QualificationRateTest, a_month_without_snapshot_has_no_rate_and_none_is_w
 TEST_F(QualificationRateTest, the_last_snapshot_of_a_month_is_its_figure) {
   const TimePoint early = test::t0();
   const TimePoint late = early + 24h * 10;  // 2024-03-25
-  Identities ids{*store, IdentityPolicy{}};
+  Identities ids{*store, IdentityPolicy{}, kFiness};
   retrieve(ids, test::ins_a(), early);
   take_qualification_snapshot(*store, kFiness, early, kWindow);
   qualify(ids, test::ins_a(), late);
