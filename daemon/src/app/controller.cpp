@@ -79,6 +79,8 @@ api::StructurePtr make_structure(asio::any_io_executor ex, const config::Config&
                s.finess, tls.certificate.subject_cn, tls.certificate.days_left);
   rt->transport = std::move(stack);
   rt->certificate = tls.certificate;
+  rt->certificate_breaker = std::make_shared<insi::CircuitBreaker>(
+      cfg.insi.resilience.circuit_failures, cfg.insi.resilience.circuit_cooldown);
   return rt;
 }
 
@@ -98,6 +100,22 @@ std::chrono::system_clock::time_point earliest_client_expiry(const api::InsiSetu
   auto t = std::chrono::system_clock::time_point::max();
   for (const auto& s : setup.structures.all()) t = std::min(t, s->certificate.not_after);
   return t;
+}
+
+/// The certificates' expiry gauges for `setup`: the earliest client
+/// certificate, each structure's, and epoch (unknown) for the structures of
+/// `previous` that `setup` no longer serves, so their alert stops.
+void publish_certificate_expiries(metrics::Metrics& m, const api::InsiSetup& setup,
+                                  const api::InsiSetup* previous) {
+  m.set_certificate_expiry(metrics::CertificateUsage::insi_client, earliest_client_expiry(setup));
+  if (previous)
+    for (const auto& s : previous->structures.all())
+      if (!setup.structures.find(s->cfg.finess))
+        m.set_client_certificate_expiry(s->cfg.finess, {});
+  for (const auto& s : setup.structures.all())
+    m.set_client_certificate_expiry(s->cfg.finess, s->certificate.not_after);
+  if (auto ca = insi::earliest_ca_expiry(setup.cfg->insi.ca_files))
+    m.set_certificate_expiry(metrics::CertificateUsage::insi_ca, *ca);
 }
 
 /// Closes the idle INSi connections of every structure of `setup`.
@@ -130,12 +148,28 @@ void warn_restart_only_changes(const config::Config& now, const config::Config& 
   if (a.tcp != b.tcp) warn("api.tcp");
   if (now.state.directory != next.state.directory) warn("etat");
   auto same_plugin = [](const plugin_host::PluginConfig& x, const plugin_host::PluginConfig& y) {
-    return x.name == y.name && x.path == y.path && x.config == y.config;
+    return x.name == y.name && x.path == y.path && x.config == y.config &&
+           x.structures == y.structures;
   };
   if (!std::equal(now.plugins.begin(), now.plugins.end(), next.plugins.begin(),
                   next.plugins.end(), same_plugin))
     warn("plugins");
   if (now.metrics.listen != next.metrics.listen) warn("metriques");
+  // The metrics' finess label set is fixed at start (a closed set): a
+  // structure added by a reload is served at once but its metrics are
+  // counted under finess="autre" until a restart. Its monthly report is not
+  // affected (the state store keeps its FINESS).
+  std::string added;
+  for (const auto& s : next.structures) {
+    const bool known = std::any_of(now.structures.begin(), now.structures.end(),
+                                   [&](const auto& o) { return o.finess == s.finess; });
+    if (!known) added += (added.empty() ? "" : ", ") + s.finess;
+  }
+  if (!added.empty())
+    spdlog::warn("[APP_RELOAD] structure(s) {} added: served now; their Prometheus series count "
+                 "under finess=\"autre\" until the service is restarted (the monthly report "
+                 "is not affected)",
+                 added);
 
 }
 
@@ -168,10 +202,7 @@ int run(const config::Config& first) {
   mopt.version = INSGATE_VERSION;
   mopt.routes = api::route_labels();
   metrics.emplace(mopt);
-  metrics->set_certificate_expiry(metrics::CertificateUsage::insi_client,
-                                  earliest_client_expiry(*setup));
-  if (auto ca = insi::earliest_ca_expiry(cfg->insi.ca_files))
-    metrics->set_certificate_expiry(metrics::CertificateUsage::insi_ca, *ca);
+  publish_certificate_expiries(*metrics, *setup, nullptr);
   if (!cfg->metrics.listen.empty()) {
     metrics_server.emplace(metrics::MetricsServerOptions{cfg->metrics.listen, cfg->metrics.path},
                            metrics->registry());
@@ -197,10 +228,7 @@ int run(const config::Config& first) {
       for (const auto& a : config::advisories(*next_cfg)) spdlog::warn("[APP_CONFIG] {}", a);
       warn_restart_only_changes(*cfg, *next_cfg);  // against what is actually running
       spdlog::set_level(spdlog::level::from_str(next_cfg->log_level));
-      metrics->set_certificate_expiry(metrics::CertificateUsage::insi_client,
-                                      earliest_client_expiry(*next));
-      if (auto ca = insi::earliest_ca_expiry(next_cfg->insi.ca_files))
-        metrics->set_certificate_expiry(metrics::CertificateUsage::insi_ca, *ca);
+      publish_certificate_expiries(*metrics, *next, setup.get());
       setup = next;
       router->reconfigure(next);
       spdlog::info("[APP_RELOAD] configuration and certificates reloaded");

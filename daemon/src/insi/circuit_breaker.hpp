@@ -28,6 +28,10 @@ class CircuitBreaker {
   bool allow(Clock::time_point now);
   void on_success();
   void on_transport_failure(Clock::time_point now);
+  /// The probe let through by allow() ended with no verdict for this
+  /// breaker (another breaker refused it, or it stopped where this breaker
+  /// has no say): the next caller may probe. No effect otherwise.
+  void release() { probe_in_flight_ = false; }
 
   State state(Clock::time_point now) const;
   /// Seconds until a probe is allowed (≥ 1 while open, 0 otherwise).
