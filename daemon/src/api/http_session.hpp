@@ -216,7 +216,7 @@ asio::awaitable<void> run_session(SessionContext ctx, Stream stream, Caller call
     buffer.clear();
     buffer.shrink_to_fit();
     spdlog::error("[API_MEMORY] allocation failure while serving a connection ({}): closed",
-                  caller);
+                  caller.label);
   }
   auto& lowest = beast::get_lowest_layer(stream);
   boost::system::error_code ignored;

@@ -98,9 +98,11 @@ asio::awaitable<void> TcpServer::accept_loop() {
       ctx_.registry->handshake_started();
       asio::co_spawn(io_, serve_tls(std::move(socket), std::move(peer)), asio::detached);
     } else {
+      Caller caller;
+      caller.kind = Caller::Kind::tcp;
+      caller.label = std::move(peer);
       asio::co_spawn(io_,
-                     run_session(ctx_, beast::tcp_stream(std::move(socket)),
-                                 Caller{Caller::Kind::tcp, std::move(peer)}),
+                     run_session(ctx_, beast::tcp_stream(std::move(socket)), std::move(caller)),
                      asio::detached);
     }
   }
