@@ -156,8 +156,19 @@ int socket_count(pid_t pid) {
   return n;
 }
 
+/// New TLS connections insi-sim accepted so far (journal lines of the
+/// first request on a connection).
+int handshakes(const Workspace& ws) {
+  int n = 0;
+  std::ifstream in(ws.path("sim.journal"));
+  for (std::string line; std::getline(in, line);)
+    if (line.find("\"handshake\":true") != std::string::npos) ++n;
+  return n;
+}
+
 struct Figures {
   int structures = 0;
+  int handshakes_forward1 = 0, handshakes_forward8 = 0;  ///< INSi TLS handshakes during the phase
   std::vector<double> ready_ms;
   long rss_start_kib = 0, rss_traffic_kib = 0, hwm_kib = 0, rss_idle_kib = 0;
   int sockets_after = 0, sockets_idle = 0;
@@ -211,10 +222,14 @@ Figures measure(const Workspace& ws, int sim_port, const std::vector<StructureFi
   // Forwarded (cache: bypass): after a warm-up of one pass over every
   // FINESS, so that what is measured is the steady state.
   const std::uint64_t warm = std::max<std::uint64_t>(200, structures.size());
+  int h0 = handshakes(ws);
   f.forward1 = run_unix("forward1", "forwarded, " + n + " structure(s), 1 conn", d.socket, 1, slow / 2,
                         forwards, warm);
+  int h1 = handshakes(ws);
   f.forward8 = run_unix("forward8", "forwarded, " + n + " structure(s), 8 conns", d.socket, 8, slow,
                         forwards, warm);
+  f.handshakes_forward1 = h1 - h0;
+  f.handshakes_forward8 = handshakes(ws) - h1;
   f.rss_traffic_kib = proc_status_kib(d.process->pid(), "VmRSS:");
   f.hwm_kib = proc_status_kib(d.process->pid(), "VmHWM:");
   f.sockets_after = socket_count(d.process->pid());
@@ -290,6 +305,11 @@ nlohmann::json run_scale(const Workspace& ws, int sim_port, int structures, bool
   row("forwarded, 1 conn", one.forward1, many.forward1);
   row("forwarded, 8 conns", one.forward8, many.forward8);
   std::snprintf(line, sizeof line,
+                "| TLS handshakes insi-sim saw during the forwarded phases (1 conn; 8 conns, warm-up included) | %d; %d | %d; %d | | — | |\n",
+                one.handshakes_forward1, one.handshakes_forward8, many.handshakes_forward1,
+                many.handshakes_forward8);
+  md << line;
+  std::snprintf(line, sizeof line,
                 "\n%d EC P-256 keys and certificates generated and signed by the test CA in %.2f s. "
                 "Requests rotate over every configured FINESS (%d); forwarded ones carry "
                 "`cache: bypass` and are measured after one warm-up pass over every FINESS.\n",
@@ -301,7 +321,9 @@ nlohmann::json run_scale(const Workspace& ws, int sim_port, int structures, bool
                           {"rss_start_kib", f.rss_start_kib}, {"rss_traffic_kib", f.rss_traffic_kib},
                           {"hwm_kib", f.hwm_kib}, {"sockets_after", f.sockets_after},
                           {"rss_idle_kib", f.rss_idle_kib}, {"sockets_idle", f.sockets_idle},
-                          {"prime_s", f.prime_s}, {"cache", phase_json(f.cache)},
+                          {"prime_s", f.prime_s},
+                          {"handshakes_forward_c1", f.handshakes_forward1},
+                          {"handshakes_forward_c8", f.handshakes_forward8}, {"cache", phase_json(f.cache)},
                           {"forward_c1", phase_json(f.forward1)}, {"forward_c8", phase_json(f.forward8)}};
   };
   return {{"pki_s", pki_s}, {"one", figures(one)}, {"many", figures(many)}};
