@@ -164,10 +164,11 @@ TEST(StructuresE2E, every_call_carries_its_structures_certificate_under_50_concu
   EXPECT_EQ(calls_seen, calls_answered);
   EXPECT_EQ(calls_seen.size(), 3u);
   // Structure C's certificate is the INSI-MANU one.
-  for (const auto& e : sim.journal())
+  for (const auto& e : sim.journal()) {
     if (e.value("emetteur", "") == kC) {
       EXPECT_EQ(e["client_cn"], "INSI-MANU");
     }
+  }
 }
 
 // With several structures, finess is required; an unknown one is refused;
