@@ -117,22 +117,23 @@ const char* refused_by_breakers(const FaultPolicy& policy, Clock::time_point now
   return nullptr;
 }
 
-/// Transport failures feed the endpoint's breaker, except TLS handshake
-/// failures when the structure has its own breaker (issue 12: one
-/// structure's refused certificate must not cut the others off).
+/// Transport failures feed the endpoint's breaker, except a TLS handshake
+/// that failed (not timed out: INSi hanging is the endpoint's problem) when
+/// the structure has its own breaker (issue 12: one structure's refused
+/// certificate must not cut the others off).
 void report_to_breakers(const FaultPolicy& policy, CallOutcome::Kind kind,
                         CallOutcome::Attempt::Stage stage) {
   using Stage = CallOutcome::Attempt::Stage;
   const bool failed = kind == CallOutcome::Kind::transport || kind == CallOutcome::Kind::timeout;
   CircuitBreaker* cert = policy.certificate_breaker;
-  if (failed && stage == Stage::tls && cert) {
+  if (kind == CallOutcome::Kind::transport && stage == Stage::tls && cert) {
     cert->on_transport_failure(Clock::now());
     if (policy.breaker) policy.breaker->release();
     return;
   }
   if (cert) {
-    if (stage == Stage::connect) cert->release();  // the handshake was never tried
-    else cert->on_success();                        // the handshake went through
+    if (stage == Stage::connect || stage == Stage::tls) cert->release();  // no verdict on it
+    else cert->on_success();  // the handshake went through
   }
   if (policy.breaker) {
     if (failed) policy.breaker->on_transport_failure(Clock::now());

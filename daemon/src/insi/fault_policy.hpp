@@ -34,10 +34,11 @@ struct FaultPolicy {
   std::chrono::milliseconds backoff{200};      ///< first backoff; doubles, ±50 % jitter
   CircuitBreaker* breaker = nullptr;           ///< optional, not owned
   /// The structure's own breaker (issue 12), optional, not owned: TLS
-  /// handshake failures (INSi refusing this structure's certificate, or a
-  /// certificate problem of ours) open it and refuse only that structure's
-  /// calls; `breaker`, shared by every structure of the INSi endpoint,
-  /// counts only connection, I/O and timeout failures then.
+  /// handshakes that fail (INSi refusing this structure's certificate, or a
+  /// certificate problem of ours; not a handshake that times out) open it
+  /// and refuse only that structure's calls; `breaker`, shared by every
+  /// structure of the INSi endpoint, counts the connection, I/O and timeout
+  /// failures then.
   CircuitBreaker* certificate_breaker = nullptr;
 };
 
