@@ -1,0 +1,91 @@
+// End to end: the state in PostgreSQL (fleet mode, issue 15). insgated on a
+// private test cluster (tests/support/pg_cluster) with insi-sim: a
+// recherche and a qualification, then a restart, and the identity is
+// still there; the connection string never reaches the log.
+// (Two instances, kills during delivery, outages: a later step.)
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include <pqxx/connection>
+#include <pqxx/transaction>
+
+#include "e2e_env.hpp"
+#include "pg_cluster.hpp"
+
+using namespace insgate::testing;
+using insgate::net::LocalHttpClient;
+using nlohmann::json;
+
+namespace {
+
+json ecetinsi_body() { return recherche_body("ECETINSI", {"PIERRE-ALAIN"}, "M", "2009-07-14"); }
+
+json qualification_body() {
+  return {{"operateur", "u-test"},
+          {"ins", {{"matricule", "1090763220834"}, {"cle", "89"}, {"oid", "1.2.250.1.213.1.4.8"}}},
+          {"piece_identite", {{"type", "CNI"}, {"verifiee_le", "2026-01-15"}}},
+          {"identifiant_local", "IPP-000123"}};
+}
+
+/// The daemon's configuration with its state in PostgreSQL: the usual
+/// file, `etat:` pointing at a conninfo file (mode 0600) for `conninfo`.
+std::string pg_config(const Workspace& ws, const std::string& name, const DaemonOptions& opt,
+                      const std::string& conninfo) {
+  const std::string secret = ws.path(name + ".conninfo");
+  std::ofstream(secret) << conninfo << "\n";
+  ::chmod(secret.c_str(), 0600);
+  const std::string cfg = write_daemon_config(ws, name, opt);
+  std::string text = read_file(cfg);
+  const std::string etat = "etat: {repertoire: " + ws.path(name + ".etat") + "}";
+  const auto at = text.find(etat);
+  if (at == std::string::npos) throw std::runtime_error("no etat line in " + cfg);
+  text.replace(at, etat.size(),
+               "etat: {repertoire: " + ws.path(name + ".etat") +
+                   ", postgresql: {conninfo_fichier: " + secret + ", connexions: 3}}");
+  std::ofstream(cfg, std::ios::trunc) << text;
+  return cfg;
+}
+
+}  // namespace
+
+TEST(FleetE2E, an_identity_qualified_on_postgresql_is_still_there_after_a_restart) {
+  Workspace ws;
+  const std::string conninfo = shared_pg_cluster().fresh_database();
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  const std::string cfg = pg_config(ws, "insgated", opt, conninfo);
+  {
+    Daemon d(ws, "insgated", opt, cfg);
+    LocalHttpClient c(d.socket());
+    auto found = post_recherche(c, ecetinsi_body());
+    ASSERT_EQ(found.status, 200u) << found.raw.body;
+    EXPECT_EQ(found.body["statut"], "recuperee");
+    auto q = post_json(c, "/v1/ins/qualification", qualification_body());
+    ASSERT_EQ(q.status, 200u) << q.raw.body;
+    EXPECT_EQ(q.body["statut"], "qualifiee");
+    d.stop(SIGTERM);
+    EXPECT_EQ(d.log().find("dbname="), std::string::npos) << "the conninfo must not be logged";
+  }
+  // The rows are in PostgreSQL, not in the state directory.
+  {
+    pqxx::connection pg(conninfo);
+    pqxx::work w(pg);
+    auto r = w.exec("SELECT statut, finess FROM identite");
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0][0].as<std::string>(), "qualifiee");
+    EXPECT_EQ(r[0][1].as<std::string>(), "010000001");
+  }
+  EXPECT_FALSE(std::ifstream(ws.path("insgated.etat/insgate-state.db")).good());
+  Daemon again(ws, "insgated", opt, cfg);
+  LocalHttpClient c(again.socket());
+  // No recherche since the restart: a qualification is only accepted for an
+  // identity the store holds (else 409 statut_incompatible).
+  auto after = post_json(c, "/v1/ins/qualification", qualification_body());
+  ASSERT_EQ(after.status, 200u) << after.raw.body;
+  EXPECT_EQ(after.body["statut"], "qualifiee");
+  EXPECT_EQ(sim.journal().size(), 1u);  // the one recherche before the restart
+}
