@@ -89,3 +89,48 @@ TEST(FleetE2E, an_identity_qualified_on_postgresql_is_still_there_after_a_restar
   EXPECT_EQ(after.body["statut"], "qualifiee");
   EXPECT_EQ(sim.journal().size(), 1u);  // the one recherche before the restart
 }
+
+// PostgreSQL stopped under a running daemon: an INSi-backed recherche still
+// answers (the cache read that fails falls through to INSi), a
+// qualification answers 503 etat_indisponible and records nothing; once the
+// server is back the daemon reconnects by itself.
+TEST(FleetE2E, postgresql_down_recherche_answers_qualification_is_503_then_recovers) {
+  Workspace ws;
+  auto& cluster = shared_pg_cluster();
+  const std::string conninfo = cluster.fresh_database();
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  opt.cache_ttl_s = 3600;
+  Daemon d(ws, "insgated", opt, pg_config(ws, "insgated", opt, conninfo));
+  LocalHttpClient c(d.socket());
+  ASSERT_EQ(post_recherche(c, ecetinsi_body()).status, 200u);
+  auto identities = [&] {
+    pqxx::connection pg(conninfo);
+    pqxx::work w(pg);
+    return w.exec("SELECT count(*) FROM identite")[0][0].as<int>();
+  };
+  ASSERT_TRUE(wait_until([&] { return identities() == 1; }));  // recorded after the answer
+
+  cluster.stop_server();
+  auto other = post_recherche(c, recherche_body("TCHITCHI", {"OLA", "CATARINA"}, "F", "1936-06-21"));
+  EXPECT_EQ(other.status, 200u) << other.raw.body;
+  EXPECT_EQ(other.body["source"], "insi");
+  auto refused = post_json(c, "/v1/ins/qualification", qualification_body());
+  EXPECT_EQ(refused.status, 503u) << refused.raw.body;
+  EXPECT_EQ(refused.body["code"], "etat_indisponible");
+  EXPECT_NE(d.log().find("[STATE_READ] cache unavailable, asking INSi"), std::string::npos);
+
+  cluster.start_server();
+  Answer q;
+  ASSERT_TRUE(wait_until([&] {
+    q = post_json(c, "/v1/ins/qualification", qualification_body());
+    return q.status == 200u;
+  }, std::chrono::seconds(20))) << q.raw.body;
+  EXPECT_EQ(q.body["statut"], "qualifiee");
+  pqxx::connection pg(conninfo);
+  pqxx::work w(pg);
+  EXPECT_EQ(w.exec("SELECT statut FROM identite")[0][0].as<std::string>(), "qualifiee");
+  EXPECT_EQ(d.log().find("dbname="), std::string::npos) << "the conninfo must not be logged";
+  EXPECT_EQ(d.log().find("1090763220834"), std::string::npos) << "no INS in the log";
+}

@@ -25,8 +25,9 @@ inline std::string pg_reason(const std::exception& e) {
 
 /// Runs `f(work)` on a pooled connection in one READ COMMITTED transaction
 /// (`f` commits; not committed = rolled back). A connection found broken
-/// when the transaction begins is replaced once (server restarted since
-/// it was last used). libpqxx failures become StateError naming `what`;
+/// when the transaction begins is replaced (server restarted since it was
+/// last used): every idle connection of the pool may be, so up to size() + 1
+/// tries. libpqxx failures become StateError naming `what`;
 /// any other exception from `f` propagates unchanged.
 template <class F>
 auto pg_run(PgPool& pool, const char* what, F&& f) {
@@ -37,7 +38,7 @@ auto pg_run(PgPool& pool, const char* what, F&& f) {
       w = std::make_unique<pqxx::work>(lease->conn());
     } catch (const pqxx::broken_connection& e) {
       lease->discard();
-      if (attempt == 0) continue;
+      if (static_cast<std::size_t>(attempt) < pool.size()) continue;
       throw StateError(std::string("state (PostgreSQL): ") + what + ": server unreachable (" +
                        pg_reason(e) + ")");
     } catch (const pqxx::failure& e) {
