@@ -120,6 +120,11 @@ TEST(FleetE2E, postgresql_down_recherche_answers_qualification_is_503_then_recov
   EXPECT_EQ(refused.status, 503u) << refused.raw.body;
   EXPECT_EQ(refused.body["code"], "etat_indisponible");
   EXPECT_NE(d.log().find("[STATE_READ] cache unavailable, asking INSi"), std::string::npos);
+  auto health = get_json(c, "/v1/health");
+  EXPECT_EQ(health.status, 200u);
+  EXPECT_EQ(health.body["statut"], "degrade");
+  EXPECT_EQ(health.body["etat"]["stockage"], "postgresql");
+  EXPECT_EQ(health.body["etat"]["disponible"], false);
 
   cluster.start_server();
   Answer q;
@@ -128,6 +133,7 @@ TEST(FleetE2E, postgresql_down_recherche_answers_qualification_is_503_then_recov
     return q.status == 200u;
   }, std::chrono::seconds(20))) << q.raw.body;
   EXPECT_EQ(q.body["statut"], "qualifiee");
+  EXPECT_EQ(get_json(c, "/v1/health").body["etat"]["disponible"], true);
   pqxx::connection pg(conninfo);
   pqxx::work w(pg);
   EXPECT_EQ(w.exec("SELECT statut FROM identite")[0][0].as<std::string>(), "qualifiee");

@@ -197,4 +197,15 @@ asio::awaitable<std::vector<state::OutboxBacklog>> StateGateway::outbox_backlog(
   co_return co_await offload(std::move(work));
 }
 
+void StateGateway::set_store_check(std::string backend, std::function<bool()> check) {
+  store_backend_ = std::move(backend);
+  store_check_ = std::move(check);
+}
+
+asio::awaitable<StoreHealth> StateGateway::store_health() {
+  if (!store_check_) co_return StoreHealth{store_backend_, true};
+  auto work = [this] { return StoreHealth{store_backend_, store_check_()}; };
+  co_return co_await offload(std::move(work));
+}
+
 }  // namespace insgate::api

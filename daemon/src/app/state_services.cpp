@@ -118,6 +118,8 @@ StateServices::StateServices(const config::Config& cfg, metrics::Metrics* metric
                                                       cfg.state.outbox_backoff, metrics));
   gateway_ = std::make_unique<api::StateGateway>(pool_, *store_, *cache_, *identities_,
                                                  *activity_, [this] { wake_workers(); });
+  if (auto* pg = dynamic_cast<state::PgStore*>(store_.get()))
+    gateway_->set_store_check("postgresql", [pg] { return pg->reachable(); });
   schedule_activity_flush();
   spdlog::info("[APP_STATE] cache TTL {} s", cfg.state.cache_ttl.count());
 }
