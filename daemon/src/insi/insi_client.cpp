@@ -5,6 +5,9 @@
 #include <openssl/ssl.h>
 #include <poll.h>
 
+#include <cerrno>
+
+#include <algorithm>
 #include <optional>
 
 #include "insi/tls_setup.hpp"
@@ -17,8 +20,21 @@ auto with_ec(boost::system::error_code& ec) { return asio::redirect_error(use_aw
 
 using Stage = TransportError::Stage;
 
+/// A local resource exhausted (descriptors, memory, socket buffers): the
+/// daemon's own saturation, never INSi's fault (issue 19). getaddrinfo's
+/// EAI_SYSTEM comes back from Asio as the errno it set.
+bool is_local_exhaustion(const boost::system::error_code& ec) {
+  if (ec.category() != boost::system::system_category() &&
+      ec.category() != boost::system::generic_category())
+    return false;
+  const int e = ec.value();
+  return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS;
+}
+
 TransportError from_ec(TransportError::Kind kind, Stage stage, const boost::system::error_code& ec,
                        const char* what) {
+  if (stage != Stage::receive && is_local_exhaustion(ec))
+    return {TransportError::Kind::saturated, std::string(what) + ": " + ec.message(), stage};
   if (ec == beast::error::timeout)
     return {TransportError::Kind::timeout, std::string(what) + ": deadline reached", stage};
   return {kind, std::string(what) + ": " + ec.message(), stage};
@@ -41,18 +57,34 @@ std::optional<TransportError> over_bounds(const boost::system::error_code& ec) {
 
 }  // namespace
 
+/// A call waiting for a place in the pool (InsiClient::acquire).
+struct InsiClient::Waiter {
+  asio::steady_timer timer;
+  Lease lease;
+  bool granted = false;
+};
+
 InsiClient::InsiClient(asio::any_io_executor ex, std::shared_ptr<ssl::context> tls,
-                       config::Endpoint endpoint, std::chrono::milliseconds connect_timeout)
+                       config::Endpoint endpoint, std::chrono::milliseconds connect_timeout,
+                       std::size_t max_open, HandshakeHook on_handshake)
     : ex_(std::move(ex)),
       tls_(std::move(tls)),
       endpoint_(std::move(endpoint)),
-      connect_timeout_(connect_timeout) {}
+      connect_timeout_(connect_timeout),
+      max_open_(std::max<std::size_t>(1, max_open)),
+      max_waiting_(std::max(kMinWaiting, kWaitingPerConnection * max_open_)),
+      on_handshake_(std::move(on_handshake)) {}
+
+InsiClient::~InsiClient() { close_idle(); }
+
+void InsiClient::close_stream(Stream& stream) {
+  boost::system::error_code ignored;
+  beast::get_lowest_layer(stream).socket().close(ignored);
+}
 
 void InsiClient::close_idle() {
-  for (auto& i : idle_) {
-    boost::system::error_code ignored;
-    beast::get_lowest_layer(*i.stream).socket().close(ignored);
-  }
+  for (auto& i : idle_) close_stream(*i.stream);
+  open_ -= std::min(open_, idle_.size());
   idle_.clear();
 }
 
@@ -61,12 +93,61 @@ std::size_t InsiClient::close_idle_older_than(Clock::duration idle_for) {
   std::size_t closed = 0;
   std::erase_if(idle_, [&](Idle& i) {
     if (i.since > cutoff) return false;
-    boost::system::error_code ignored;
-    beast::get_lowest_layer(*i.stream).socket().close(ignored);
+    close_stream(*i.stream);
     ++closed;
     return true;
   });
+  open_ -= std::min(open_, closed);
   return closed;
+}
+
+asio::awaitable<std::variant<InsiClient::Lease, TransportError>> InsiClient::acquire(
+    Clock::time_point deadline) {
+  // Calls already waiting go first (FIFO): a new call only takes a place
+  // directly when nobody waits.
+  if (waiting_.empty()) {
+    if (auto stream = take_idle()) co_return Lease{std::move(stream)};
+    if (open_ < max_open_) {
+      ++open_;
+      co_return Lease{};
+    }
+  }
+  if (waiting_.size() >= max_waiting_)
+    co_return TransportError{TransportError::Kind::saturated,
+                             "every connection to INSi in use and the waiting queue full (" +
+                                 std::to_string(max_waiting_) + " calls)",
+                             Stage::queued};
+  Waiter w{asio::steady_timer(ex_), {}, false};
+  w.timer.expires_at(deadline);
+  waiting_.push_back(&w);
+  boost::system::error_code ec;
+  co_await w.timer.async_wait(with_ec(ec));
+  if (w.granted) co_return std::move(w.lease);
+  std::erase(waiting_, &w);
+  co_return TransportError{TransportError::Kind::timeout,
+                           "deadline reached while waiting for a connection to INSi",
+                           Stage::queued};
+}
+
+void InsiClient::release(StreamPtr stream, bool reusable) {
+  if (stream && !reusable) {
+    close_stream(*stream);
+    stream.reset();
+  }
+  if (!waiting_.empty()) {
+    // The place goes to the first waiting call: the connection itself, or
+    // (closed) the right to open a new one; open_ is unchanged.
+    Waiter* next = waiting_.front();
+    waiting_.pop_front();
+    next->granted = true;
+    next->lease.stream = std::move(stream);
+    next->timer.cancel();
+    return;
+  }
+  if (stream)
+    idle_.push_back({std::move(stream), Clock::now()});
+  else
+    open_ -= std::min<std::size_t>(open_, 1);
 }
 
 asio::awaitable<std::variant<InsiClient::StreamPtr, TransportError>> InsiClient::connect(
@@ -75,6 +156,7 @@ asio::awaitable<std::variant<InsiClient::StreamPtr, TransportError>> InsiClient:
   if (!set_peer_name(*stream, endpoint_.host))
     co_return TransportError{TransportError::Kind::tls, "cannot set the server name for verification",
                              Stage::tls};
+  if (session_) (void)SSL_set_session(stream->native_handle(), session_.get());
   auto connect_deadline = std::min(deadline, Clock::now() + connect_timeout_);
   boost::system::error_code ec;
   asio::ip::tcp::resolver resolver(ex_);
@@ -86,7 +168,11 @@ asio::awaitable<std::variant<InsiClient::StreamPtr, TransportError>> InsiClient:
   if (ec) co_return from_ec(TransportError::Kind::connect, Stage::connect, ec, "connect");
   tcp.expires_at(connect_deadline);
   co_await stream->async_handshake(ssl::stream_base::client, with_ec(ec));
-  if (ec) co_return from_ec(TransportError::Kind::tls, Stage::tls, ec, "TLS handshake");
+  if (ec) {
+    session_.reset();  // never offered again: the next handshake is a full one
+    co_return from_ec(TransportError::Kind::tls, Stage::tls, ec, "TLS handshake");
+  }
+  if (on_handshake_) on_handshake_(SSL_session_reused(stream->native_handle()) == 1);
   co_return std::move(stream);
 }
 
@@ -151,6 +237,14 @@ asio::awaitable<PostResult> InsiClient::exchange(Stream& stream,
   co_return reply;
 }
 
+void InsiClient::remember_session(Stream& stream) {
+  SSL_SESSION* s = SSL_get1_session(stream.native_handle());
+  if (s != nullptr && SSL_SESSION_is_resumable(s) == 1)
+    session_.reset(s);
+  else if (s != nullptr)
+    SSL_SESSION_free(s);
+}
+
 InsiClient::StreamPtr InsiClient::take_idle() {
   while (!idle_.empty()) {
     StreamPtr stream = std::move(idle_.back().stream);
@@ -162,8 +256,8 @@ InsiClient::StreamPtr InsiClient::take_idle() {
     pollfd pfd{sock.native_handle(), POLLIN | POLLRDHUP, 0};
     const bool quiet = ::poll(&pfd, 1, 0) == 0 && SSL_pending(stream->native_handle()) == 0;
     if (quiet) return stream;
-    boost::system::error_code ignored;
-    sock.close(ignored);
+    close_stream(*stream);
+    open_ -= std::min<std::size_t>(open_, 1);
   }
   return nullptr;
 }
@@ -184,18 +278,24 @@ asio::awaitable<PostResult> InsiClient::post(std::string soap_action, std::strin
   // a new message (new MessageID); the same MessageID never goes out twice.
   bool reusable = false;
   bool answered = false;
-  StreamPtr stream = take_idle();
+  auto lease = co_await acquire(deadline);
+  if (auto* err = std::get_if<TransportError>(&lease)) co_return *err;
+  StreamPtr stream = std::move(std::get<Lease>(lease).stream);
   const bool reused = stream != nullptr;
   if (!stream) {
     auto connected = co_await connect(deadline);
-    if (auto* err = std::get_if<TransportError>(&connected)) co_return *err;
+    if (auto* err = std::get_if<TransportError>(&connected)) {
+      release(nullptr, false);
+      co_return *err;
+    }
     stream = std::move(std::get<StreamPtr>(connected));
   }
   auto result = co_await exchange(*stream, req, deadline, reused, reusable, answered);
   if (auto* err = std::get_if<TransportError>(&result);
       err && reused && !answered && err->kind == TransportError::Kind::io)
     err->stale_connection = true;
-  if (reusable && idle_.size() < kMaxIdle) idle_.push_back({std::move(stream), Clock::now()});
+  if (!reused && std::holds_alternative<HttpReply>(result)) remember_session(*stream);
+  release(std::move(stream), reusable);
   co_return result;
 }
 
