@@ -34,7 +34,8 @@ std::string scrape(const Workspace& ws, Daemon& d, const std::string& name) {
     return "";
   }
   const int port = std::stoi(log.substr(at + marker.size()));
-  const std::string out = ws.path(name);
+  static int scrapes = 0;  // one file per scrape: the output file is appended to
+  const std::string out = ws.path(std::to_string(++scrapes) + "-" + name);
   EXPECT_EQ(run_command({"/usr/bin/curl", "-s", "http://127.0.0.1:" + std::to_string(port) + "/metrics"},
                         out),
             0);
@@ -103,13 +104,15 @@ TEST_F(InsiPoolE2eTest, sixty_four_callers_share_eight_connections_all_answered)
   EXPECT_GE(handshakes, new_connections) << text;
   EXPECT_LE(handshakes, 8 + 2) << text;
   // Pool gauges (refreshed by the idle-close tick): within the bound.
+  std::string t;
   EXPECT_TRUE(eventually([&] {
-    const auto t = scrape(ws, *daemon, "pool-gauges.txt");
+    t = scrape(ws, *daemon, "pool-gauges.txt");
     const double open = sample(t, "insgate_insi_connections{state=\"open\"}");
     const double idle = sample(t, "insgate_insi_connections{state=\"idle\"}");
     return open >= 1 && open <= 8 && idle == open &&
            sample(t, "insgate_insi_connections{state=\"waiting\"}") == 0;
-  }));
+  })) << t;
+  if (HasFailure()) ADD_FAILURE() << daemon->log();
 }
 
 /// The pid of the process listening on the Unix socket `path` (SO_PEERCRED).
@@ -185,6 +188,7 @@ TEST_F(SaturationE2eTest, exhausted_descriptors_give_service_sature_and_never_op
             4)
       << text;
   EXPECT_EQ(sample(text, "insgate_insi_circuit_open"), 0) << text;
+  if (HasFailure()) ADD_FAILURE() << daemon->log();
 }
 
 /// Issue 19: a hard RLIMIT_NOFILE below what the settings may use refuses

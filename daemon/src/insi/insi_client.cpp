@@ -4,8 +4,11 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <optional>
@@ -29,6 +32,20 @@ bool is_local_exhaustion(const boost::system::error_code& ec) {
     return false;
   const int e = ec.value();
   return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS;
+}
+
+/// The errno of a descriptor that cannot be opened now because local
+/// resources are exhausted; 0 when one can. glibc's resolver reports a name
+/// it could not look up for want of a descriptor (/etc/hosts, a DNS socket)
+/// as "host not found": this probe tells the two apart.
+int descriptor_exhaustion_now() {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0) {
+    ::close(fd);
+    return 0;
+  }
+  const int e = errno;
+  return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS ? e : 0;
 }
 
 TransportError from_ec(TransportError::Kind kind, Stage stage, const boost::system::error_code& ec,
@@ -156,12 +173,28 @@ asio::awaitable<std::variant<InsiClient::StreamPtr, TransportError>> InsiClient:
   if (!set_peer_name(*stream, endpoint_.host))
     co_return TransportError{TransportError::Kind::tls, "cannot set the server name for verification",
                              Stage::tls};
-  if (session_) (void)SSL_set_session(stream->native_handle(), session_.get());
+  // A copy: OpenSSL marks a connection's session not resumable when the
+  // connection ends without close_notify (ours are closed, not shut down),
+  // and the kept session must survive that.
+  if (session_) {
+    SSL_SESSION* copy = SSL_SESSION_dup(session_.get());
+    if (copy != nullptr) {
+      (void)SSL_set_session(stream->native_handle(), copy);
+      SSL_SESSION_free(copy);  // the connection holds its own reference
+    }
+  }
   auto connect_deadline = std::min(deadline, Clock::now() + connect_timeout_);
   boost::system::error_code ec;
   asio::ip::tcp::resolver resolver(ex_);
   auto endpoints = co_await resolver.async_resolve(endpoint_.host, endpoint_.port, with_ec(ec));
-  if (ec) co_return from_ec(TransportError::Kind::connect, Stage::connect, ec, "resolve");
+  if (ec) {
+    if (const int e = descriptor_exhaustion_now(); e != 0 && !is_local_exhaustion(ec))
+      co_return TransportError{TransportError::Kind::saturated,
+                               "resolve: " + ec.message() + " while local resources are exhausted (" +
+                                   std::strerror(e) + ")",
+                               Stage::connect};
+    co_return from_ec(TransportError::Kind::connect, Stage::connect, ec, "resolve");
+  }
   auto& tcp = beast::get_lowest_layer(*stream);
   tcp.expires_at(connect_deadline);
   co_await tcp.async_connect(endpoints, with_ec(ec));
@@ -238,11 +271,12 @@ asio::awaitable<PostResult> InsiClient::exchange(Stream& stream,
 }
 
 void InsiClient::remember_session(Stream& stream) {
+  // A copy, for the same reason as in connect().
   SSL_SESSION* s = SSL_get1_session(stream.native_handle());
-  if (s != nullptr && SSL_SESSION_is_resumable(s) == 1)
-    session_.reset(s);
-  else if (s != nullptr)
-    SSL_SESSION_free(s);
+  if (s == nullptr) return;
+  if (SSL_SESSION_is_resumable(s) == 1)
+    if (SSL_SESSION* copy = SSL_SESSION_dup(s)) session_.reset(copy);
+  SSL_SESSION_free(s);
 }
 
 InsiClient::StreamPtr InsiClient::take_idle() {
