@@ -166,6 +166,8 @@ const std::vector<std::string>& Metrics::metric_names() {
       "insgate_insi_last_call_timestamp_seconds",
       "insgate_insi_unique_users",
       "insgate_insi_circuit_open",
+      "insgate_insi_tls_handshakes_total",
+      "insgate_insi_connections",
       "insgate_insi_faults_total",
       "insgate_insi_sollicitations_current_month",
       "insgate_qualified_identity_ratio",
