@@ -173,16 +173,10 @@ asio::awaitable<std::variant<InsiClient::StreamPtr, TransportError>> InsiClient:
   if (!set_peer_name(*stream, endpoint_.host))
     co_return TransportError{TransportError::Kind::tls, "cannot set the server name for verification",
                              Stage::tls};
-  // A copy: OpenSSL marks a connection's session not resumable when the
-  // connection ends without close_notify (ours are closed, not shut down),
-  // and the kept session must survive that.
-  if (session_) {
-    SSL_SESSION* copy = SSL_SESSION_dup(session_.get());
-    if (copy != nullptr) {
-      (void)SSL_set_session(stream->native_handle(), copy);
-      SSL_SESSION_free(copy);  // the connection holds its own reference
-    }
-  }
+  // TLS session resumption (issue 19, step 5) is NOT offered: insi-sim,
+  // which asks for a client certificate, answers a resumption attempt with
+  // an internal_error alert, and a failed handshake is not retried. Kept
+  // for later: remember_session() and session_ (see the header), unused.
   auto connect_deadline = std::min(deadline, Clock::now() + connect_timeout_);
   boost::system::error_code ec;
   asio::ip::tcp::resolver resolver(ex_);
@@ -328,7 +322,6 @@ asio::awaitable<PostResult> InsiClient::post(std::string soap_action, std::strin
   if (auto* err = std::get_if<TransportError>(&result);
       err && reused && !answered && err->kind == TransportError::Kind::io)
     err->stale_connection = true;
-  if (!reused && std::holds_alternative<HttpReply>(result)) remember_session(*stream);
   release(std::move(stream), reusable);
   co_return result;
 }

@@ -211,27 +211,3 @@ TEST(InsiPoolTest, a_deadline_reached_while_queued_is_a_timeout_before_sending) 
   EXPECT_EQ(queued, 2);
   EXPECT_EQ(count_ok(run), 1);
 }
-
-TEST(InsiPoolTest, a_new_connection_resumes_the_last_tls_session) {
-  asio::io_context io(1);
-  SlowServer server(io, 1ms);
-  std::vector<bool> resumed;
-  InsiClient client(io.get_executor(), client_tls(), endpoint(server), 5s, 2,
-                    [&](bool r) { resumed.push_back(r); });
-  std::vector<PostResult> results;
-  asio::co_spawn(
-      io,
-      [&]() -> asio::awaitable<void> {
-        results.push_back(co_await client.post("action", "<x/>", Clock::now() + 5s));
-        client.close_idle();  // the next call needs a new connection
-        results.push_back(co_await client.post("action", "<x/>", Clock::now() + 5s));
-        client.close_idle();
-        server.stop();
-      },
-      asio::detached);
-  io.run_for(20s);
-  ASSERT_EQ(results.size(), 2u);
-  EXPECT_TRUE(std::holds_alternative<HttpReply>(results[1]));
-  EXPECT_EQ(resumed, (std::vector<bool>{false, true}));
-  EXPECT_EQ(server.accepts, 2);
-}
