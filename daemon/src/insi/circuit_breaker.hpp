@@ -28,6 +28,10 @@ class CircuitBreaker {
   bool allow(Clock::time_point now);
   void on_success();
   void on_transport_failure(Clock::time_point now);
+  /// An allowed attempt ended with no verdict on INSi (local saturation, a
+  /// deadline reached while queued for a connection, issue 19): a half-open
+  /// probe is given back, nothing else changes.
+  void release() { probe_in_flight_ = false; }
 
   State state(Clock::time_point now) const;
   /// Seconds until a probe is allowed (≥ 1 while open, 0 otherwise).

@@ -150,7 +150,10 @@ asio::awaitable<CallOutcome> call_with_policy(InsiTransport& transport, std::str
     // Local saturation and a deadline reached while queued for a connection
     // say nothing about INSi: neither a failure nor a success for the
     // breaker, and never retried (issue 19).
-    if (stage == Stage::saturated || stage == Stage::deadline) co_return finish(std::move(out));
+    if (stage == Stage::saturated || stage == Stage::deadline) {
+      if (policy.breaker) policy.breaker->release();  // a half-open probe is not left pending
+      co_return finish(std::move(out));
+    }
     if (policy.breaker && stage != Stage::replayed) {
       if (out.kind == Kind::transport || out.kind == Kind::timeout)
         policy.breaker->on_transport_failure(Clock::now());

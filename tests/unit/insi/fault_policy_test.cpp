@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <thread>
 
 #include "insi/soap_codec.hpp"
 
@@ -275,5 +276,17 @@ TEST(FaultPolicyTest, a_deadline_reached_while_queued_is_not_a_call_nor_a_failur
   EXPECT_EQ(o.appels, 0);
   EXPECT_EQ(stages(o), std::vector<Stage>{Stage::deadline});
   EXPECT_EQ(t.bodies.size(), 1u);
+  EXPECT_EQ(b.state(Clock::now()), CircuitBreaker::State::closed);
+}
+
+TEST(FaultPolicyTest, a_saturated_half_open_probe_gives_its_place_back) {
+  CircuitBreaker b(1, 1ms);
+  Scripted fail({transport(TransportError::Kind::connect)});
+  run(fail, {0, 1ms, &b});
+  std::this_thread::sleep_for(5ms);  // cooldown over: the next attempt is the probe
+  Scripted sat({TransportError{TransportError::Kind::saturated, "x", TStage::connect}});
+  EXPECT_EQ(run(sat, {0, 1ms, &b}).kind, Kind::saturated);
+  Scripted ok({cr01()});
+  EXPECT_EQ(run(ok, {0, 1ms, &b}).kind, Kind::resultat) << "a new probe is allowed";
   EXPECT_EQ(b.state(Clock::now()), CircuitBreaker::State::closed);
 }
