@@ -38,6 +38,13 @@ void ins_options(po::options_description& o) {
       "oid", po::value<std::string>()->value_name("OID"), "OID de l'INS");
 }
 
+/// The structure a request acts for (issue 12): required by a daemon
+/// serving several structures, optional with one.
+void finess_option(po::options_description& o) {
+  o.add_options()("finess", po::value<std::string>()->value_name("FINESS"),
+                  "la structure pour laquelle agir (démon à plusieurs structures)");
+}
+
 void cache_option(po::options_description& o) {
   o.add_options()("sans-cache", "interroger INSi même si la réponse est en cache");
 }
@@ -45,6 +52,7 @@ void cache_option(po::options_description& o) {
 void recherche_options(po::options_description& o) {
   traits_options(o);
   cache_option(o);
+  finess_option(o);
 }
 
 void vitale_options(po::options_description& o) {
@@ -64,11 +72,13 @@ void vitale_options(po::options_description& o) {
       "assertion-vitale", po::value<std::string>()->value_name("FICHIER"),
       "fichier XML de l'assertion signée de la carte, transmise telle quelle à INSi");
   cache_option(o);
+  finess_option(o);
 }
 
 void verification_options(po::options_description& o) {
   ins_options(o);
   traits_options(o);
+  finess_option(o);
 }
 
 void qualification_options(po::options_description& o) {
@@ -80,6 +90,7 @@ void qualification_options(po::options_description& o) {
       "date de la vérification de la pièce")(
       "identifiant-local", po::value<std::string>()->value_name("ID"),
       "identifiant de la personne dans le logiciel (IPP…)");
+  finess_option(o);
 }
 
 void stats_options(po::options_description& o) {
@@ -130,10 +141,16 @@ ApiCall post(std::string target, const json& body) {
   return {verb::post, std::move(target), body.dump(), {}};
 }
 
+/// `body` with the `finess` member when --finess was given.
+json for_structure(const po::variables_map& vm, json body) {
+  if (vm.count("finess")) body["finess"] = str(vm, "finess");
+  return body;
+}
+
 ApiCall recherche(const po::variables_map& vm, const std::string& operateur) {
   json body = {{"operateur", operateur}, {"traits", traits(vm)}};
   if (vm.count("sans-cache")) body["cache"] = "bypass";
-  return post("/v1/ins/recherche", body);
+  return post("/v1/ins/recherche", for_structure(vm, body));
 }
 
 /// Standard base64 (OpenSSL), for the assertion file.
@@ -173,20 +190,21 @@ ApiCall recherche_vitale(const po::variables_map& vm, const std::string& operate
     body["assertion_vitale"] = base64(xml);
   }
   if (vm.count("sans-cache")) body["cache"] = "bypass";
-  return post("/v1/ins/recherche-vitale", body);
+  return post("/v1/ins/recherche-vitale", for_structure(vm, body));
 }
 
 ApiCall verification(const po::variables_map& vm, const std::string& operateur) {
   return post("/v1/ins/verification",
-              {{"operateur", operateur}, {"ins", ins(vm)}, {"traits", traits(vm)}});
+              for_structure(vm, {{"operateur", operateur}, {"ins", ins(vm)}, {"traits", traits(vm)}}));
 }
 
 ApiCall qualification(const po::variables_map& vm, const std::string& operateur) {
   return post("/v1/ins/qualification",
-              {{"operateur", operateur},
-               {"ins", ins(vm)},
-               {"piece_identite", {{"type", str(vm, "piece")}, {"verifiee_le", str(vm, "verifiee-le")}}},
-               {"identifiant_local", str(vm, "identifiant-local")}});
+              for_structure(vm, {{"operateur", operateur},
+                                 {"ins", ins(vm)},
+                                 {"piece_identite", {{"type", str(vm, "piece")},
+                                                     {"verifiee_le", str(vm, "verifiee-le")}}},
+                                 {"identifiant_local", str(vm, "identifiant-local")}}));
 }
 
 /// Query values are ours to escape: anything outside [A-Za-z0-9-] as %XX.
@@ -235,26 +253,28 @@ ApiCall health(const po::variables_map&, const std::string&) { return {verb::get
 const std::array<Command, 9> kCommands{{
     {"recherche", "",
      "--nom NOM --prenoms PRENOMS --sexe M|F --date-naissance AAAA-MM-JJ\n"
-     "            [--lieu-naissance COG] [--sans-cache]",
+     "            [--lieu-naissance COG] [--sans-cache] [--finess FINESS]",
      "récupération de l'INS par les traits (POST /v1/ins/recherche)", recherche_options,
      {"nom", "prenoms", "sexe", "date-naissance"}, recherche, AnswerKind::resultat},
     {"recherche-vitale", "",
      "--nir-ouvrant-droit MATRICULE [--cle-ouvrant-droit CC]\n"
      "            [--nir-individu MATRICULE [--cle-individu CC]] --date-naissance AAAA-MM-JJ\n"
      "            --rang-naissance N [--nom NOM] [--grand-regime NN --organisme NNN\n"
-     "            --code-centre NNNN] [--assertion-vitale FICHIER] [--sans-cache]",
+     "            --code-centre NNNN] [--assertion-vitale FICHIER] [--sans-cache]\n"
+     "            [--finess FINESS]",
      "récupération de l'INS avec la carte Vitale (POST /v1/ins/recherche-vitale)",
      vitale_options, {"nir-ouvrant-droit", "date-naissance", "rang-naissance"}, recherche_vitale,
      AnswerKind::resultat},
     {"verification", "",
      "--matricule MATRICULE --cle CC --oid OID --nom NOM --prenoms PRENOMS\n"
-     "            --sexe M|F --date-naissance AAAA-MM-JJ [--lieu-naissance COG]",
+     "            --sexe M|F --date-naissance AAAA-MM-JJ [--lieu-naissance COG]\n"
+     "            [--finess FINESS]",
      "vérification d'un INS et de ses traits (POST /v1/ins/verification)", verification_options,
      {"matricule", "cle", "oid", "nom", "prenoms", "sexe", "date-naissance"}, verification,
      AnswerKind::verification},
     {"qualification", "",
      "--matricule MATRICULE --cle CC --oid OID --piece TYPE --verifiee-le AAAA-MM-JJ\n"
-     "            --identifiant-local ID",
+     "            --identifiant-local ID [--finess FINESS]",
      "qualification de l'identité après contrôle de la pièce (POST /v1/ins/qualification)",
      qualification_options,
      {"matricule", "cle", "oid", "piece", "verifiee-le", "identifiant-local"}, qualification,

@@ -63,13 +63,13 @@ _insgatectl() {
         COMPREPLY=($(compgen -W "$commands" -- "$cur"))
       fi
       return ;;
-    recherche) options="$traits --sans-cache" ;;
+    recherche) options="$traits --sans-cache --finess" ;;
     recherche-vitale)
       options="--nir-ouvrant-droit --cle-ouvrant-droit --nir-individu --cle-individu
         --date-naissance --rang-naissance --nom --grand-regime --organisme --code-centre
-        --assertion-vitale --sans-cache" ;;
-    verification) options="$ins $traits" ;;
-    qualification) options="$ins --piece --verifiee-le --identifiant-local" ;;
+        --assertion-vitale --sans-cache --finess" ;;
+    verification) options="$ins $traits --finess" ;;
+    qualification) options="$ins --piece --verifiee-le --identifiant-local --finess" ;;
     stats) options="--mois --finess --csv --xlsx" ;;
     outbox)
       case $action in

@@ -169,6 +169,10 @@ std::variant<std::string, Refused> to_json(const insgate_event& ev) {
                               ? nlohmann::json(nullptr)
                               : nlohmann::json{{"type", m.document_type},
                                                {"verifiee_le", m.document_checked_on}};
+  // ABI minor 2: the structure (null from an older host).
+  const bool has_finess = INSGATE_HAS_FIELD(&ev, insgate_event, finess) && ev.finess != nullptr &&
+                          ev.finess[0] != '\0';
+  doc["finess"] = has_finess ? nlohmann::json(ev.finess) : nlohmann::json(nullptr);
   // Invalid UTF-8 is replaced rather than thrown on (host strings are UTF-8 by contract).
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

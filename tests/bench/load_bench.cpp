@@ -4,9 +4,12 @@
 //   3. recherches forwarded to insi-sim through insgated (cache off);
 //   4. the same SOAP call made directly to insi-sim over kept-alive mTLS;
 // plus RSS with 1,000 idle keep-alive connections and the time from process
-// start to READY=1 (NOTIFY_SOCKET). Prints a Markdown report, writes JSON.
+// start to READY=1 (NOTIFY_SOCKET); then the scale scenario of issue 12
+// (scale_bench.hpp: N structures against one). Prints a Markdown report,
+// writes JSON.
 //
 // Usage: bench_load [--json FILE] [--micro-json FILE] [--markdown FILE] [--quick]
+//                   [--structures N (500)] [--scale-only]
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <poll.h>
 #include <sys/resource.h>
@@ -27,101 +30,16 @@
 
 #include "e2e_env.hpp"
 #include "histogram.hpp"
+#include "load_phases.hpp"
+#include "scale_bench.hpp"
 #include "insi/soap_codec.hpp"
 #include "net/net.hpp"
 #include "process.hpp"
 
 using namespace insgate;
 using namespace insgate::testing;
-using bench::Histogram;
-using SteadyClock = std::chrono::steady_clock;
+using namespace insgate::bench;
 namespace {
-
-struct Phase {
-  std::string key, name;
-  int conns = 0;
-  std::uint64_t requests = 0, errors = 0;
-  double seconds = 0;
-  Histogram h;
-  double rps() const { return seconds > 0 ? static_cast<double>(requests) / seconds : 0; }
-};
-
-std::string raw_post(const std::string& target, const std::string& body) {
-  return "POST " + target + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-}
-
-/// N keep-alive connections on one client thread, `total` requests shared;
-/// the first `warmup` are not recorded.
-template <class Stream, class Connect>
-Phase run_phase(std::string key, std::string name, int conns, std::uint64_t total,
-                std::uint64_t warmup, const std::string& request, Connect connect) {
-  Phase p;
-  p.key = std::move(key);
-  p.name = std::move(name);
-  p.conns = conns;
-  asio::io_context io(1);
-  std::vector<std::unique_ptr<Stream>> streams;
-  for (int i = 0; i < conns; ++i) streams.push_back(connect(io));
-  std::uint64_t next = 0;
-  SteadyClock::time_point started{};
-  auto worker = [&](Stream& s) -> asio::awaitable<void> {
-    beast::flat_buffer buf;
-    for (;;) {
-      std::uint64_t n = next++;
-      if (n >= total + warmup) co_return;
-      if (n == warmup) started = SteadyClock::now();
-      auto t0 = SteadyClock::now();
-      beast::error_code ec;
-      co_await asio::async_write(s, asio::buffer(request), asio::redirect_error(asio::use_awaitable, ec));
-      http::response<http::string_body> res;
-      if (!ec) co_await http::async_read(s, buf, res, asio::redirect_error(asio::use_awaitable, ec));
-      auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - t0).count();
-      if (n >= warmup) {
-        p.h.record(static_cast<std::uint64_t>(ns));
-        ++p.requests;
-        if (ec || res.result_int() != 200) ++p.errors;
-      }
-      if (ec) co_return;
-    }
-  };
-  for (auto& s : streams) asio::co_spawn(io, worker(*s), asio::detached);
-  io.run();
-  p.seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
-  return p;
-}
-
-Phase run_unix(std::string key, std::string name, const std::string& socket, int conns,
-               std::uint64_t total, const std::string& request) {
-  return run_phase<Local::socket>(std::move(key), std::move(name), conns, total, 200, request,
-                                  [&](asio::io_context& io) {
-                                    auto s = std::make_unique<Local::socket>(io);
-                                    s->connect(Local::endpoint(socket));
-                                    return s;
-                                  });
-}
-
-using TlsStream = ssl::stream<beast::tcp_stream>;
-
-Phase run_tls(std::string key, std::string name, const Workspace& ws, int port, int conns,
-              std::uint64_t total, const std::string& request) {
-  ssl::context ctx(ssl::context::tls_client);
-  ctx.use_certificate_chain_file(ws.pki("client.pem"));
-  ctx.use_private_key_file(ws.pki("client.key"), ssl::context::pem);
-  ctx.load_verify_file(ws.pki("ca.pem"));
-  ctx.set_verify_mode(ssl::verify_peer);
-  return run_phase<TlsStream>(std::move(key), std::move(name), conns, total, 100, request,
-                              [&](asio::io_context& io) {
-                                auto s = std::make_unique<TlsStream>(io, ctx);
-                                SSL_set_tlsext_host_name(s->native_handle(), "localhost");
-                                s->set_verify_callback(ssl::host_name_verification("localhost"));
-                                beast::get_lowest_layer(*s).connect(asio::ip::tcp::endpoint(
-                                    asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
-                                beast::get_lowest_layer(*s).socket().set_option(asio::ip::tcp::no_delay(true));
-                                s->handshake(ssl::stream_base::client);
-                                return s;
-                              });
-}
 
 /// The e2e configuration, tuned for measuring: journal.niveau info (the
 /// production default), room for 2,000 connections.
@@ -136,60 +54,8 @@ std::string bench_config(const Workspace& ws, const std::string& name, const Dae
   return cfg;
 }
 
-/// insgated started with NOTIFY_SOCKET pointing at a datagram socket of ours.
-struct NotifiedDaemon {
-  std::unique_ptr<ChildProcess> process;
-  std::string socket;
-  double ready_ms = -1;  ///< posix_spawn → READY=1
-};
-
 NotifiedDaemon start_daemon(const Workspace& ws, const std::string& name, const DaemonOptions& opt) {
-  NotifiedDaemon d;
-  d.socket = ws.path(name + ".sock");
-  std::string cfg = bench_config(ws, name, opt);
-  std::string notify = ws.path(name + ".notify");
-  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, notify.c_str(), sizeof addr.sun_path - 1);
-  ::unlink(notify.c_str());
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-    throw std::runtime_error("bind " + notify);
-  ::setenv("NOTIFY_SOCKET", notify.c_str(), 1);
-  auto t0 = SteadyClock::now();
-  d.process = std::make_unique<ChildProcess>(
-      std::vector<std::string>{std::string(INSGATE_BIN_DIR) + "/insgated", "--config", cfg},
-      ws.path(name + ".log"));
-  ::unsetenv("NOTIFY_SOCKET");
-  auto until = t0 + std::chrono::seconds(15);
-  while (SteadyClock::now() < until) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 100) <= 0) continue;
-    char msg[4096];
-    ssize_t n = ::recv(fd, msg, sizeof msg - 1, 0);
-    if (n <= 0) continue;
-    msg[n] = 0;
-    if (std::strstr(msg, "READY=1")) {
-      d.ready_ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count();
-      break;
-    }
-  }
-  ::close(fd);
-  if (d.ready_ms < 0) throw std::runtime_error("insgated never sent READY=1: " + read_file(ws.path(name + ".log")));
-  return d;
-}
-
-long proc_status_kib(pid_t pid, const char* field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind(field, 0) == 0) return std::strtol(line.c_str() + std::strlen(field), nullptr, 10);
-  return 0;
-}
-
-std::string fmt_us(std::uint64_t ns) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.1f", static_cast<double>(ns) / 1000.0);
-  return b;
+  return start_notified(ws, name, bench_config(ws, name, opt));
 }
 
 std::string machine() {
@@ -216,15 +82,19 @@ std::string machine() {
 
 int main(int argc, char** argv) {
   std::string json_out = "bench-results.json", micro_json, md_out;
-  bool quick = false;
+  bool quick = false, scale_only = false;
+  int structures = 500;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--json" && i + 1 < argc) json_out = argv[++i];
+    else if (a == "--structures" && i + 1 < argc) structures = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--scale-only") scale_only = true;
     else if (a == "--micro-json" && i + 1 < argc) micro_json = argv[++i];
     else if (a == "--markdown" && i + 1 < argc) md_out = argv[++i];
     else if (a == "--quick") quick = true;
     else {
-      std::cerr << "usage: bench_load [--json FILE] [--micro-json FILE] [--markdown FILE] [--quick]\n";
+      std::cerr << "usage: bench_load [--json FILE] [--micro-json FILE] [--markdown FILE] [--quick]"
+                   " [--structures N] [--scale-only]\n";
       return 2;
     }
   }
@@ -246,6 +116,15 @@ int main(int argc, char** argv) {
   std::vector<Phase> phases;
   nlohmann::json out;
   out["machine"] = machine();
+  if (scale_only) {
+    std::ostringstream md;
+    out["scale"] = run_scale(ws, sim.port(), structures, quick, md);
+    std::cout << "# insgate benchmark report (scale only)\n\nMachine: " << out["machine"].get<std::string>()
+              << "\n" << md.str();
+    std::ofstream(json_out) << out.dump(2) << "\n";
+    if (!md_out.empty()) std::ofstream(md_out) << "Machine: " << out["machine"].get<std::string>() << "\n" << md.str();
+    return 0;
+  }
 
   // READY=1: five cold starts, median reported.
   std::vector<double> ready;
@@ -273,7 +152,7 @@ int main(int argc, char** argv) {
   auto hit = prime.request(http::verb::post, "/v1/ins/recherche", body);
   if (nlohmann::json::parse(hit.body)["source"] != "cache") std::cerr << "warning: second answer not from cache\n";
   const std::size_t answer_bytes = hit.body.size();
-  phases.push_back(run_unix("cache_hit", "1. cache hit through insgated", dc.socket, kConns, kFast, req));
+  phases.push_back(run_unix("cache_hit", "1. cache hit through insgated", dc.socket, kConns, kFast, {req}));
 
   // (2) the ceiling, same body size, same socket kind.
   std::string ceiling_sock = ws.path("ceiling.sock");
@@ -281,7 +160,7 @@ int main(int argc, char** argv) {
                         std::to_string(answer_bytes)},
                        ws.path("ceiling.log"));
   wait_until([&] { return ::access(ceiling_sock.c_str(), F_OK) == 0; });
-  phases.push_back(run_unix("ceiling", "2. ceiling (minimal Beast server)", ceiling_sock, kConns, kFast, req));
+  phases.push_back(run_unix("ceiling", "2. ceiling (minimal Beast server)", ceiling_sock, kConns, kFast, {req}));
   ceiling.stop();
 
   // Idle keep-alive connections on the cache daemon: RSS before/after, peak.
@@ -318,7 +197,7 @@ int main(int argc, char** argv) {
   for (int c : {1, 8}) {
     std::string sfx = " (" + std::to_string(c) + " conn)";
     phases.push_back(run_unix("forward_c" + std::to_string(c), "3. forwarded via insgated" + sfx, df.socket, c,
-                              c == 1 ? kSlow / 2 : kSlow, req));
+                              c == 1 ? kSlow / 2 : kSlow, {req}));
     phases.push_back(run_tls("direct_c" + std::to_string(c), "4. direct mTLS to insi-sim" + sfx, ws,
                              sim.port(), c, c == 1 ? kSlow / 2 : kSlow, soap));
   }
@@ -375,6 +254,7 @@ int main(int argc, char** argv) {
                 ready.front(), ready.back(), ready_median, verdict(ready_median < 150));
   md << line;
   md << "\nAnswer body size (cache hit and ceiling): " << answer_bytes << " bytes.\n";
+  out["scale"] = run_scale(ws, sim.port(), structures, quick, md);
   out["targets"] = {{"cache_over_ceiling", ratio}, {"added_p50_us", added_p50_us},
                     {"added_p99_us", added_p99_us}, {"added_p50_c8_us", added_p50_c8_us},
                     {"idle_1000_rss_kib", rss_idle}, {"idle_before_rss_kib", rss_before},

@@ -238,9 +238,12 @@ TEST_F(ActivityReconciliationE2E, every_reported_call_is_a_message_insi_received
     std::this_thread::sleep_for(300ms);  // whatever INSi had queued is journaled by now
     check("deadline before sending", a, before, false, 504);
   }
-  // ---- TLS refusal, then the circuit opens and refuses at once. ----
+  // ---- TLS refusal, then the circuit opens and refuses at once: the
+  //      structure's own breaker (issue 12), after circuit_failures
+  //      consecutive refused handshakes (a TLS refusal is not retried). ----
   sim->refuse_tls(true);
-  step("TLS refusal", "/v1/ins/recherche", zoe, 503);
+  for (int i = 0; i < opt.circuit_failures; ++i)
+    step("TLS refusal " + std::to_string(i + 1), "/v1/ins/recherche", zoe, 503);
   Answer open = step("circuit open", "/v1/ins/recherche", zoe, 503);
   EXPECT_EQ(open.body.value("circuit", ""), "ouvert") << open.raw.body;
   sim->refuse_tls(false);
@@ -253,7 +256,8 @@ TEST_F(ActivityReconciliationE2E, every_reported_call_is_a_message_insi_received
     reconcile_metrics("before the restart", 0);
     const std::string failures = "insgate_insi_transport_failures_total";
     EXPECT_GE(total(text, failures, {"stage=\"connect\""}), 3) << "refused at start";
-    EXPECT_EQ(total(text, failures, {"stage=\"tls\""}), 3 + 1) << "timed out, then refused";
+    EXPECT_EQ(total(text, failures, {"stage=\"tls\""}), 3 + opt.circuit_failures)
+        << "timed out, then refused";
     EXPECT_EQ(total(text, failures, {"stage=\"receive\""}), 3 + 3 + 3)
         << "truncated, late, reset: messages sent";
     EXPECT_EQ(total(text, failures, {"stage=\"send\""}), 0);

@@ -112,8 +112,10 @@ Daemon::Daemon(const Workspace& ws, const std::string& name, const DaemonOptions
   socket_ = ws.path(name + ".sock");
   log_ = ws.path(name + ".log");
   std::string cfg = config.empty() ? write_daemon_config(ws, name, opt) : config;
-  process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{std::string(INSGATE_BIN_DIR) + "/insgated", "--config", cfg}, log_);
+  std::vector<std::string> argv = opt.launcher;
+  for (std::string a : {std::string(INSGATE_BIN_DIR) + "/insgated", std::string("--config"), cfg})
+    argv.push_back(std::move(a));
+  process_ = std::make_unique<ChildProcess>(argv, log_);
   bool up = wait_until([&] {
     try {
       net::LocalHttpClient c(socket_, std::chrono::seconds(2));

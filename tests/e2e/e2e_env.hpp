@@ -70,6 +70,9 @@ struct DaemonOptions {
   std::string top_extra;   ///< more top-level YAML lines
   std::string api_extra;   ///< more lines of the api: section (two-space indented)
   std::string socket_mode = "0600";
+  /// argv put before insgated's, e.g. {"/usr/bin/env", "FAKETIME=..."}: an
+  /// exec-ing launcher, so that signals reach the daemon itself.
+  std::vector<std::string> launcher;
 };
 
 /// Writes the insgated configuration for `opt` into the workspace; returns

@@ -214,4 +214,29 @@ TEST(FdLimitE2eTest, start_up_is_refused_when_the_hard_limit_cannot_hold_the_set
       << read_file(out);
 }
 
+/// Issue 19: a reload whose settings no longer fit under the running
+/// daemon's RLIMIT_NOFILE is refused, naming the numbers, and the running
+/// configuration keeps serving.
+TEST(FdLimitE2eTest, reload_beyond_the_descriptor_limit_keeps_the_running_configuration) {
+  Workspace ws;
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  Daemon d(ws, "insgated", opt);
+  const pid_t pid = listener_pid(d.socket());
+  ASSERT_GT(pid, 0);
+  rlimit capped{700, 700};  // the default settings need 608
+  ASSERT_EQ(::prlimit(pid, RLIMIT_NOFILE, &capped, nullptr), 0);
+  opt.insi_extra = "  connexions_max: 200\n";  // 512 + 200 + 64 = 776
+  (void)write_daemon_config(ws, "insgated", opt);
+  d.signal(SIGHUP);
+  ASSERT_TRUE(eventually([&] { return d.log().find("new configuration refused") != std::string::npos; }))
+      << d.log();
+  const auto log = d.log();
+  EXPECT_NE(log.find("insi.connexions_max 200 x 1"), std::string::npos) << log;
+  EXPECT_NE(log.find("soft 700, hard 700"), std::string::npos) << log;
+  net::LocalHttpClient c(d.socket());
+  EXPECT_EQ(post_recherche(c, attente()).status, 200u);
+}
+
 }  // namespace

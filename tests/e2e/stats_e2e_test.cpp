@@ -119,6 +119,10 @@ TEST(StatsE2E, prometheus_listener_serves_the_metrics_without_identity_labels) {
   EXPECT_EQ(sample(text, "insgate_insi_circuit_open", {}), -1) << "a gauge without labels";
   EXPECT_NE(text.find("insgate_insi_circuit_open 0"), std::string::npos);
   EXPECT_GT(sample(text, "insgate_certificate_expiry_timestamp_seconds", {"usage=\"insi_client\""}), 0);
+  EXPECT_EQ(sample(text, "insgate_insi_client_certificate_expiry_timestamp_seconds",
+                   {"finess=\"010000001\""}),
+            sample(text, "insgate_certificate_expiry_timestamp_seconds", {"usage=\"insi_client\""}))
+      << "the one structure's certificate";
   // Issue 20: the CA series carries the loaded insi.ca expiry (the test PKI's
   // CA is made just before the client certificate, both for 90 days).
   const double ca = sample(text, "insgate_certificate_expiry_timestamp_seconds", {"usage=\"insi_ca\""});

@@ -10,11 +10,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include "e2e_env.hpp"
 
@@ -351,4 +354,106 @@ TEST(StructuresE2E, cache_and_qualification_are_per_structure) {
   auto qc = qualification(kC);
   EXPECT_EQ(qc.status, 409u) << qc.raw.body;
   EXPECT_EQ(qc.body["code"], "statut_incompatible");
+}
+
+// A plugin instance limited to one structure receives only that structure's
+// events, and each event names its FINESS (plugin ABI 1.2): one spool
+// directory per structure (issue 12).
+TEST(StructuresE2E, plugin_instances_receive_only_their_structures_events_with_the_finess) {
+  Workspace ws;
+  Simulator sim(ws, "sim");
+  const std::string path =
+      write_structures(ws, "insgated", sim.port(),
+                       structure_yaml(kA, "EHPAD A", "structure-a") +
+                           structure_yaml(kB, "SSIAD B", "structure-b"));
+  for (const char* dir : {"spool-a", "spool-b"}) std::filesystem::create_directories(ws.path(dir));
+  std::ofstream(path, std::ios::app)
+      << "plugins:\n"
+      << "  - {nom: spool-a, chemin: " << INSGATE_PLUGIN_SPOOL << ", structures: [\"" << kA
+      << "\"], config: {repertoire: " << ws.path("spool-a") << ", format: json}}\n"
+      << "  - {nom: spool-b, chemin: " << INSGATE_PLUGIN_SPOOL << ", structures: [\"" << kB
+      << "\"], config: {repertoire: " << ws.path("spool-b") << ", format: json}}\n";
+  Daemon d(ws, "insgated", {}, path);
+  LocalHttpClient c(d.socket());
+  auto body = recherche_body("ECETINSI", {"PIERRE-ALAIN"}, "M", "2009-07-14");
+  for (const char* finess : {kA, kB}) {
+    auto r = post_recherche(c, with_finess(body, finess));
+    ASSERT_EQ(r.status, 200u) << r.raw.body;
+  }
+  auto qualify = [&](const char* finess, const char* ipp) {
+    auto q = post_json(c, "/v1/ins/qualification",
+                       {{"operateur", "u-test"}, {"finess", finess},
+                        {"ins", {{"matricule", "1090763220834"}, {"cle", "89"}, {"oid", "1.2.250.1.213.1.4.8"}}},
+                        {"piece_identite", {{"type", "CNI"}, {"verifiee_le", "2026-01-15"}}},
+                        {"identifiant_local", ipp}});
+    ASSERT_EQ(q.status, 200u) << q.raw.body;
+  };
+  qualify(kA, "IPP-A-1");
+  qualify(kB, "IPP-B-1");
+  auto files_in = [&](const char* dir) {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(ws.path(dir)))
+      if (e.path().filename().string()[0] != '.') out.push_back(read_file(e.path().string()));
+    return out;
+  };
+  ASSERT_TRUE(wait_until([&] { return files_in("spool-a").size() + files_in("spool-b").size() >= 2; }))
+      << d.log();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // nothing more arrives
+  for (const auto& [dir, finess, ipp] : {std::tuple{"spool-a", kA, "IPP-A-1"},
+                                         std::tuple{"spool-b", kB, "IPP-B-1"}}) {
+    auto files = files_in(dir);
+    ASSERT_EQ(files.size(), 1u) << dir;
+    auto doc = json::parse(files[0]);
+    EXPECT_EQ(doc["finess"], finess) << dir;
+    EXPECT_EQ(doc["identifiant_local"], ipp) << dir;
+    EXPECT_EQ(doc["evenement"], "qualifiee");
+  }
+}
+
+// A structure whose certificate INSi refuses at the TLS handshake (here one
+// signed by a CA insi-sim does not trust) trips its own breaker only: the
+// other structure's calls go on, the endpoint's shared breaker stays closed,
+// and /v1/health names the refused structure (issue 12).
+TEST(StructuresE2E, a_refused_certificate_opens_only_its_structures_breaker) {
+  Workspace ws;
+  Simulator sim(ws, "sim");
+  const std::string path =
+      write_structures(ws, "insgated", sim.port(),
+                       structure_yaml(kA, "EHPAD A", "structure-a") +
+                           structure_yaml(kB, "SSIAD B", "client-otherca"));
+  {
+    std::string text = read_file(path);
+    const std::string delais = "  delais: {";
+    text.insert(text.find(delais), "  circuit: {echecs: 2, pause_ms: 60000}\n");
+    std::ofstream(path) << text;
+  }
+  Daemon d(ws, "insgated", {}, path);
+  LocalHttpClient c(d.socket());
+  auto body = recherche_body("ECETINSI", {"PIERRE-ALAIN"}, "M", "2009-07-14");
+  for (int i = 0; i < 3; ++i) {
+    auto b = post_recherche(c, with_finess(body, kB));
+    EXPECT_EQ(b.status, 503u) << b.raw.body;
+    EXPECT_EQ(b.body["code"], "insi_indisponible");
+  }
+  EXPECT_THAT(d.log(), HasSubstr("TLS handshake failures with this structure's certificate"))
+      << "the third request is refused by B's own breaker";
+  for (int i = 0; i < 3; ++i) {
+    auto a = post_recherche(c, with_finess(body, kA));
+    ASSERT_EQ(a.status, 200u) << "A must not be cut off by B's certificate: " << a.raw.body;
+    EXPECT_EQ(a.body["appels_insi"], 1);
+  }
+  const auto journal = sim.journal();
+  ASSERT_EQ(journal.size(), 3u) << "only A's calls reached INSi";
+  for (const auto& e : journal) EXPECT_EQ(subject_ou(e), kA);
+
+  auto h = get_json(c, "/v1/health");
+  ASSERT_EQ(h.status, 200u);
+  EXPECT_EQ(h.body["statut"], "degrade");
+  EXPECT_EQ(h.body["insi"]["circuit"], "ferme") << "the endpoint's breaker is shared";
+  ASSERT_EQ(h.body["structures"].size(), 2u);
+  EXPECT_EQ(h.body["structures"][0]["circuit"], "ferme");
+  EXPECT_TRUE(h.body["structures"][0]["refus"].is_null());
+  EXPECT_EQ(h.body["structures"][1]["circuit"], "ouvert");
+  EXPECT_EQ(h.body["structures"][1]["refus"]["famille"], "tls");
+  EXPECT_EQ(h.body["insi"]["refus"]["famille"], "tls");
 }

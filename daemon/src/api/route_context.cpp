@@ -38,8 +38,9 @@ insi::RechercheLimits RouteContext::limits(const config::Config& cfg) {
   return {Clock::now() + cfg.insi.deadlines.request, cfg.insi.deadlines.call};
 }
 
-insi::FaultPolicy RouteContext::policy(const config::Config& cfg) {
-  return {cfg.insi.resilience.max_retries, cfg.insi.resilience.backoff, &breaker_};
+insi::FaultPolicy RouteContext::policy(const config::Config& cfg, const StructureRuntime& s) {
+  return {cfg.insi.resilience.max_retries, cfg.insi.resilience.backoff, &breaker_,
+          s.certificate_breaker.get()};
 }
 
 asio::awaitable<std::optional<insi::RechercheOutcome>> RouteContext::from_cache(
@@ -72,9 +73,9 @@ void RouteContext::note_insi_outcome(const insi::RechercheOutcome& outcome, cons
   metrics_.set_insi_circuit_open(breaker_.state(Clock::now()) !=
                                  insi::CircuitBreaker::State::closed);
   if (auto family = metrics::fault_family_of(outcome)) metrics_.insi_fault(*family);
-  if (insi_health_.note(outcome))
-    spdlog::error("[INSI_REFUSAL] request {}: {}", requete_id,
-                  refusal_message(*insi_health_.refusal()));
+  if (insi_health_.note(outcome, finess))
+    spdlog::error("[INSI_REFUSAL] request {} (FINESS {}): {}", requete_id, finess,
+                  refusal_message(*insi_health_.refusal_of(finess)));
   switch (outcome.kind) {
     case K::resultat:
       spdlog::info("[{}] request {}: CR {} after {} call(s)", what, requete_id,

@@ -64,8 +64,9 @@ class RouteContext {
   /// The request's deadline (insi.delais.requete_ms from now) and per-call
   /// deadline (appel_ms).
   static insi::RechercheLimits limits(const config::Config& cfg);
-  /// Retries of insi.reprises, through the circuit breaker.
-  insi::FaultPolicy policy(const config::Config& cfg);
+  /// Retries of insi.reprises, through the endpoint's circuit breaker and
+  /// the structure's own (TLS handshake failures of its certificate).
+  insi::FaultPolicy policy(const config::Config& cfg, const StructureRuntime& s);
 
   /// The cached answer for `record.cache_key` (then counted as a cache hit
   /// and recorded), or nullopt: bypass requested, or a miss. Counts the lookup.

@@ -18,6 +18,13 @@ std::string iso_date(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
+nlohmann::json refusal_json(const InsiRefusal& r) {
+  return {{"famille", std::string(metrics::to_label(r.famille))},
+          {"code", r.code},
+          {"depuis", iso_date(r.depuis)},
+          {"message", refusal_message(r)}};
+}
+
 }  // namespace
 
 nlohmann::json health_json(const config::Config& cfg, const insi::ClientCertificateInfo& cert,
@@ -28,11 +35,8 @@ nlohmann::json health_json(const config::Config& cfg, const insi::ClientCertific
                                                                             : "indisponible";
   nlohmann::json refus = nullptr;
   nlohmann::json raison = nullptr;
-  if (const auto& r = insi.refusal()) {
-    refus = {{"famille", std::string(metrics::to_label(r->famille))},
-             {"code", r->code},
-             {"depuis", iso_date(r->depuis)},
-             {"message", refusal_message(*r)}};
+  if (const auto r = insi.refusal()) {
+    refus = refusal_json(*r);
     raison = refusal_message(*r);
   } else if (etat == "circuit_ouvert") {
     raison = "Circuit INSi ouvert après des échecs de transport répétés : les appels sont "
@@ -53,13 +57,20 @@ nlohmann::json health_json(const config::Config& cfg, const insi::ClientCertific
           {"version", INSGATE_VERSION}};
 }
 
-nlohmann::json structures_json(const StructureRegistry& structures) {
+nlohmann::json structures_json(const StructureRegistry& structures, const InsiHealth& insi) {
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& s : structures.all())
+  const auto now = Clock::now();
+  for (const auto& s : structures.all()) {
+    const auto refusal = insi.refusal_of(s->cfg.finess);
+    const auto circuit = s->certificate_breaker ? s->certificate_breaker->state(now)
+                                                : insi::CircuitBreaker::State::closed;
     list.push_back({{"finess", s->cfg.finess},
                     {"nom", s->cfg.name},
                     {"certificat", {{"expire_le", iso_date(s->certificate.not_after)},
-                                    {"jours_restants", s->certificate.days_left}}}});
+                                    {"jours_restants", s->certificate.days_left}}},
+                    {"circuit", insi::CircuitBreaker::name(circuit)},
+                    {"refus", refusal ? refusal_json(*refusal) : nlohmann::json(nullptr)}});
+  }
   return list;
 }
 
@@ -74,7 +85,7 @@ asio::awaitable<ApiResponse> route_health(RouteContext& ctx, const RouteCall&) {
   auto j = health_json(*setup->cfg, first == all.end() ? insi::ClientCertificateInfo{} : (*first)->certificate,
                        breaker.state(Clock::now()), breaker.consecutive_failures(),
                        ctx.insi_health());
-  j["structures"] = structures_json(setup->structures);
+  j["structures"] = structures_json(setup->structures, ctx.insi_health());
   co_return json_response(200, j);
 }
 

@@ -30,7 +30,7 @@ asio::awaitable<ApiResponse> route_recherche(RouteContext& ctx, const RouteCall&
     co_return recherche_answer(*cached, input.traits, call.requete_id, ctx.oid_policy(), "cache");
   auto started = Clock::now();
   auto outcome = co_await insi::rechercher_par_traits(*structure->transport, structure->call_context,
-                                                      input.traits, ctx.limits(cfg), ctx.policy(cfg));
+                                                      input.traits, ctx.limits(cfg), ctx.policy(cfg, *structure));
   ctx.note_insi_outcome(outcome, "INSI_RECHERCHE", call.requete_id, structure->cfg.finess,
                         metrics::Operation::recuperation_traits, started);
   record.outcome = &outcome;

@@ -194,7 +194,7 @@ asio::awaitable<ApiResponse> route_recherche_vitale(RouteContext& ctx, const Rou
   auto started = Clock::now();
   auto outcome = co_await insi::rechercher_par_carte_vitale(
       *structure->transport, structure->call_context, input.carte, input.assertion_xml, ctx.limits(cfg),
-      ctx.policy(cfg));
+      ctx.policy(cfg, *structure));
   ctx.note_insi_outcome(outcome, "INSI_RECHERCHE_VITALE", call.requete_id, structure->cfg.finess,
                         metrics::Operation::recuperation_vitale, started);
   record.outcome = &outcome;

@@ -127,7 +127,7 @@ asio::awaitable<ApiResponse> route_verification(RouteContext& ctx, const RouteCa
   auto started = Clock::now();
   auto outcome = co_await ctx.verificateur().verifier(*structure->transport, structure->call_context,
                                                       input.ins, input.traits, ctx.limits(cfg),
-                                                      ctx.policy(cfg));
+                                                      ctx.policy(cfg, *structure));
   ctx.note_insi_outcome(outcome.recherche, "INSI_VERIFICATION", call.requete_id,
                         structure->cfg.finess,
                         metrics::Operation::verification, started);

@@ -21,6 +21,7 @@
 #include "api/caller.hpp"
 #include "api/problem.hpp"
 #include "config/config.hpp"
+#include "insi/circuit_breaker.hpp"
 #include "insi/insi_client.hpp"
 #include "insi/insi_messages.hpp"
 #include "insi/tls_setup.hpp"
@@ -35,6 +36,10 @@ struct StructureRuntime {
   insi::CallContext call_context;  ///< LPS of the configuration + its emetteur (+ signer)
   std::shared_ptr<insi::InsiTransport> transport;  ///< null in tests that never call INSi
   insi::ClientCertificateInfo certificate;
+  /// Opens after repeated TLS handshake failures with this certificate and
+  /// refuses this structure's calls only (insi/fault_policy.hpp); the
+  /// endpoint's breaker is shared. [io-thread]; null in tests.
+  std::shared_ptr<insi::CircuitBreaker> certificate_breaker;
 };
 
 using StructurePtr = std::shared_ptr<const StructureRuntime>;

@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <csignal>
 #include <ctime>
@@ -29,9 +31,10 @@ namespace {
 
 /// One structure's TLS context: its certificate checked like start-up does.
 /// @throw insi::TlsSetupError naming the structure when there are several.
-insi::ClientTls structure_tls(const config::Config& cfg, const config::Structure& s) {
+insi::ClientTls structure_tls(const config::Config& cfg, const config::Structure& s,
+                              const insi::TrustStore& trust) {
   try {
-    return insi::make_client_tls(cfg.insi, s.certificate);
+    return insi::make_client_tls(cfg.insi, s.certificate, trust);
   } catch (const insi::TlsSetupError& e) {
     if (cfg.structures.size() == 1) throw;
     throw insi::TlsSetupError(s.key + " (FINESS " + s.finess + "): " + e.what());
@@ -42,8 +45,9 @@ insi::ClientTls structure_tls(const config::Config& cfg, const config::Structure
 
 void check(const config::Config& cfg) {
   (void)ensure_fd_limit(cfg, false);  // what run() would raise, or refuse
+  const auto trust = insi::make_trust_store(cfg.insi);
   for (const auto& s : cfg.structures) {
-    auto tls = structure_tls(cfg, s);
+    auto tls = structure_tls(cfg, s, trust);
     if (cfg.insi.signature_xml)
       (void)insi::XmlSigner::from_tls_context(tls.context->native_handle());
   }
@@ -61,8 +65,9 @@ constexpr std::chrono::seconds kDrain{5};
 /// connections to INSi (InsiStack) and call context (its emetteur).
 /// @throw insi::TlsSetupError, std::runtime_error (replay files)
 api::StructurePtr make_structure(asio::any_io_executor ex, const config::Config& cfg,
-                                 const config::Structure& s, metrics::Metrics* metrics) {
-  auto tls = structure_tls(cfg, s);
+                                 const config::Structure& s, const insi::TrustStore& trust,
+                                 metrics::Metrics* metrics) {
+  auto tls = structure_tls(cfg, s, trust);
   auto rt = std::make_shared<api::StructureRuntime>();
   rt->cfg = s;
   rt->call_context = cfg.call_context;
@@ -83,6 +88,8 @@ api::StructurePtr make_structure(asio::any_io_executor ex, const config::Config&
                s.finess, tls.certificate.subject_cn, tls.certificate.days_left);
   rt->transport = std::move(stack);
   rt->certificate = tls.certificate;
+  rt->certificate_breaker = std::make_shared<insi::CircuitBreaker>(
+      cfg.insi.resilience.circuit_failures, cfg.insi.resilience.circuit_cooldown);
   return rt;
 }
 
@@ -93,8 +100,9 @@ std::shared_ptr<const api::InsiSetup> make_setup(asio::any_io_executor ex,
                                                  std::shared_ptr<const config::Config> cfg,
                                                  metrics::Metrics* metrics) {
   auto setup = std::make_shared<api::InsiSetup>();
+  const auto trust = insi::make_trust_store(cfg->insi);  // insi.ca read once for all
   for (const auto& s : cfg->structures)
-    setup->structures.add(make_structure(ex, *cfg, s, metrics));
+    setup->structures.add(make_structure(ex, *cfg, s, trust, metrics));
   setup->cfg = std::move(cfg);
   return setup;
 }
@@ -104,6 +112,22 @@ std::chrono::system_clock::time_point earliest_client_expiry(const api::InsiSetu
   auto t = std::chrono::system_clock::time_point::max();
   for (const auto& s : setup.structures.all()) t = std::min(t, s->certificate.not_after);
   return t;
+}
+
+/// The certificates' expiry gauges for `setup`: the earliest client
+/// certificate, each structure's, and epoch (unknown) for the structures of
+/// `previous` that `setup` no longer serves, so their alert stops.
+void publish_certificate_expiries(metrics::Metrics& m, const api::InsiSetup& setup,
+                                  const api::InsiSetup* previous) {
+  m.set_certificate_expiry(metrics::CertificateUsage::insi_client, earliest_client_expiry(setup));
+  if (previous)
+    for (const auto& s : previous->structures.all())
+      if (!setup.structures.find(s->cfg.finess))
+        m.set_client_certificate_expiry(s->cfg.finess, {});
+  for (const auto& s : setup.structures.all())
+    m.set_client_certificate_expiry(s->cfg.finess, s->certificate.not_after);
+  if (auto ca = insi::earliest_ca_expiry(setup.cfg->insi.ca_files))
+    m.set_certificate_expiry(metrics::CertificateUsage::insi_ca, *ca);
 }
 
 /// Closes the idle INSi connections of every structure of `setup`.
@@ -136,12 +160,28 @@ void warn_restart_only_changes(const config::Config& now, const config::Config& 
   if (a.tcp != b.tcp) warn("api.tcp");
   if (now.state.directory != next.state.directory) warn("etat");
   auto same_plugin = [](const plugin_host::PluginConfig& x, const plugin_host::PluginConfig& y) {
-    return x.name == y.name && x.path == y.path && x.config == y.config;
+    return x.name == y.name && x.path == y.path && x.config == y.config &&
+           x.structures == y.structures;
   };
   if (!std::equal(now.plugins.begin(), now.plugins.end(), next.plugins.begin(),
                   next.plugins.end(), same_plugin))
     warn("plugins");
   if (now.metrics.listen != next.metrics.listen) warn("metriques");
+  // The metrics' finess label set is fixed at start (a closed set): a
+  // structure added by a reload is served at once but its metrics are
+  // counted under finess="autre" until a restart. Its monthly report is not
+  // affected (the state store keeps its FINESS).
+  std::string added;
+  for (const auto& s : next.structures) {
+    const bool known = std::any_of(now.structures.begin(), now.structures.end(),
+                                   [&](const auto& o) { return o.finess == s.finess; });
+    if (!known) added += (added.empty() ? "" : ", ") + s.finess;
+  }
+  if (!added.empty())
+    spdlog::warn("[APP_RELOAD] structure(s) {} added: served now; their Prometheus series count "
+                 "under finess=\"autre\" until the service is restarted (the monthly report "
+                 "is not affected)",
+                 added);
 
 }
 
@@ -177,10 +217,7 @@ int run(const config::Config& first) {
   mopt.routes = api::route_labels();
   metrics.emplace(mopt);
   setup = make_setup(io.get_executor(), cfg, &*metrics);
-  metrics->set_certificate_expiry(metrics::CertificateUsage::insi_client,
-                                  earliest_client_expiry(*setup));
-  if (auto ca = insi::earliest_ca_expiry(cfg->insi.ca_files))
-    metrics->set_certificate_expiry(metrics::CertificateUsage::insi_ca, *ca);
+  publish_certificate_expiries(*metrics, *setup, nullptr);
   if (!cfg->metrics.listen.empty()) {
     metrics_server.emplace(metrics::MetricsServerOptions{cfg->metrics.listen, cfg->metrics.path},
                            metrics->registry());
@@ -202,14 +239,12 @@ int run(const config::Config& first) {
                static_cast<unsigned long long>(monotonic_usec()));
     try {
       auto next_cfg = std::make_shared<const config::Config>(config::load(cfg->source_path));
+      (void)ensure_fd_limit(*next_cfg, true);  // more structures or connections must still fit
       auto next = make_setup(io.get_executor(), next_cfg, &*metrics);
       for (const auto& a : config::advisories(*next_cfg)) spdlog::warn("[APP_CONFIG] {}", a);
       warn_restart_only_changes(*cfg, *next_cfg);  // against what is actually running
       spdlog::set_level(spdlog::level::from_str(next_cfg->log_level));
-      metrics->set_certificate_expiry(metrics::CertificateUsage::insi_client,
-                                      earliest_client_expiry(*next));
-      if (auto ca = insi::earliest_ca_expiry(next_cfg->insi.ca_files))
-        metrics->set_certificate_expiry(metrics::CertificateUsage::insi_ca, *ca);
+      publish_certificate_expiries(*metrics, *next, setup.get());
       setup = next;
       router->reconfigure(next);
       spdlog::info("[APP_RELOAD] configuration and certificates reloaded");
@@ -283,16 +318,20 @@ int run(const config::Config& first) {
         boost::system::error_code ec;
         while (!server->stopping()) {
           const auto idle = setup->cfg->insi.deadlines.idle;
+          std::size_t closed = 0;
           insi::PoolCounts sum;
           for (const auto& s : setup->structures.all())
             if (auto* stack = dynamic_cast<InsiStack*>(s->transport.get())) {
-              stack->close_idle_older_than(idle);
+              closed += stack->close_idle_older_than(idle);
               const auto c = stack->pool_counts();
               sum.open += c.open;
               sum.idle += c.idle;
               sum.waiting += c.waiting;
             }
           metrics->set_insi_connections(sum.open, sum.idle, sum.waiting);
+          // Memory of closed TLS connections goes back to the system (glibc
+          // keeps freed heap otherwise: 500 structures' connections, issue 12).
+          if (closed > 0) ::malloc_trim(0);
           tick.expires_after(std::clamp<Clock::duration>(idle / 4, std::chrono::milliseconds(100),
                                                          std::chrono::seconds(5)));
           co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ec));

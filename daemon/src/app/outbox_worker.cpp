@@ -124,7 +124,9 @@ void OutboxWorker::deliver_one(const state::OutboxRow& row) {
   try {
     plugin_host::DeliveryResult result;
     try {
-      result = instance_.deliver(event_from_payload(row.payload_json));
+      plugin_host::IdentityEvent event = event_from_payload(row.payload_json);
+      event.finess = row.finess;  // the outbox row's column (issue 12), not the payload
+      result = instance_.deliver(event);
     } catch (const std::runtime_error& e) {
       result = {plugin_host::DeliveryStatus::permanent_failure, e.what()};
     }

@@ -72,7 +72,7 @@ StateServices::StateServices(const config::Config& cfg, metrics::Metrics* metric
   state::IdentityPolicy policy;
   policy.oids = identity::OidPolicy::for_environment(
       identity::parse_environment(cfg.insi.environment).value_or(identity::Environment::production));
-  for (const auto& p : cfg.plugins) policy.plugins.push_back(p.name);
+  for (const auto& p : cfg.plugins) policy.plugins.emplace_back(p.name, p.structures);
   identities_ = std::make_unique<state::Identities>(*store_, policy);
   cache_ = std::make_unique<state::ResultCache>(*store_, *identities_,
                                                 state::CachePolicy{cfg.state.cache_ttl});

@@ -624,6 +624,29 @@ void load_metrics(const Reader& r, const Field& top, Config& c) {
   if (c.metrics.path.empty() || c.metrics.path[0] != '/') r.child(m, "chemin").fail("must start with /");
 }
 
+/// plugins[i].structures: FINESS of configured structures (issue 12), each
+/// at most once; absent = the instance serves every structure.
+std::vector<std::string> plugin_structures(const Reader& r, const Field& item, const Config& c) {
+  std::vector<std::string> out;
+  Field list = r.child(item, "structures");
+  const YAML::Node n = list.node;
+  if (!n || n.IsNull()) return out;
+  if (!n.IsSequence() || n.size() == 0)
+    list.fail("must be a non-empty list of FINESS of configured structures (or absent: every "
+              "structure)");
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    Field f{n[i], list.key + "[" + std::to_string(i) + "]", 0};
+    if (!n[i].IsScalar()) f.fail("must be a FINESS (9 characters)");
+    const std::string v = n[i].Scalar();
+    const bool known = std::any_of(c.structures.begin(), c.structures.end(),
+                                   [&](const auto& s) { return s.finess == v; });
+    if (!known) f.fail("not the FINESS of a configured structure: " + v);
+    if (std::find(out.begin(), out.end(), v) != out.end()) f.fail("FINESS listed twice: " + v);
+    out.push_back(v);
+  }
+  return out;
+}
+
 void load_plugins(const Reader& r, const Field& top, Config& c) {
   Field list = r.child(top, "plugins");
   if (!list.node || list.node.IsNull()) return;
@@ -631,8 +654,8 @@ void load_plugins(const Reader& r, const Field& top, Config& c) {
   std::set<std::string> names;
   for (std::size_t i = 0; i < list.node.size(); ++i) {
     Field item{list.node[i], list.key + "[" + std::to_string(i) + "]", 0};
-    if (!item.node.IsMap()) item.fail("must be a mapping {nom, chemin, config}");
-    r.only_keys(item, {"nom", "chemin", "config"});
+    if (!item.node.IsMap()) item.fail("must be a mapping {nom, chemin, config, structures}");
+    r.only_keys(item, {"nom", "chemin", "config", "structures"});
     plugin_host::PluginConfig p;
     p.name = r.string(item, "nom", true);
     if (!names.insert(p.name).second) r.child(item, "nom").fail("duplicate plugin name");
@@ -644,6 +667,7 @@ void load_plugins(const Reader& r, const Field& top, Config& c) {
     } catch (const std::exception& e) {
       sub.fail(e.what());
     }
+    p.structures = plugin_structures(r, item, c);
     c.plugins.push_back(std::move(p));
   }
 }

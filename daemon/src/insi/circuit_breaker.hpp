@@ -28,9 +28,11 @@ class CircuitBreaker {
   bool allow(Clock::time_point now);
   void on_success();
   void on_transport_failure(Clock::time_point now);
-  /// An allowed attempt ended with no verdict on INSi (local saturation, a
-  /// deadline reached while queued for a connection, issue 19): a half-open
-  /// probe is given back, nothing else changes.
+  /// The probe let through by allow() ended with no verdict for this
+  /// breaker (another breaker refused it, it stopped where this breaker has
+  /// no say, or it never left the host: local saturation, a deadline reached
+  /// while queued for a connection, issue 19): the next caller may probe.
+  /// No effect otherwise.
   void release() { probe_in_flight_ = false; }
 
   State state(Clock::time_point now) const;

@@ -101,6 +101,51 @@ std::string printable_code(std::string_view v) {
   return out;
 }
 
+namespace {
+
+/// Whether the breakers let an attempt out now; the reason when not. The
+/// structure's breaker is asked first without side effect, so that a probe
+/// granted by one breaker is never left pending by the other's refusal.
+const char* refused_by_breakers(const FaultPolicy& policy, Clock::time_point now) {
+  CircuitBreaker* cert = policy.certificate_breaker;
+  constexpr const char* kCert =
+      "circuit open after repeated TLS handshake failures with this structure's certificate";
+  if (cert && cert->state(now) == CircuitBreaker::State::open) return kCert;
+  if (policy.breaker && !policy.breaker->allow(now))
+    return "circuit open after repeated transport failures";
+  if (cert && !cert->allow(now)) {  // half-open, its probe already out
+    if (policy.breaker) policy.breaker->release();
+    return kCert;
+  }
+  return nullptr;
+}
+
+/// Transport failures feed the endpoint's breaker, except a TLS handshake
+/// that failed (not timed out: INSi hanging is the endpoint's problem) when
+/// the structure has its own breaker (issue 12: one structure's refused
+/// certificate must not cut the others off).
+void report_to_breakers(const FaultPolicy& policy, CallOutcome::Kind kind,
+                        CallOutcome::Attempt::Stage stage) {
+  using Stage = CallOutcome::Attempt::Stage;
+  const bool failed = kind == CallOutcome::Kind::transport || kind == CallOutcome::Kind::timeout;
+  CircuitBreaker* cert = policy.certificate_breaker;
+  if (kind == CallOutcome::Kind::transport && stage == Stage::tls && cert) {
+    cert->on_transport_failure(Clock::now());
+    if (policy.breaker) policy.breaker->release();
+    return;
+  }
+  if (cert) {
+    if (stage == Stage::connect || stage == Stage::tls) cert->release();  // no verdict on it
+    else cert->on_success();  // the handshake went through
+  }
+  if (policy.breaker) {
+    if (failed) policy.breaker->on_transport_failure(Clock::now());
+    else policy.breaker->on_success();
+  }
+}
+
+}  // namespace
+
 asio::awaitable<CallOutcome> call_with_policy(InsiTransport& transport, std::string action,
                                               std::function<std::string()> make_envelope,
                                               Clock::time_point deadline,
@@ -124,11 +169,15 @@ asio::awaitable<CallOutcome> call_with_policy(InsiTransport& transport, std::str
       attempts.push_back({Stage::deadline, Kind::timeout, {}, 0});
       co_return finish(std::move(out));
     }
-    if (policy.breaker && !policy.breaker->allow(now)) {
+    if (const char* why = refused_by_breakers(policy, now)) {
+      CircuitBreaker* b = policy.certificate_breaker &&
+                                  policy.certificate_breaker->state(now) != CircuitBreaker::State::closed
+                              ? policy.certificate_breaker
+                              : policy.breaker;
       CallOutcome out;
       out.kind = Kind::circuit_open;
-      out.error = "circuit open after repeated transport failures";
-      out.retry_after = std::max(1, policy.breaker->retry_after_seconds(now));
+      out.error = why;
+      out.retry_after = std::max(1, b->retry_after_seconds(now));
       attempts.push_back({Stage::circuit_open, Kind::circuit_open, {}, 0});
       co_return finish(std::move(out));
     }
@@ -148,18 +197,14 @@ asio::awaitable<CallOutcome> call_with_policy(InsiTransport& transport, std::str
     attempts.push_back({stage, out.kind, out.kind == Kind::resultat ? out.resultat.code_cr : "",
                         std::chrono::duration<double>(Clock::now() - now).count()});
     // Local saturation and a deadline reached while queued for a connection
-    // say nothing about INSi: neither a failure nor a success for the
+    // say nothing about INSi: neither a failure nor a success for either
     // breaker, and never retried (issue 19).
     if (stage == Stage::saturated || stage == Stage::deadline) {
       if (policy.breaker) policy.breaker->release();  // a half-open probe is not left pending
+      if (policy.certificate_breaker) policy.certificate_breaker->release();
       co_return finish(std::move(out));
     }
-    if (policy.breaker && stage != Stage::replayed) {
-      if (out.kind == Kind::transport || out.kind == Kind::timeout)
-        policy.breaker->on_transport_failure(Clock::now());
-      else
-        policy.breaker->on_success();
-    }
+    if (stage != Stage::replayed) report_to_breakers(policy, out.kind, stage);
     if (attempt >= policy.max_retries || !retryable(out, posted)) co_return finish(std::move(out));
     auto pause = jittered(policy.backoff, attempt);
     if (Clock::now() + pause >= deadline) co_return finish(std::move(out));  // no room left to retry

@@ -33,6 +33,13 @@ struct FaultPolicy {
   int max_retries = 0;                         ///< 0 = a single attempt
   std::chrono::milliseconds backoff{200};      ///< first backoff; doubles, ±50 % jitter
   CircuitBreaker* breaker = nullptr;           ///< optional, not owned
+  /// The structure's own breaker (issue 12), optional, not owned: TLS
+  /// handshakes that fail (INSi refusing this structure's certificate, or a
+  /// certificate problem of ours; not a handshake that times out) open it
+  /// and refuse only that structure's calls; `breaker`, shared by every
+  /// structure of the INSi endpoint, counts the connection, I/O and timeout
+  /// failures then.
+  CircuitBreaker* certificate_breaker = nullptr;
 };
 
 /// What one call (with its retries) ended with.

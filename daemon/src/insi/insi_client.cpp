@@ -173,10 +173,7 @@ asio::awaitable<std::variant<InsiClient::StreamPtr, TransportError>> InsiClient:
   if (!set_peer_name(*stream, endpoint_.host))
     co_return TransportError{TransportError::Kind::tls, "cannot set the server name for verification",
                              Stage::tls};
-  // TLS session resumption (issue 19, step 5) is NOT offered: insi-sim,
-  // which asks for a client certificate, answers a resumption attempt with
-  // an internal_error alert, and a failed handshake is not retried. Kept
-  // for later: remember_session() and session_ (see the header), unused.
+  // No TLS session is offered for resumption (see the header).
   auto connect_deadline = std::min(deadline, Clock::now() + connect_timeout_);
   boost::system::error_code ec;
   asio::ip::tcp::resolver resolver(ex_);
@@ -195,10 +192,7 @@ asio::awaitable<std::variant<InsiClient::StreamPtr, TransportError>> InsiClient:
   if (ec) co_return from_ec(TransportError::Kind::connect, Stage::connect, ec, "connect");
   tcp.expires_at(connect_deadline);
   co_await stream->async_handshake(ssl::stream_base::client, with_ec(ec));
-  if (ec) {
-    session_.reset();  // never offered again: the next handshake is a full one
-    co_return from_ec(TransportError::Kind::tls, Stage::tls, ec, "TLS handshake");
-  }
+  if (ec) co_return from_ec(TransportError::Kind::tls, Stage::tls, ec, "TLS handshake");
   if (on_handshake_) on_handshake_(SSL_session_reused(stream->native_handle()) == 1);
   co_return std::move(stream);
 }
@@ -262,15 +256,6 @@ asio::awaitable<PostResult> InsiClient::exchange(Stream& stream,
   reusable = parser->keep_alive() && buffer.size() == 0 &&
              (reply.status == 200 || reply.status == 500);
   co_return reply;
-}
-
-void InsiClient::remember_session(Stream& stream) {
-  // A copy, for the same reason as in connect().
-  SSL_SESSION* s = SSL_get1_session(stream.native_handle());
-  if (s == nullptr) return;
-  if (SSL_SESSION_is_resumable(s) == 1)
-    if (SSL_SESSION* copy = SSL_SESSION_dup(s)) session_.reset(copy);
-  SSL_SESSION_free(s);
 }
 
 InsiClient::StreamPtr InsiClient::take_idle() {

@@ -107,11 +107,10 @@ using HandshakeHook = std::function<void(bool resumed)>;
 /// A compressed answer (Content-Encoding other than identity) is refused as
 /// a protocol error: insgate never asks for compression (issue 22).
 ///
-/// TLS session resumption: the session of the last new connection that got
-/// an answer (TLS 1.3 tickets arrive after the handshake, with the first
-/// answer) is offered on the next new connection; INSi resumes it or makes
-/// a full handshake. A failed handshake forgets it. Sessions stay per
-/// client, so per structure's certificate.
+/// TLS session resumption is not offered: insi-sim, which asks for a client
+/// certificate, answers a resumption attempt with an internal_error alert
+/// (issue 19); every new connection makes a full handshake, counted by the
+/// HandshakeHook (resumed stays false unless a server resumes by itself).
 class InsiClient : public InsiTransport {
  public:
   static constexpr std::size_t kDefaultMaxOpen = 32;
@@ -166,7 +165,6 @@ class InsiClient : public InsiTransport {
                                        bool& answered);
   StreamPtr take_idle();
   static void close_stream(Stream& stream);
-  void remember_session(Stream& stream);
 
   asio::any_io_executor ex_;
   std::shared_ptr<ssl::context> tls_;
@@ -182,10 +180,6 @@ class InsiClient : public InsiTransport {
   std::vector<Idle> idle_;  ///< most recently used last
   std::size_t open_ = 0;    ///< see PoolCounts::open
   std::deque<Waiter*> waiting_;  ///< FIFO; each lives in its waiting call's frame
-  struct SessionFree {
-    void operator()(SSL_SESSION* s) const { SSL_SESSION_free(s); }
-  };
-  std::unique_ptr<SSL_SESSION, SessionFree> session_;  ///< offered for resumption
 };
 
 }  // namespace insgate::insi

@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <openssl/x509_vfy.h>
+
 #include "config/config.hpp"
 #include "net/net.hpp"
 
@@ -55,6 +57,16 @@ struct ClientTls {
 ClientTls make_client_tls(const config::InsiConfig& cfg, const config::ClientCertificate& cert);
 /// The same with `cfg.certificate` (insi.certificat of the single `structure:` form).
 ClientTls make_client_tls(const config::InsiConfig& cfg);
+
+/// The trust anchors of insi.ca (every certificate of every file), read
+/// once and shared by the TLS contexts of every structure (issue 12: 500
+/// structures do not read and keep 500 copies of the CA files).
+/// @throw TlsSetupError when insi.ca is empty or a file is unreadable.
+using TrustStore = std::shared_ptr<X509_STORE>;
+TrustStore make_trust_store(const config::InsiConfig& cfg);
+/// make_client_tls with the anchors of `trust` (from make_trust_store).
+ClientTls make_client_tls(const config::InsiConfig& cfg, const config::ClientCertificate& cert,
+                          const TrustStore& trust);
 
 /// Sets SNI and host-name (or IP address) verification on one connection.
 /// @return false if OpenSSL refused the name.

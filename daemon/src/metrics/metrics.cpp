@@ -180,6 +180,7 @@ const std::vector<std::string>& Metrics::metric_names() {
       "insgate_outbox_oldest_pending_age_seconds",
       "insgate_outbox_deliveries_total",
       "insgate_certificate_expiry_timestamp_seconds",
+      "insgate_insi_client_certificate_expiry_timestamp_seconds",
       "insgate_build_info",
   };
   return names;
@@ -205,6 +206,7 @@ struct Metrics::Series {
   std::vector<prometheus::Gauge*> unique_users;  // idem
   std::vector<prometheus::Gauge*> qualified_ratio;
   std::vector<prometheus::Gauge*> sollicitations_month;
+  std::vector<prometheus::Gauge*> client_cert_expiry;  // configured FINESS only
   prometheus::Gauge* circuit_open = nullptr;
   std::array<prometheus::Counter*, 2> handshakes{};  ///< [resumed]
   std::array<prometheus::Gauge*, 3> insi_connections{};  ///< open, idle, waiting
@@ -321,7 +323,13 @@ Metrics::Metrics(MetricsOptions options)
                     .Help("Taux d'identites qualifiees as a ratio from 0 to 1: identities "
                           "qualifiees / identities in the active file (NaN: empty file)")
                     .Register(r);
+  auto& client_expiry = prometheus::BuildGauge()
+                            .Name("insgate_insi_client_certificate_expiry_timestamp_seconds")
+                            .Help("Unix time of notAfter of each structure's INSi client "
+                                  "certificate (0: unknown or no longer served)")
+                            .Register(r);
   for (const auto& f : finess_) {
+    s.client_cert_expiry.push_back(&client_expiry.Add({{"finess", f}}));
     s.last_call.push_back(&last_call.Add({{"finess", f}}));
     s.unique_users.push_back(&unique_users.Add({{"finess", f}}));
     s.sollicitations_month.push_back(&sollicitations.Add({{"finess", f}}));
@@ -488,6 +496,13 @@ bool Metrics::set_insi_last_call(std::string_view finess,
                                  std::chrono::system_clock::time_point when) {
   const auto f = finess_index(finess);
   if (f) s_->last_call[*f]->Set(to_seconds(when));
+  return f.has_value();
+}
+
+bool Metrics::set_client_certificate_expiry(std::string_view finess,
+                                            std::chrono::system_clock::time_point not_after) {
+  const auto f = finess_index(finess);
+  if (f) s_->client_cert_expiry[*f]->Set(to_seconds(not_after));
   return f.has_value();
 }
 

@@ -220,6 +220,12 @@ class Metrics {
 
   // --- certificates -------------------------------------------------------
   void set_certificate_expiry(CertificateUsage u, std::chrono::system_clock::time_point not_after);
+  /// insgate_insi_client_certificate_expiry_timestamp_seconds{finess}: the
+  /// notAfter of one structure's ORG AUTH_CLI certificate (issue 12: the
+  /// expiry alert fires per structure); epoch = unknown / no longer served.
+  /// @return false (nothing set) for a FINESS that is not configured.
+  bool set_client_certificate_expiry(std::string_view finess,
+                                     std::chrono::system_clock::time_point not_after);
 
   /// Names of every family this class exports (histograms by their base
   /// name; their samples add _bucket, _sum and _count).

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace insgate::plugin_host {
 
@@ -12,6 +13,9 @@ struct PluginConfig {
   std::string name;  ///< instance name, unique in the list (outbox key, log origin)
   std::string path;  ///< shared object, absolute or relative to the config file
   nlohmann::json config;  ///< the `config:` subtree (yaml_to_json), given to create() as dump()
+  /// `structures:` — the FINESS whose events this instance receives (each a
+  /// configured structure's); empty = every structure (issue 12).
+  std::vector<std::string> structures;
 };
 
 }  // namespace insgate::plugin_host

@@ -235,7 +235,7 @@ std::string unrepresentable(const IdentityEvent& e) {
       {"premier_prenom", &e.premier_prenom}, {"sexe", &e.sexe},
       {"date_naissance", &e.date_naissance}, {"lieu_naissance", &e.lieu_naissance},
       {"insi_call_time", &e.insi_call_time}, {"identity_document_type", &e.identity_document_type},
-      {"identity_document_checked_on", &e.identity_document_checked_on}};
+      {"identity_document_checked_on", &e.identity_document_checked_on}, {"finess", &e.finess}};
   for (const auto& [name, value] : fields) {
     if (value->find('\0') != std::string::npos) return std::string(name) + " contains a NUL byte";
   }
@@ -280,6 +280,7 @@ DeliveryResult PluginInstance::deliver(const IdentityEvent& e) {
   ev.insi_call_time = e.insi_call_time.c_str();
   ev.identity_document_type = e.identity_document_type.c_str();
   ev.identity_document_checked_on = e.identity_document_checked_on.c_str();
+  ev.finess = e.finess.c_str();
 
   ErrBuffer err{};
   insgate_status st;

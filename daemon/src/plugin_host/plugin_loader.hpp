@@ -66,6 +66,8 @@ struct IdentityEvent {
   std::string insi_call_time;                ///< ISO 8601 UTC of the last INSi match
   std::string identity_document_type;        ///< "CNI", "PASSEPORT", ...
   std::string identity_document_checked_on;  ///< "AAAA-MM-JJ"
+  // ABI minor 2.
+  std::string finess;  ///< the identity's structure (9 characters)
 };
 
 enum class DeliveryStatus { ok, retry_later, permanent_failure };

@@ -109,7 +109,7 @@ RecordOutcome Identities::record(const InsiMatch& m, InsiOperation op, TimePoint
         from == RnivStatus::qualifiee && r.rniv.status() == RnivStatus::qualifiee;
     if (still_qualified && !out.ins_replaced &&
         (old_traits != r.traits_json || old_local != r.identifiant_local))
-      enqueue_event(tx, policy_.plugins, EventKind::mise_a_jour, r, std::nullopt, when);
+      enqueue_event(tx, policy_.plugins_for(finess_), EventKind::mise_a_jour, r, std::nullopt, when);
     out.identity = r;
   }, Durability::relaxed);  // INSi bookkeeping (a queued event is still synced)
   return out;
@@ -124,7 +124,7 @@ bool Identities::replace(StateTx& tx, IdentityRecord& rec, const identity::Ins& 
   rec.updated_at = when;
   tx.identity_update(rec);
   if (rec.rniv.status() == RnivStatus::qualifiee)
-    enqueue_event(tx, policy_.plugins, EventKind::ins_remplacee, rec, old, when);
+    enqueue_event(tx, policy_.plugins_for(finess_), EventKind::ins_remplacee, rec, old, when);
   return true;
 }
 
@@ -175,10 +175,10 @@ QualifyOutcome Identities::qualify(const identity::Ins& ins, const PieceIdentite
     tx.identity_update(r);
     log_if_changed(tx, r, from, "document_checked", when);
     if (from != RnivStatus::qualifiee) {
-      enqueue_event(tx, policy_.plugins, EventKind::qualifiee, r, std::nullopt, when);
+      enqueue_event(tx, policy_.plugins_for(finess_), EventKind::qualifiee, r, std::nullopt, when);
       out.event_queued = true;
     } else if (old_local != r.identifiant_local) {
-      enqueue_event(tx, policy_.plugins, EventKind::mise_a_jour, r, std::nullopt, when);
+      enqueue_event(tx, policy_.plugins_for(finess_), EventKind::mise_a_jour, r, std::nullopt, when);
       out.event_queued = true;
     }
     out.result = QualifyResult::qualified;
@@ -208,7 +208,7 @@ DowngradeOutcome Identities::change(
     tx.identity_update(r);
     tx.status_log(r.id, {out.from, out.to, reason, when});  // logged even if unchanged
     if (out.from == RnivStatus::qualifiee && out.to != RnivStatus::qualifiee) {
-      enqueue_event(tx, policy_.plugins, EventKind::declassee, r, std::nullopt, when);
+      enqueue_event(tx, policy_.plugins_for(finess_), EventKind::declassee, r, std::nullopt, when);
       out.event_queued = true;
     }
   });

@@ -27,8 +27,17 @@ namespace insgate::state {
 struct IdentityPolicy {
   /// Production: .10/.11 never recorded nor qualified (ins-identity-rules §1.4).
   identity::OidPolicy oids = identity::OidPolicy::for_environment(identity::Environment::production);
-  /// Configured plugin names: one outbox row each (empty: one row, plugin NULL).
-  std::vector<std::string> plugins;
+  /// Configured plugin instances: one outbox row for each that serves the
+  /// identity's structure (none: one row, plugin NULL, routed later by
+  /// StateStore::route_unrouted when a plugin of that structure appears).
+  std::vector<PluginRoute> plugins;
+  /// Names of the plugins serving structure `finess`, in configuration order.
+  std::vector<std::string> plugins_for(const std::string& finess) const {
+    std::vector<std::string> out;
+    for (const auto& p : plugins)
+      if (p.serves(finess)) out.push_back(p.name);
+    return out;
+  }
 };
 
 /// What INSi said in a CR 00 (récupération) or a successful vérification.

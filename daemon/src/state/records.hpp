@@ -8,11 +8,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "identity/matricule.hpp"  // Ins
 #include "identity/rniv.hpp"       // RnivIdentity
@@ -117,6 +119,24 @@ struct OutboxRow {
   std::optional<std::string> last_error;  ///< technical, never identity data
   TimePoint created_at;
   std::optional<TimePoint> delivered_at;
+  /// The structure whose identity the event concerns (issue 12; rows
+  /// written before schema 5 carry the first configured structure's).
+  std::string finess;
+};
+
+/// One configured plugin instance as the outbox routes events to it: its
+/// name and the structures it serves (issue 12, plugin `structures:`).
+/// Implicit from a name: an instance that serves every structure.
+struct PluginRoute {
+  PluginRoute(std::string n = {}, std::vector<std::string> s = {})  // NOLINT(google-explicit-constructor)
+      : name(std::move(n)), structures(std::move(s)) {}
+  PluginRoute(const char* n) : name(n) {}  // NOLINT(google-explicit-constructor)
+  std::string name;
+  std::vector<std::string> structures;  ///< FINESS served; empty = every structure
+  bool serves(const std::string& finess) const {
+    return structures.empty() ||
+           std::find(structures.begin(), structures.end(), finess) != structures.end();
+  }
 };
 
 /// Increments of one FINESS's counters for one month (`mois` = "AAAA-MM").

@@ -131,21 +131,34 @@ std::size_t SqliteStore::purge_delivered(TimePoint before) {
   });
 }
 
-std::size_t SqliteStore::route_unrouted(const std::vector<std::string>& plugins) {
+std::size_t SqliteStore::route_unrouted(const std::vector<PluginRoute>& plugins) {
   if (plugins.empty()) return 0;
   std::lock_guard lock(mutex_);
   return guarded("routing the outbox", [&] {
     SQLite::Transaction tx(*db_);
+    constexpr const char* kCopy =
+        "INSERT OR IGNORE INTO outbox (plugin, type_evenement, cle_idempotence, payload_json, "
+        "cree_le, finess) SELECT ?1, type_evenement, cle_idempotence, payload_json, cree_le, "
+        "finess FROM outbox WHERE plugin IS NULL AND etat = 'pending'";
     for (const auto& p : plugins) {
-      SQLite::Statement q(*db_,
-                          "INSERT OR IGNORE INTO outbox (plugin, type_evenement, cle_idempotence, "
-                          "payload_json, cree_le) SELECT ?, type_evenement, cle_idempotence, "
-                          "payload_json, cree_le FROM outbox WHERE plugin IS NULL AND "
-                          "etat = 'pending' ORDER BY id");
-      q.bind(1, p);
+      // Copied in queue order; a plugin limited to some structures gets
+      // only their rows (one placeholder per FINESS).
+      std::string sql = kCopy;
+      if (!p.structures.empty()) {
+        sql += " AND finess IN (?";
+        for (std::size_t i = 1; i < p.structures.size(); ++i) sql += ",?";
+        sql += ")";
+      }
+      SQLite::Statement q(*db_, sql + " ORDER BY id");
+      q.bind(1, p.name);
+      for (std::size_t i = 0; i < p.structures.size(); ++i)
+        q.bind(static_cast<int>(i + 2), p.structures[i]);
       q.exec();
     }
-    SQLite::Statement del(*db_, "DELETE FROM outbox WHERE plugin IS NULL AND etat = 'pending'");
+    // Handed over: the same idempotency key now has a row with a plugin.
+    SQLite::Statement del(*db_, "DELETE FROM outbox WHERE plugin IS NULL AND etat = 'pending' "
+                                "AND EXISTS (SELECT 1 FROM outbox o WHERE o.plugin IS NOT NULL "
+                                "AND o.cle_idempotence = outbox.cle_idempotence)");
     const auto n = static_cast<std::size_t>(del.exec());
     tx.commit();
     return n;

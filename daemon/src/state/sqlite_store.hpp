@@ -73,7 +73,7 @@ class SqliteStore final : public StateStore {
   std::vector<OutboxRow> list(OutboxState s, std::size_t limit) override;
   bool retry_dead(std::int64_t id) override;
   std::size_t purge_delivered(TimePoint before) override;
-  std::size_t route_unrouted(const std::vector<std::string>& plugins) override;
+  std::size_t route_unrouted(const std::vector<PluginRoute>& plugins) override;
   std::vector<OutboxBacklog> pending_backlog() override;
 
   std::optional<ActivityMonth> activity(const std::string& finess,

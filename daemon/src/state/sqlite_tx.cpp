@@ -113,6 +113,7 @@ OutboxRow read_outbox_row(SQLite::Statement& q) {
   r.last_error = opt_str(q.getColumn(8));
   r.created_at = from_unix(q.getColumn(9).getInt64());
   r.delivered_at = opt_time(q.getColumn(10));
+  r.finess = q.getColumn(11).getString();
   return r;
 }
 

@@ -25,7 +25,7 @@ inline TimePoint from_unix(std::int64_t s) { return TimePoint{std::chrono::secon
 OutboxRow read_outbox_row(SQLite::Statement& q);
 inline constexpr const char* kOutboxColumns =
     "id, plugin, type_evenement, cle_idempotence, payload_json, tentatives, "
-    "prochaine_tentative, etat, derniere_erreur, cree_le, livre_le";
+    "prochaine_tentative, etat, derniere_erreur, cree_le, livre_le, finess";
 
 class SqliteTx final : public StateTx {
  public:

@@ -98,11 +98,13 @@ class OutboxStore {
   virtual bool retry_dead(std::int64_t id) = 0;
   /// Deletes delivered rows delivered before `before`. @return how many.
   virtual std::size_t purge_delivered(TimePoint before) = 0;
-  /// Pending events queued while no plugin was configured (plugin NULL) are
-  /// handed to each of `plugins`, keeping their order, in one transaction;
-  /// the unrouted rows are removed. Nothing happens when `plugins` is empty.
+  /// Pending events queued while no plugin served their structure (plugin
+  /// NULL) are handed to each of `plugins` that serves the event's FINESS,
+  /// keeping their order, in one transaction; an unrouted row handed to at
+  /// least one plugin is removed, the others wait for a plugin of their
+  /// structure. Nothing happens when `plugins` is empty.
   /// @return how many unrouted events were handed over.
-  virtual std::size_t route_unrouted(const std::vector<std::string>& plugins) = 0;
+  virtual std::size_t route_unrouted(const std::vector<PluginRoute>& plugins) = 0;
   /// Pending events per plugin (rows with no plugin as one entry with
   /// plugin nullopt), with the oldest creation time; plugin order, NULL first.
   virtual std::vector<OutboxBacklog> pending_backlog() = 0;

@@ -56,7 +56,7 @@ extern "C" {
  *  whose abi_major differs from its own; abi_minor is informative (fields
  *  are detected through struct_size). */
 #define INSGATE_PLUGIN_ABI_MAJOR 1u
-#define INSGATE_PLUGIN_ABI_MINOR 1u
+#define INSGATE_PLUGIN_ABI_MINOR 2u
 
 /** Name of the only symbol a plugin exports (for dlsym). */
 #define INSGATE_PLUGIN_ENTRY_SYMBOL "insgate_plugin_entry"
@@ -204,6 +204,17 @@ typedef struct insgate_event {
   const char *identity_document_type;
   /** The day that document was checked, "AAAA-MM-JJ" (FR Core validationDate). */
   const char *identity_document_checked_on;
+
+  /* ---- ABI minor 2: read only when INSGATE_HAS_FIELD(event,
+   *      insgate_event, finess) is true. Non-NULL when present. ---- */
+
+  /** FINESS (9 characters, e.g. "010000024") of the structure whose
+   *  identity this is: a daemon serving several structures keeps each one's
+   *  identities apart, and the same person known at two structures gives
+   *  two independent event streams. Name the structure to the receiver with
+   *  it (e.g. FHIR managingOrganization, HL7 MSH-4). An instance configured
+   *  with `structures:` only receives events of those FINESS. */
+  const char *finess;
 } insgate_event;
 
 /* ------------------------------------------------------------------------ */

@@ -82,6 +82,26 @@ TEST(HealthTest, desir_560_and_a_tls_refusal_name_the_certificate) {
   EXPECT_NE(j["raison"].get<std::string>().find("insi.certificat"), std::string::npos);
 }
 
+// Issue 12: a certificate refusal (desir_560, tls) belongs to one structure;
+// the software's (desir_550) to all of them.
+TEST(HealthTest, certificate_refusals_are_kept_per_structure) {
+  api::InsiHealth h;
+  EXPECT_TRUE(h.note(fault("siram_100", "DESIR_560"), "010000002"));
+  EXPECT_EQ(h.refusal_of("010000002")->famille, metrics::InsiFaultFamily::desir_560);
+  EXPECT_FALSE(h.refusal_of("010000001").has_value());
+  EXPECT_FALSE(h.note(resultat(), "010000001"));
+  EXPECT_TRUE(h.refusal_of("010000002").has_value()) << "A's success does not clear B's certificate";
+  EXPECT_EQ(health(h)["insi"]["refus"]["famille"], "desir_560");
+  EXPECT_TRUE(h.note(fault("siram_100", "DESIR_550"), "010000001"));
+  EXPECT_EQ(h.refusal_of("010000003")->famille, metrics::InsiFaultFamily::desir_550)
+      << "the software's refusal concerns every structure";
+  h.note(resultat(), "010000001");
+  EXPECT_FALSE(h.refusal_of("010000001").has_value());
+  EXPECT_EQ(h.refusal_of("010000002")->famille, metrics::InsiFaultFamily::desir_560);
+  h.note(resultat(), "010000002");
+  EXPECT_FALSE(h.refusal().has_value());
+}
+
 TEST(HealthTest, a_call_past_the_refusal_or_a_reload_clears_it) {
   api::InsiHealth h;
   h.note(fault("siram_100", "desir_550"));

@@ -202,6 +202,30 @@ TEST_F(StructuresConfigTest, empty_list_and_bad_caller_rules_are_refused) {
   EXPECT_THAT(error_of(text), HasSubstr("structures[0].appelant"));
 }
 
+// A plugin instance limited to some structures (issue 12): their FINESS,
+// each a configured structure's; absent = every structure.
+TEST_F(StructuresConfigTest, plugin_structures_are_configured_finess) {
+  const std::string plugins = R"(plugins:
+  - {nom: spool-a, chemin: /usr/lib/insgate/spool.so, structures: ["010000001"]}
+  - {nom: spool-tous, chemin: /usr/lib/insgate/spool.so}
+)";
+  auto c = load_text(std::string(kHead) + kTwo + plugins);
+  ASSERT_EQ(c.plugins.size(), 2u);
+  EXPECT_EQ(c.plugins[0].structures, std::vector<std::string>{"010000001"});
+  EXPECT_TRUE(c.plugins[1].structures.empty());
+
+  auto text = std::string(kHead) + kTwo + replace(plugins, "[\"010000001\"]", "[\"999999999\"]");
+  auto msg = error_of(text);
+  EXPECT_THAT(msg, HasSubstr("plugins[0].structures[0]")) << msg;
+  EXPECT_THAT(msg, HasSubstr("not the FINESS of a configured structure")) << msg;
+  text = std::string(kHead) + kTwo +
+         replace(plugins, "[\"010000001\"]", "[\"010000001\", \"010000001\"]");
+  EXPECT_THAT(error_of(text), HasSubstr("FINESS listed twice"));
+  text = std::string(kHead) + kTwo + replace(plugins, "[\"010000001\"]", "[]");
+  msg = error_of(text);
+  EXPECT_THAT(msg, HasSubstr("plugins[0].structures " + at_line(line_of(text, "spool-a")))) << msg;
+}
+
 TEST_F(StructuresConfigTest, missing_structures_names_both_forms) {
   auto msg = error_of(kHead);
   EXPECT_THAT(msg, HasSubstr("structures: required key missing"));

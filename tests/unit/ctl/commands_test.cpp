@@ -127,6 +127,32 @@ TEST(CtlCommands, recherche_vitale_refuses_a_beneficiary_key_without_its_nir) {
                UsageError);
 }
 
+// Issue 12: --finess names the structure the request acts for; without it
+// the body has no finess (a one-structure daemon).
+TEST(CtlCommands, finess_option_names_the_structure_in_every_identity_request) {
+  auto r = call("recherche", "", {"--nom", "X", "--prenoms", "Y", "--sexe", "F",
+                                  "--date-naissance", "1936-06-21", "--finess", "010000002"});
+  auto decoded = api::decode_recherche(r.body);
+  ASSERT_TRUE(std::holds_alternative<api::RechercheInput>(decoded)) << r.body;
+  EXPECT_EQ(std::get<api::RechercheInput>(decoded).finess, "010000002");
+  r = call("recherche", "", {"--nom", "X", "--prenoms", "Y", "--sexe", "F",
+                             "--date-naissance", "1936-06-21"});
+  EXPECT_FALSE(nlohmann::json::parse(r.body).contains("finess"));
+  for (const auto& [cmd, args] :
+       std::vector<std::pair<std::string, std::vector<std::string>>>{
+           {"verification", {"--matricule", "1090763220834", "--cle", "89", "--oid", "1.2.250.1.213.1.4.8",
+                             "--nom", "X", "--prenoms", "Y", "--sexe", "M", "--date-naissance",
+                             "2009-07-14", "--finess", "010000002"}},
+           {"qualification", {"--matricule", "1090763220834", "--cle", "89", "--oid", "1.2.250.1.213.1.4.8",
+                              "--piece", "CNI", "--verifiee-le", "2026-01-15", "--identifiant-local",
+                              "I", "--finess", "010000002"}},
+           {"recherche-vitale", {"--nir-ouvrant-droit", "1090763220834", "--date-naissance",
+                                 "2009-07-14", "--rang-naissance", "1", "--finess", "010000002"}}}) {
+    auto a = call(cmd, "", args);
+    EXPECT_EQ(nlohmann::json::parse(a.body).value("finess", ""), "010000002") << cmd;
+  }
+}
+
 TEST(CtlCommands, verification_sends_an_ins_and_traits_the_daemon_decodes) {
   auto a = call("verification", "",
                 {"--matricule", "1090763220834", "--cle", "89", "--oid", "1.2.250.1.213.1.4.8",

@@ -236,6 +236,52 @@ TEST(FaultPolicyTest, faults_do_not_open_the_circuit) {
   EXPECT_EQ(b.state(Clock::now()), CircuitBreaker::State::closed);
 }
 
+// Issue 12: TLS handshake failures go to the structure's own breaker; the
+// endpoint's breaker, shared by every structure, only sees connection, I/O
+// and timeout failures, so one refused certificate cuts off one structure.
+TEST(FaultPolicyTest, tls_failures_open_the_structures_breaker_not_the_shared_one) {
+  CircuitBreaker shared(2, 60s), cert_a(2, 60s), cert_b(2, 60s);
+  for (int i = 0; i < 2; ++i) {
+    Scripted t({transport(TransportError::Kind::tls)});
+    EXPECT_EQ(run(t, {0, 1ms, &shared, &cert_a}).kind, Kind::transport);
+  }
+  EXPECT_EQ(cert_a.state(Clock::now()), CircuitBreaker::State::open);
+  EXPECT_EQ(shared.state(Clock::now()), CircuitBreaker::State::closed);
+  Scripted none({});
+  auto refused = run(none, {0, 1ms, &shared, &cert_a});
+  EXPECT_EQ(refused.kind, Kind::circuit_open);
+  EXPECT_NE(refused.error.find("this structure's certificate"), std::string::npos) << refused.error;
+  EXPECT_GE(refused.retry_after, 59);
+  EXPECT_TRUE(none.bodies.empty());
+  Scripted b({cr01()});
+  EXPECT_EQ(run(b, {0, 1ms, &shared, &cert_b}).kind, Kind::resultat) << "B is not cut off";
+  // Connection failures are the endpoint's: they open the shared breaker.
+  for (int i = 0; i < 2; ++i) {
+    Scripted t({transport(TransportError::Kind::connect)});
+    run(t, {0, 1ms, &shared, &cert_b});
+  }
+  EXPECT_EQ(shared.state(Clock::now()), CircuitBreaker::State::open);
+  EXPECT_EQ(cert_b.state(Clock::now()), CircuitBreaker::State::closed);
+}
+
+// A half-open breaker's single probe is never left pending when the other
+// breaker refuses the attempt: once the cooldowns pass, calls resume.
+TEST(FaultPolicyTest, a_probe_refused_by_the_other_breaker_is_released) {
+  CircuitBreaker shared(1, 1ms), cert(1, 1ms);
+  Scripted conn({transport(TransportError::Kind::connect)});
+  run(conn, {0, 1ms, &shared, &cert});
+  Scripted tls({transport(TransportError::Kind::tls)});
+  std::this_thread::sleep_for(5ms);
+  run(tls, {0, 1ms, &shared, &cert});  // shared half-open: probe → TLS failure
+  EXPECT_EQ(cert.state(Clock::now() + 2ms), CircuitBreaker::State::half_open);
+  std::this_thread::sleep_for(5ms);
+  Scripted ok({cr01(), cr01()});
+  EXPECT_EQ(run(ok, {0, 1ms, &shared, &cert}).kind, Kind::resultat);
+  EXPECT_EQ(shared.state(Clock::now()), CircuitBreaker::State::closed);
+  EXPECT_EQ(cert.state(Clock::now()), CircuitBreaker::State::closed);
+  EXPECT_EQ(run(ok, {0, 1ms, &shared, &cert}).kind, Kind::resultat);
+}
+
 TEST(PrintableCode, keeps_code_characters_replaces_the_rest_and_cuts_at_40) {
   EXPECT_EQ(printable_code("DESIR_560"), "DESIR_560");
   EXPECT_EQ(printable_code("siram-40"), "siram-40");

@@ -223,6 +223,24 @@ TEST_F(TlsSetupTest, PemCertificateAndKeyLoadAndReportCnAndExpiry) {
   EXPECT_TRUE(verifies(tls, "client.pem"));  // the CA file is a trust anchor
 }
 
+// Issue 12 (500 structures): the CA files are read once into one store that
+// every structure's context shares, and idle connections give their TLS
+// buffers back.
+TEST_F(TlsSetupTest, StructuresShareOneTrustStoreAndReleaseIdleBuffers) {
+  const auto cfg = pem_config("client.pem", "client.key");
+  const auto trust = make_trust_store(cfg);
+  auto a = make_client_tls(cfg, cfg.certificate, trust);
+  auto b = make_client_tls(cfg, cfg.certificate, trust);
+  EXPECT_EQ(SSL_CTX_get_cert_store(a.context->native_handle()), trust.get());
+  EXPECT_EQ(SSL_CTX_get_cert_store(b.context->native_handle()), trust.get());
+  EXPECT_TRUE(verifies(a, "client.pem"));
+  EXPECT_TRUE(verifies(b, "client.pem"));
+  EXPECT_NE(SSL_CTX_get_mode(a.context->native_handle()) & SSL_MODE_RELEASE_BUFFERS, 0L);
+  auto no_ca = cfg;
+  no_ca.ca_files.clear();
+  EXPECT_THROW(make_trust_store(no_ca), TlsSetupError);
+}
+
 // Issue 20: insgate_certificate_expiry_timestamp_seconds{usage="insi_ca"}
 // is the first trust anchor to expire, over every certificate of every file.
 TEST_F(TlsSetupTest, EarliestCaExpiryIsReported) {

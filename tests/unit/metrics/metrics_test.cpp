@@ -234,6 +234,14 @@ TEST(MetricsTest, cache_identities_outbox_circuit_certificates_and_build_info) {
   EXPECT_EQ(value(text, "insgate_insi_circuit_open"), 1.0);
   EXPECT_EQ(value(text, "insgate_certificate_expiry_timestamp_seconds{usage=\"insi_client\"}"),
             1.8e9);
+  // Issue 12: each structure's certificate has its own series (0 until set).
+  EXPECT_TRUE(m.set_client_certificate_expiry(
+      "750000001", std::chrono::system_clock::time_point(1'900'000'000s)));
+  EXPECT_FALSE(m.set_client_certificate_expiry(
+      "999999999", std::chrono::system_clock::time_point(1'900'000'000s)));
+  EXPECT_EQ(value(scrape(m),
+                  "insgate_insi_client_certificate_expiry_timestamp_seconds{finess=\"750000001\"}"),
+            1.9e9);
   EXPECT_EQ(value(text, "insgate_build_info{version=\"0.1.0\"}"), 1.0);
 }
 

@@ -228,7 +228,7 @@ TEST_F(GoodPlugin, InsReplacementCarriesThePreviousIns) {
 TEST_F(GoodPlugin, CreateGetsHostApiAndLogsThroughIt) {
   auto p = load();
   auto inst = p.create(config());
-  EXPECT_EQ(lines().front(), "created host_abi=1.1");
+  EXPECT_EQ(lines().front(), "created host_abi=1.2");
   std::lock_guard lock(mutex_);
   ASSERT_EQ(logs_.size(), 2u);
   EXPECT_EQ(logs_[0].level, INSGATE_LOG_INFO);

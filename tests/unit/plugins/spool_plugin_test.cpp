@@ -110,6 +110,7 @@ TEST_F(Spool, JsonFileHasEveryFieldAndNoTemporaryLeftBehind) {
   EXPECT_EQ(doc["insi_le"], "2024-01-15T10:25:12Z");
   EXPECT_EQ(doc["piece_identite"],
             nlohmann::json({{"type", "CNI"}, {"verifiee_le", "2024-01-15"}}));
+  EXPECT_EQ(doc["finess"], "010000024");
 }
 
 TEST_F(Spool, JsonInsReplacementCarriesThePreviousIns) {

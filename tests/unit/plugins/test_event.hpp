@@ -33,6 +33,8 @@ inline plugin_host::IdentityEvent sample_event() {
   ev.insi_call_time = "2024-01-15T10:25:12Z";
   ev.identity_document_type = "CNI";
   ev.identity_document_checked_on = "2024-01-15";
+  // ABI minor 2: the structure.
+  ev.finess = "010000024";
   return ev;
 }
 

@@ -60,7 +60,7 @@ class FailingStore final : public StateStore {
   std::vector<OutboxRow> list(OutboxState s, std::size_t n) override { return in_.list(s, n); }
   bool retry_dead(std::int64_t id) override { return in_.retry_dead(id); }
   std::size_t purge_delivered(TimePoint b) override { return in_.purge_delivered(b); }
-  std::size_t route_unrouted(const std::vector<std::string>& p) override { return in_.route_unrouted(p); }
+  std::size_t route_unrouted(const std::vector<PluginRoute>& p) override { return in_.route_unrouted(p); }
   std::vector<OutboxBacklog> pending_backlog() override { return in_.pending_backlog(); }
   std::optional<ActivityMonth> activity(const std::string& f, const std::string& m) override { return in_.activity(f, m); }
   std::vector<ActivityMonth> activity_month(const std::string& m) override { return in_.activity_month(m); }
@@ -162,6 +162,27 @@ TEST_F(IdentitiesTest, success_queues_exactly_one_qualifiee_event_per_plugin) {
   EXPECT_NE(rows[0].payload_json.find("\"statut\":\"qualifiee\""), std::string::npos);
   EXPECT_NE(rows[0].payload_json.find("\"premier_prenom\":\"MARIE\""), std::string::npos);
   EXPECT_NE(rows[0].payload_json.find("IPP-000123"), std::string::npos);
+}
+
+// Issue 12: a plugin limited to some structures gets only their events;
+// the row carries the identity's FINESS.
+TEST_F(IdentitiesTest, events_go_only_to_the_plugins_of_the_identitys_structure) {
+  const IdentityPolicy policy{.plugins = {{"spool-a", {"010000024"}}, {"spool-b", {"020000015"}}}};
+  Identities at_a{store, policy, "010000024"};
+  at_a.record_insi_retrieval(match(test::ins_a()), test::t0());
+  ASSERT_EQ(qualify(at_a, test::ins_a()).result, QualifyResult::qualified);
+  auto rows = store.list(OutboxState::pending, 10);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].plugin, "spool-a");
+  EXPECT_EQ(rows[0].finess, "010000024");
+
+  Identities at_c = at_a.in("030000014");  // no plugin serves it
+  at_c.record_insi_retrieval(match(test::ins_b()), test::t0());
+  ASSERT_EQ(qualify(at_c, test::ins_b()).result, QualifyResult::qualified);
+  rows = store.list(OutboxState::pending, 10);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_FALSE(rows[1].plugin.has_value()) << "kept unrouted for a plugin of its structure";
+  EXPECT_EQ(rows[1].finess, "030000014");
 }
 
 TEST_F(IdentitiesTest, requalifying_queues_no_second_qualifiee_event) {

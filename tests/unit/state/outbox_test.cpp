@@ -23,6 +23,14 @@ class OutboxTest : public ::testing::Test {
     });
     return id;
   }
+  std::int64_t enqueue_for(const std::string& finess, const char* key,
+                           std::optional<std::string> plugin = std::nullopt) {
+    std::int64_t id = 0;
+    store.transact_for(finess, [&](StateTx& tx) {
+      id = tx.outbox_enqueue({plugin, EventKind::qualifiee, key, "{\"n\":1}", test::t0()});
+    }, Durability::full);
+    return id;
+  }
 };
 
 TEST_F(OutboxTest, new_rows_are_pending_in_insertion_order) {
@@ -122,6 +130,39 @@ TEST_F(OutboxTest, unrouted_events_are_handed_to_each_plugin_in_order) {
   EXPECT_EQ(fhir[0].idempotency_key, "first");
   EXPECT_EQ(store.pending(std::nullopt, 10).size(), 5u) << "no unrouted row left";
   EXPECT_EQ(store.route_unrouted({"spool"}), 0u) << "nothing handed over twice";
+}
+
+// Issue 12: a row carries its structure's FINESS to the worker; an unrouted
+// row goes only to the plugins serving its FINESS, keeps its FINESS, and
+// stays unrouted while no plugin serves its structure.
+TEST_F(OutboxTest, unrouted_events_go_to_the_plugins_of_their_structure) {
+  enqueue_for("010000024", "a1");
+  enqueue_for("020000015", "b1");
+  enqueue_for("010000024", "a2");
+  enqueue_for("030000014", "c1");
+  const std::vector<PluginRoute> plugins{{"spool-a", {"010000024"}},
+                                         {"spool-ab", {"010000024", "020000015"}},
+                                         {"dmp-fhir"}};
+  EXPECT_EQ(store.route_unrouted(plugins), 4u);
+  auto a = store.pending(std::string("spool-a"), 10);
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0].idempotency_key, "a1");
+  EXPECT_EQ(a[1].idempotency_key, "a2");
+  EXPECT_EQ(a[0].finess, "010000024");
+  auto ab = store.pending(std::string("spool-ab"), 10);
+  ASSERT_EQ(ab.size(), 3u);
+  EXPECT_EQ(ab[1].idempotency_key, "b1");
+  EXPECT_EQ(ab[1].finess, "020000015");
+  EXPECT_EQ(store.pending(std::string("dmp-fhir"), 10).size(), 4u);
+  EXPECT_EQ(store.pending(std::nullopt, 20).size(), 9u) << "no unrouted row left";
+
+  enqueue_for("030000014", "c2");
+  EXPECT_EQ(store.route_unrouted({{"spool-a", {"010000024"}}}), 0u)
+      << "no plugin serves 030000014: its event waits, unrouted";
+  auto all = store.pending(std::nullopt, 20);
+  ASSERT_EQ(all.size(), 10u);
+  EXPECT_FALSE(all.back().plugin.has_value());
+  EXPECT_EQ(all.back().finess, "030000014");
 }
 
 TEST_F(OutboxTest, rows_survive_reopen) {
