@@ -43,7 +43,7 @@ target_link_libraries(insgate_api PUBLIC insgate_insi insgate_identity insgate_s
   nlohmann_json::nlohmann_json spdlog::spdlog LibXml2::LibXml2 PkgConfig::SYSTEMD)
 
 add_library(insgate_app STATIC src/app/controller.cpp src/app/state_services.cpp
-  src/app/outbox_worker.cpp src/app/event_loop.cpp)
+  src/app/outbox_worker.cpp src/app/event_loop.cpp src/app/fd_budget.cpp)
 target_link_libraries(insgate_app PUBLIC insgate_api insgate_plugin_host PkgConfig::SYSTEMD)
 
 add_executable(insgated main.cpp)

@@ -5,11 +5,12 @@
 //   4. the same SOAP call made directly to insi-sim over kept-alive mTLS;
 // plus RSS with 1,000 idle keep-alive connections and the time from process
 // start to READY=1 (NOTIFY_SOCKET); then the scale scenario of issue 12
-// (scale_bench.hpp: N structures against one). Prints a Markdown report,
+// (scale_bench.hpp: N structures against one) and the INSi connection pool
+// of issue 19 under 1 to 256 callers (pool_bench.hpp). Prints a Markdown report,
 // writes JSON.
 //
 // Usage: bench_load [--json FILE] [--micro-json FILE] [--markdown FILE] [--quick]
-//                   [--structures N (500)] [--scale-only]
+//                   [--structures N (500)] [--scale-only] [--pool-only]
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <poll.h>
 #include <sys/resource.h>
@@ -31,6 +32,7 @@
 #include "e2e_env.hpp"
 #include "histogram.hpp"
 #include "load_phases.hpp"
+#include "pool_bench.hpp"
 #include "scale_bench.hpp"
 #include "insi/soap_codec.hpp"
 #include "net/net.hpp"
@@ -82,19 +84,20 @@ std::string machine() {
 
 int main(int argc, char** argv) {
   std::string json_out = "bench-results.json", micro_json, md_out;
-  bool quick = false, scale_only = false;
+  bool quick = false, scale_only = false, pool_only = false;
   int structures = 500;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--json" && i + 1 < argc) json_out = argv[++i];
     else if (a == "--structures" && i + 1 < argc) structures = std::max(1, std::atoi(argv[++i]));
     else if (a == "--scale-only") scale_only = true;
+    else if (a == "--pool-only") pool_only = true;
     else if (a == "--micro-json" && i + 1 < argc) micro_json = argv[++i];
     else if (a == "--markdown" && i + 1 < argc) md_out = argv[++i];
     else if (a == "--quick") quick = true;
     else {
       std::cerr << "usage: bench_load [--json FILE] [--micro-json FILE] [--markdown FILE] [--quick]"
-                   " [--structures N] [--scale-only]\n";
+                   " [--structures N] [--scale-only] [--pool-only]\n";
       return 2;
     }
   }
@@ -116,11 +119,12 @@ int main(int argc, char** argv) {
   std::vector<Phase> phases;
   nlohmann::json out;
   out["machine"] = machine();
-  if (scale_only) {
+  if (scale_only || pool_only) {
     std::ostringstream md;
-    out["scale"] = run_scale(ws, sim.port(), structures, quick, md);
-    std::cout << "# insgate benchmark report (scale only)\n\nMachine: " << out["machine"].get<std::string>()
-              << "\n" << md.str();
+    if (scale_only) out["scale"] = run_scale(ws, sim.port(), structures, quick, md);
+    else out["pool"] = run_pool(ws, sim.port(), quick, md);
+    std::cout << "# insgate benchmark report (" << (scale_only ? "scale" : "pool") << " only)\n\nMachine: "
+              << out["machine"].get<std::string>() << "\n" << md.str();
     std::ofstream(json_out) << out.dump(2) << "\n";
     if (!md_out.empty()) std::ofstream(md_out) << "Machine: " << out["machine"].get<std::string>() << "\n" << md.str();
     return 0;
@@ -246,6 +250,11 @@ int main(int argc, char** argv) {
   md << line;
   std::snprintf(line, sizeof line, "| added latency, p50 (3−4, 8 conns) | %.0f µs | — | |\n", added_p50_c8_us);
   md << line;
+  const double fwd_8_over_1 = get("forward_c8").rps() / get("forward_c1").rps();
+  std::snprintf(line, sizeof line,
+                "| forwarded throughput, 8 conns ÷ 1 conn (3, issue 19) | %.2f× | ≥ 1.5× | %s |\n",
+                fwd_8_over_1, verdict(fwd_8_over_1 >= 1.5));
+  md << line;
   std::snprintf(line, sizeof line,
                 "| RSS with 1,000 idle keep-alive connections (%d answered) | %.1f MiB (before %.1f MiB, peak VmHWM %.1f MiB) | < 40 MB | %s |\n",
                 idle_ok, rss_idle / 1024.0, rss_before / 1024.0, hwm / 1024.0, verdict(rss_idle * 1024.0 < 40e6));
@@ -255,8 +264,9 @@ int main(int argc, char** argv) {
   md << line;
   md << "\nAnswer body size (cache hit and ceiling): " << answer_bytes << " bytes.\n";
   out["scale"] = run_scale(ws, sim.port(), structures, quick, md);
+  out["pool"] = run_pool(ws, sim.port(), quick, md);
   out["targets"] = {{"cache_over_ceiling", ratio}, {"added_p50_us", added_p50_us},
-                    {"added_p99_us", added_p99_us}, {"added_p50_c8_us", added_p50_c8_us},
+                    {"added_p99_us", added_p99_us}, {"added_p50_c8_us", added_p50_c8_us}, {"forward_8_over_1", fwd_8_over_1},
                     {"idle_1000_rss_kib", rss_idle}, {"idle_before_rss_kib", rss_before},
                     {"idle_peak_hwm_kib", hwm}, {"idle_answered", idle_ok},
                     {"ready_ms", ready}, {"ready_median_ms", ready_median},

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "api/insi_health.hpp"
 
+#include <algorithm>
+
 
 #include "metrics/insi_outcome.hpp"
 
@@ -14,6 +16,14 @@ using K = insi::CallOutcome::Kind;
 
 bool InsiHealth::note(const insi::CallOutcome& o, const std::string& finess,
                       std::chrono::system_clock::time_point now) {
+  // A local saturation or a wait for a pooled connection says nothing
+  // about INSi (issue 19).
+  using Stage = insi::CallOutcome::Attempt::Stage;
+  const bool local_only =
+      !o.attempts.empty() && std::all_of(o.attempts.begin(), o.attempts.end(), [](const auto& a) {
+        return a.stage == Stage::deadline || a.stage == Stage::saturated;
+      });
+  if (o.kind == K::saturated || local_only) return false;
   reachable_ = o.kind != K::transport && o.kind != K::timeout && o.kind != K::circuit_open &&
                !(o.kind == K::fault && insi::is_retryable(o.fault));
   const auto family = metrics::fault_family_of(o);

@@ -220,6 +220,16 @@ std::optional<ApiResponse> insi_failure_answer(const insi::RechercheOutcome& o) 
       r.headers.emplace_back("Retry-After", std::to_string(std::max(1, o.retry_after)));
       return r;
     }
+    case Kind::saturated: {
+      // Our own resources ran out (descriptors, memory, the pool's queue):
+      // not INSi's fault, and the caller may try again shortly (issue 19).
+      auto r = problem(503, "service_sature", "Service saturé",
+                       "insgate manque momentanément de ressources locales pour joindre INSi ; "
+                       "réessayez dans un instant.",
+                       {{"appels_insi", o.appels}});
+      r.headers.emplace_back("Retry-After", "1");
+      return r;
+    }
     case Kind::timeout:
       return problem(504, "insi_delai_depasse", "Délai INSi dépassé",
                      "INSi n'a pas répondu dans le délai configuré.",

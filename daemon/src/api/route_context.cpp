@@ -96,6 +96,11 @@ void RouteContext::note_insi_outcome(const insi::RechercheOutcome& outcome, cons
       circuit_logged_ = Clock::now();
       circuit_unlogged_ = 0;
       break;
+    case K::saturated:
+      // Our own saturation (issue 19): INSi was not called, not its fault.
+      spdlog::warn("[APP_SATURATED] request {}: INSi not called, local resources exhausted: {}",
+                   requete_id, outcome.error);
+      break;
     default:
       spdlog::warn("[INSI_FAILURE] request {}: {} after {} call(s)", requete_id, outcome.error,
                    outcome.appels);

@@ -15,6 +15,7 @@
 #include "api/listener_tls.hpp"
 #include "api/router.hpp"
 #include "app/event_loop.hpp"
+#include "app/fd_budget.hpp"
 #include "app/insi_stack.hpp"
 #include "app/state_services.hpp"
 #include "insi/ca_expiry.hpp"
@@ -43,6 +44,7 @@ insi::ClientTls structure_tls(const config::Config& cfg, const config::Structure
 }  // namespace
 
 void check(const config::Config& cfg) {
+  (void)ensure_fd_limit(cfg, false);  // what run() would raise, or refuse
   const auto trust = insi::make_trust_store(cfg.insi);
   for (const auto& s : cfg.structures) {
     auto tls = structure_tls(cfg, s, trust);
@@ -65,7 +67,8 @@ constexpr std::chrono::seconds kDrain{5};
 /// connections to INSi (InsiStack) and call context (its emetteur).
 /// @throw insi::TlsSetupError, std::runtime_error (replay files)
 api::StructurePtr make_structure(asio::any_io_executor ex, const config::Config& cfg,
-                                 const config::Structure& s, const insi::TrustStore& trust) {
+                                 const config::Structure& s, const insi::TrustStore& trust,
+                                 metrics::Metrics* metrics) {
   auto tls = structure_tls(cfg, s, trust);
   auto rt = std::make_shared<api::StructureRuntime>();
   rt->cfg = s;
@@ -76,7 +79,9 @@ api::StructurePtr make_structure(asio::any_io_executor ex, const config::Config&
     spdlog::info("[APP_XML_SIGNATURE] requests of FINESS {} are signed with WS-Security ({})",
                  s.finess, insi::to_string(rt->call_context.signer->algorithm()));
   }
-  auto stack = std::make_shared<InsiStack>(ex, tls.context, cfg.insi);
+  insi::HandshakeHook on_handshake;
+  if (metrics) on_handshake = [metrics](bool resumed) { metrics->insi_tls_handshake(resumed); };
+  auto stack = std::make_shared<InsiStack>(ex, tls.context, cfg.insi, std::move(on_handshake));
   if (stack->rejeu_size() > 0)
     spdlog::warn("[APP_REJEU] {} recorded answer(s) replace INSi for the listed persons "
                  "(integration environment only)",
@@ -94,11 +99,12 @@ api::StructurePtr make_structure(asio::any_io_executor ex, const config::Config&
 /// transport. All or nothing: one bad certificate refuses the whole setup.
 /// @throw insi::TlsSetupError, std::runtime_error (replay files)
 std::shared_ptr<const api::InsiSetup> make_setup(asio::any_io_executor ex,
-                                                 std::shared_ptr<const config::Config> cfg) {
+                                                 std::shared_ptr<const config::Config> cfg,
+                                                 metrics::Metrics* metrics) {
   auto setup = std::make_shared<api::InsiSetup>();
   const auto trust = insi::make_trust_store(cfg->insi);  // insi.ca read once for all
   for (const auto& s : cfg->structures)
-    setup->structures.add(make_structure(ex, *cfg, s, trust));
+    setup->structures.add(make_structure(ex, *cfg, s, trust, metrics));
   setup->cfg = std::move(cfg);
   return setup;
 }
@@ -203,13 +209,16 @@ int run(const config::Config& first) {
   asio::io_context io(1);
 
   const auto cfg = std::make_shared<const config::Config>(first);
-  setup = make_setup(io.get_executor(), cfg);
+  const auto nofile = ensure_fd_limit(*cfg, true);
+  spdlog::info("[APP_LIMITS] {} file descriptors allowed, {} needed at most", nofile,
+               fd_budget(*cfg).needed());
   metrics::MetricsOptions mopt;
   for (const auto& s : cfg->structures) mopt.finess.push_back(s.finess);
   for (const auto& p : cfg->plugins) mopt.plugins.push_back(p.name);
   mopt.version = INSGATE_VERSION;
   mopt.routes = api::route_labels();
   metrics.emplace(mopt);
+  setup = make_setup(io.get_executor(), cfg, &*metrics);
   publish_certificate_expiries(*metrics, *setup, nullptr);
   if (!cfg->metrics.listen.empty()) {
     metrics_server.emplace(metrics::MetricsServerOptions{cfg->metrics.listen, cfg->metrics.path},
@@ -232,7 +241,8 @@ int run(const config::Config& first) {
                static_cast<unsigned long long>(monotonic_usec()));
     try {
       auto next_cfg = std::make_shared<const config::Config>(config::load(cfg->source_path));
-      auto next = make_setup(io.get_executor(), next_cfg);
+      (void)ensure_fd_limit(*next_cfg, true);  // more structures or connections must still fit
+      auto next = make_setup(io.get_executor(), next_cfg, &*metrics);
       for (const auto& a : config::advisories(*next_cfg)) spdlog::warn("[APP_CONFIG] {}", a);
       warn_restart_only_changes(*cfg, *next_cfg);  // against what is actually running
       spdlog::set_level(spdlog::level::from_str(next_cfg->log_level));
@@ -311,9 +321,16 @@ int run(const config::Config& first) {
         while (!server->stopping()) {
           const auto idle = setup->cfg->insi.deadlines.idle;
           std::size_t closed = 0;
+          insi::PoolCounts sum;
           for (const auto& s : setup->structures.all())
-            if (auto* stack = dynamic_cast<InsiStack*>(s->transport.get()))
+            if (auto* stack = dynamic_cast<InsiStack*>(s->transport.get())) {
               closed += stack->close_idle_older_than(idle);
+              const auto c = stack->pool_counts();
+              sum.open += c.open;
+              sum.idle += c.idle;
+              sum.waiting += c.waiting;
+            }
+          metrics->set_insi_connections(sum.open, sum.idle, sum.waiting);
           // Memory of closed TLS connections goes back to the system (glibc
           // keeps freed heap otherwise: 500 structures' connections, issue 12).
           if (closed > 0) ::malloc_trim(0);

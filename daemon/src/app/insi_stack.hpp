@@ -16,8 +16,9 @@ namespace insgate::app {
 class InsiStack : public insi::InsiTransport {
  public:
   InsiStack(asio::any_io_executor ex, std::shared_ptr<ssl::context> tls,
-            const config::InsiConfig& cfg)
-      : client_(std::move(ex), std::move(tls), cfg.endpoint, cfg.deadlines.connect) {
+            const config::InsiConfig& cfg, insi::HandshakeHook on_handshake = {})
+      : client_(std::move(ex), std::move(tls), cfg.endpoint, cfg.deadlines.connect,
+                static_cast<std::size_t>(cfg.max_connections), std::move(on_handshake)) {
     if (!cfg.rejeu.empty()) rejeu_ = std::make_unique<insi::RejeuTransport>(client_, cfg.rejeu);
   }
 
@@ -29,6 +30,7 @@ class InsiStack : public insi::InsiTransport {
 
   void close_idle() { client_.close_idle(); }
   std::size_t close_idle_older_than(Clock::duration d) { return client_.close_idle_older_than(d); }
+  insi::PoolCounts pool_counts() const { return client_.counts(); }
   std::size_t rejeu_size() const { return rejeu_ ? rejeu_->size() : 0; }
 
  private:

@@ -363,7 +363,7 @@ ClientCertificate load_certificate(const Reader& r, const Field& cert) {
 void load_insi(const Reader& r, const Field& top, Config& c) {
   Field insi = r.require_map(top, "insi");
   r.only_keys(insi, {"url", "environnement", "certificat", "ca", "delais", "reprises",
-                     "circuit", "rejeu", "signature_xml"});
+                     "circuit", "rejeu", "signature_xml", "connexions_max"});
   std::string url = r.string(insi, "url", true);
   const Field url_field = r.child(insi, "url");
   c.insi.endpoint = parse_endpoint(url, url_field.line(), url_field.key);
@@ -373,6 +373,7 @@ void load_insi(const Reader& r, const Field& top, Config& c) {
     r.child(insi, "environnement").fail("must be production, qualification or test");
 
   c.insi.signature_xml = r.boolean(insi, "signature_xml", c.insi.signature_xml);
+  c.insi.max_connections = r.integer(insi, "connexions_max", c.insi.max_connections, 1, 1000);
 
   // Required with the single `structure:` block (load_structures checks it).
   if (Field cert = r.child(insi, "certificat"); cert.node && !cert.node.IsNull())

@@ -134,6 +134,10 @@ struct InsiConfig {
   Deadlines deadlines;
   Resilience resilience;
   std::vector<RejeuEntry> rejeu;  ///< opt-in; refused in production
+  /// insi.connexions_max: connections to INSi open at once per structure
+  /// (its pool, insi/insi_client.hpp); calls beyond wait in a queue within
+  /// their deadline (issue 19).
+  int max_connections = 32;
   /// Sign every request with WS-Security using the client certificate's key
   /// (insi/xml_signature.hpp). Off by default: INSi's mTLS mode needs none.
   bool signature_xml = false;

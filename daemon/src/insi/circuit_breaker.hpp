@@ -29,8 +29,10 @@ class CircuitBreaker {
   void on_success();
   void on_transport_failure(Clock::time_point now);
   /// The probe let through by allow() ended with no verdict for this
-  /// breaker (another breaker refused it, or it stopped where this breaker
-  /// has no say): the next caller may probe. No effect otherwise.
+  /// breaker (another breaker refused it, it stopped where this breaker has
+  /// no say, or it never left the host: local saturation, a deadline reached
+  /// while queued for a connection, issue 19): the next caller may probe.
+  /// No effect otherwise.
   void release() { probe_in_flight_ = false; }
 
   State state(Clock::time_point now) const;

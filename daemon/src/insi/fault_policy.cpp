@@ -15,9 +15,10 @@ using Kind = CallOutcome::Kind;
 CallOutcome classify(const PostResult& posted) {
   CallOutcome out;
   if (const auto* err = std::get_if<TransportError>(&posted)) {
-    out.kind = err->kind == TransportError::Kind::timeout    ? Kind::timeout
-               : err->kind == TransportError::Kind::protocol ? Kind::unreadable
-                                                             : Kind::transport;
+    out.kind = err->kind == TransportError::Kind::timeout     ? Kind::timeout
+               : err->kind == TransportError::Kind::protocol  ? Kind::unreadable
+               : err->kind == TransportError::Kind::saturated ? Kind::saturated
+                                                              : Kind::transport;
     out.tls_failure = err->kind == TransportError::Kind::tls;
     out.error = err->message;
     return out;
@@ -72,7 +73,9 @@ CallOutcome::Attempt::Stage stage_of(const PostResult& posted) {
   // A message lost on a recycled kept-alive connection is taken as never
   // received (TransportError::stale_connection), even the second time.
   if (err.stale_connection) return Stage::send;
+  if (err.kind == TransportError::Kind::saturated) return Stage::saturated;
   switch (err.stage) {
+    case TransportError::Stage::queued: return Stage::deadline;
     case TransportError::Stage::connect: return Stage::connect;
     case TransportError::Stage::tls: return Stage::tls;
     case TransportError::Stage::send: return Stage::send;
@@ -193,6 +196,14 @@ asio::awaitable<CallOutcome> call_with_policy(InsiTransport& transport, std::str
     const Stage stage = stage_of(posted);
     attempts.push_back({stage, out.kind, out.kind == Kind::resultat ? out.resultat.code_cr : "",
                         std::chrono::duration<double>(Clock::now() - now).count()});
+    // Local saturation and a deadline reached while queued for a connection
+    // say nothing about INSi: neither a failure nor a success for either
+    // breaker, and never retried (issue 19).
+    if (stage == Stage::saturated || stage == Stage::deadline) {
+      if (policy.breaker) policy.breaker->release();  // a half-open probe is not left pending
+      if (policy.certificate_breaker) policy.certificate_breaker->release();
+      co_return finish(std::move(out));
+    }
     if (stage != Stage::replayed) report_to_breakers(policy, out.kind, stage);
     if (attempt >= policy.max_retries || !retryable(out, posted)) co_return finish(std::move(out));
     auto pause = jittered(policy.backoff, attempt);

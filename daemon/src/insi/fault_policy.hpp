@@ -51,6 +51,10 @@ struct CallOutcome {
     transport,     ///< connection/TLS/I/O failure or HTTP 502/503/504
     timeout,       ///< the call or overall deadline was reached
     circuit_open,  ///< refused at once by the circuit breaker
+    /// local saturation (TransportError::Kind::saturated: descriptors or
+    /// memory exhausted, the pool's waiting queue full): nothing reached
+    /// INSi, not an INSi failure, never fed to the breaker (issue 19)
+    saturated,
   };
 
   /// One attempt at sending a message, in order.
@@ -60,10 +64,13 @@ struct CallOutcome {
     /// message was written completely (TransportError::Stage). receive:
     /// the message was written completely, its answer was lost,
     /// truncated, late or unusable. deadline: the request deadline was
-    /// reached before the message could go out. circuit_open: refused by
-    /// the circuit breaker. replayed: a recorded answer (insi.rejeu), no
-    /// message left.
-    enum class Stage { answered, connect, tls, send, receive, deadline, circuit_open, replayed };
+    /// reached before the message could go out (also while waiting for a
+    /// connection of the pool). circuit_open: refused by the circuit
+    /// breaker. replayed: a recorded answer (insi.rejeu), no message left.
+    /// saturated: a local resource ran out (CallOutcome::Kind::saturated).
+    enum class Stage {
+      answered, connect, tls, send, receive, deadline, circuit_open, replayed, saturated
+    };
     Stage stage = Stage::answered;
     Kind kind = Kind::unreadable;  ///< how this attempt alone ended
     std::string code_cr;           ///< the CodeCR, for Kind::resultat

@@ -4,7 +4,13 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
+#include <algorithm>
 #include <optional>
 
 #include "insi/tls_setup.hpp"
@@ -17,8 +23,35 @@ auto with_ec(boost::system::error_code& ec) { return asio::redirect_error(use_aw
 
 using Stage = TransportError::Stage;
 
+/// A local resource exhausted (descriptors, memory, socket buffers): the
+/// daemon's own saturation, never INSi's fault (issue 19). getaddrinfo's
+/// EAI_SYSTEM comes back from Asio as the errno it set.
+bool is_local_exhaustion(const boost::system::error_code& ec) {
+  if (ec.category() != boost::system::system_category() &&
+      ec.category() != boost::system::generic_category())
+    return false;
+  const int e = ec.value();
+  return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS;
+}
+
+/// The errno of a descriptor that cannot be opened now because local
+/// resources are exhausted; 0 when one can. glibc's resolver reports a name
+/// it could not look up for want of a descriptor (/etc/hosts, a DNS socket)
+/// as "host not found": this probe tells the two apart.
+int descriptor_exhaustion_now() {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0) {
+    ::close(fd);
+    return 0;
+  }
+  const int e = errno;
+  return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS ? e : 0;
+}
+
 TransportError from_ec(TransportError::Kind kind, Stage stage, const boost::system::error_code& ec,
                        const char* what) {
+  if (stage != Stage::receive && is_local_exhaustion(ec))
+    return {TransportError::Kind::saturated, std::string(what) + ": " + ec.message(), stage};
   if (ec == beast::error::timeout)
     return {TransportError::Kind::timeout, std::string(what) + ": deadline reached", stage};
   return {kind, std::string(what) + ": " + ec.message(), stage};
@@ -41,18 +74,34 @@ std::optional<TransportError> over_bounds(const boost::system::error_code& ec) {
 
 }  // namespace
 
+/// A call waiting for a place in the pool (InsiClient::acquire).
+struct InsiClient::Waiter {
+  asio::steady_timer timer;
+  Lease lease;
+  bool granted = false;
+};
+
 InsiClient::InsiClient(asio::any_io_executor ex, std::shared_ptr<ssl::context> tls,
-                       config::Endpoint endpoint, std::chrono::milliseconds connect_timeout)
+                       config::Endpoint endpoint, std::chrono::milliseconds connect_timeout,
+                       std::size_t max_open, HandshakeHook on_handshake)
     : ex_(std::move(ex)),
       tls_(std::move(tls)),
       endpoint_(std::move(endpoint)),
-      connect_timeout_(connect_timeout) {}
+      connect_timeout_(connect_timeout),
+      max_open_(std::max<std::size_t>(1, max_open)),
+      max_waiting_(std::max(kMinWaiting, kWaitingPerConnection * max_open_)),
+      on_handshake_(std::move(on_handshake)) {}
+
+InsiClient::~InsiClient() { close_idle(); }
+
+void InsiClient::close_stream(Stream& stream) {
+  boost::system::error_code ignored;
+  beast::get_lowest_layer(stream).socket().close(ignored);
+}
 
 void InsiClient::close_idle() {
-  for (auto& i : idle_) {
-    boost::system::error_code ignored;
-    beast::get_lowest_layer(*i.stream).socket().close(ignored);
-  }
+  for (auto& i : idle_) close_stream(*i.stream);
+  open_ -= std::min(open_, idle_.size());
   idle_.clear();
 }
 
@@ -61,12 +110,61 @@ std::size_t InsiClient::close_idle_older_than(Clock::duration idle_for) {
   std::size_t closed = 0;
   std::erase_if(idle_, [&](Idle& i) {
     if (i.since > cutoff) return false;
-    boost::system::error_code ignored;
-    beast::get_lowest_layer(*i.stream).socket().close(ignored);
+    close_stream(*i.stream);
     ++closed;
     return true;
   });
+  open_ -= std::min(open_, closed);
   return closed;
+}
+
+asio::awaitable<std::variant<InsiClient::Lease, TransportError>> InsiClient::acquire(
+    Clock::time_point deadline) {
+  // Calls already waiting go first (FIFO): a new call only takes a place
+  // directly when nobody waits.
+  if (waiting_.empty()) {
+    if (auto stream = take_idle()) co_return Lease{std::move(stream)};
+    if (open_ < max_open_) {
+      ++open_;
+      co_return Lease{};
+    }
+  }
+  if (waiting_.size() >= max_waiting_)
+    co_return TransportError{TransportError::Kind::saturated,
+                             "every connection to INSi in use and the waiting queue full (" +
+                                 std::to_string(max_waiting_) + " calls)",
+                             Stage::queued};
+  Waiter w{asio::steady_timer(ex_), {}, false};
+  w.timer.expires_at(deadline);
+  waiting_.push_back(&w);
+  boost::system::error_code ec;
+  co_await w.timer.async_wait(with_ec(ec));
+  if (w.granted) co_return std::move(w.lease);
+  std::erase(waiting_, &w);
+  co_return TransportError{TransportError::Kind::timeout,
+                           "deadline reached while waiting for a connection to INSi",
+                           Stage::queued};
+}
+
+void InsiClient::release(StreamPtr stream, bool reusable) {
+  if (stream && !reusable) {
+    close_stream(*stream);
+    stream.reset();
+  }
+  if (!waiting_.empty()) {
+    // The place goes to the first waiting call: the connection itself, or
+    // (closed) the right to open a new one; open_ is unchanged.
+    Waiter* next = waiting_.front();
+    waiting_.pop_front();
+    next->granted = true;
+    next->lease.stream = std::move(stream);
+    next->timer.cancel();
+    return;
+  }
+  if (stream)
+    idle_.push_back({std::move(stream), Clock::now()});
+  else
+    open_ -= std::min<std::size_t>(open_, 1);
 }
 
 asio::awaitable<std::variant<InsiClient::StreamPtr, TransportError>> InsiClient::connect(
@@ -75,11 +173,19 @@ asio::awaitable<std::variant<InsiClient::StreamPtr, TransportError>> InsiClient:
   if (!set_peer_name(*stream, endpoint_.host))
     co_return TransportError{TransportError::Kind::tls, "cannot set the server name for verification",
                              Stage::tls};
+  // No TLS session is offered for resumption (see the header).
   auto connect_deadline = std::min(deadline, Clock::now() + connect_timeout_);
   boost::system::error_code ec;
   asio::ip::tcp::resolver resolver(ex_);
   auto endpoints = co_await resolver.async_resolve(endpoint_.host, endpoint_.port, with_ec(ec));
-  if (ec) co_return from_ec(TransportError::Kind::connect, Stage::connect, ec, "resolve");
+  if (ec) {
+    if (const int e = descriptor_exhaustion_now(); e != 0 && !is_local_exhaustion(ec))
+      co_return TransportError{TransportError::Kind::saturated,
+                               "resolve: " + ec.message() + " while local resources are exhausted (" +
+                                   std::strerror(e) + ")",
+                               Stage::connect};
+    co_return from_ec(TransportError::Kind::connect, Stage::connect, ec, "resolve");
+  }
   auto& tcp = beast::get_lowest_layer(*stream);
   tcp.expires_at(connect_deadline);
   co_await tcp.async_connect(endpoints, with_ec(ec));
@@ -87,6 +193,7 @@ asio::awaitable<std::variant<InsiClient::StreamPtr, TransportError>> InsiClient:
   tcp.expires_at(connect_deadline);
   co_await stream->async_handshake(ssl::stream_base::client, with_ec(ec));
   if (ec) co_return from_ec(TransportError::Kind::tls, Stage::tls, ec, "TLS handshake");
+  if (on_handshake_) on_handshake_(SSL_session_reused(stream->native_handle()) == 1);
   co_return std::move(stream);
 }
 
@@ -162,8 +269,8 @@ InsiClient::StreamPtr InsiClient::take_idle() {
     pollfd pfd{sock.native_handle(), POLLIN | POLLRDHUP, 0};
     const bool quiet = ::poll(&pfd, 1, 0) == 0 && SSL_pending(stream->native_handle()) == 0;
     if (quiet) return stream;
-    boost::system::error_code ignored;
-    sock.close(ignored);
+    close_stream(*stream);
+    open_ -= std::min<std::size_t>(open_, 1);
   }
   return nullptr;
 }
@@ -184,18 +291,23 @@ asio::awaitable<PostResult> InsiClient::post(std::string soap_action, std::strin
   // a new message (new MessageID); the same MessageID never goes out twice.
   bool reusable = false;
   bool answered = false;
-  StreamPtr stream = take_idle();
+  auto lease = co_await acquire(deadline);
+  if (auto* err = std::get_if<TransportError>(&lease)) co_return *err;
+  StreamPtr stream = std::move(std::get<Lease>(lease).stream);
   const bool reused = stream != nullptr;
   if (!stream) {
     auto connected = co_await connect(deadline);
-    if (auto* err = std::get_if<TransportError>(&connected)) co_return *err;
+    if (auto* err = std::get_if<TransportError>(&connected)) {
+      release(nullptr, false);
+      co_return *err;
+    }
     stream = std::move(std::get<StreamPtr>(connected));
   }
   auto result = co_await exchange(*stream, req, deadline, reused, reusable, answered);
   if (auto* err = std::get_if<TransportError>(&result);
       err && reused && !answered && err->kind == TransportError::Kind::io)
     err->stale_connection = true;
-  if (reusable && idle_.size() < kMaxIdle) idle_.push_back({std::move(stream), Clock::now()});
+  release(std::move(stream), reusable);
   co_return result;
 }
 

@@ -7,6 +7,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <variant>
@@ -30,7 +32,11 @@ struct HttpReply {
 struct TransportError {
   /// protocol: INSi answered, but not with a usable HTTP answer (too
   /// large, endless 1xx): reported as unreadable, never retried.
-  enum class Kind { connect, tls, io, timeout, protocol };
+  /// saturated: a local resource ran out before anything left the daemon
+  /// (EMFILE, ENFILE, ENOMEM, ENOBUFS while resolving, opening a socket or
+  /// connecting; or the pool's waiting queue is full): never INSi's fault,
+  /// never retried, never fed to the circuit breaker (issue 19).
+  enum class Kind { connect, tls, io, timeout, protocol, saturated };
   /// Where the exchange stopped. connect: name resolution or TCP; tls: the
   /// TLS handshake, or a TLS alert from the server before any answer on a
   /// new connection (TLS 1.3 refuses a client certificate only after the
@@ -38,8 +44,9 @@ struct TransportError {
   /// written completely. Up to there no message reached INSi: not a call.
   /// receive: the message was written completely to an established TLS
   /// connection and its answer was lost, truncated, late or unusable: an
-  /// INSi call.
-  enum class Stage { connect, tls, send, receive };
+  /// INSi call. queued: the call waited for a connection of the pool
+  /// (insi.connexions_max reached) until its deadline: not a call.
+  enum class Stage { connect, tls, send, receive, queued };
   Kind kind;
   std::string message;  ///< technical, no identity data
   Stage stage = Stage::receive;
@@ -69,7 +76,29 @@ class InsiTransport {
                                            Clock::time_point deadline) = 0;
 };
 
-/// The real transport. Keeps up to `kMaxIdle` idle TLS connections for reuse.
+/// What the pool of one InsiClient holds now (issue 19).
+struct PoolCounts {
+  std::size_t open = 0;     ///< connections open or being opened (in use + idle)
+  std::size_t idle = 0;     ///< kept alive, waiting for a call
+  std::size_t waiting = 0;  ///< calls queued for a connection
+};
+
+/// Notified of every completed TLS handshake towards INSi (for
+/// insgate_insi_tls_handshakes_total); `resumed`: a TLS session resumed.
+using HandshakeHook = std::function<void(bool resumed)>;
+
+/// The real transport: a bounded pool of TLS connections to one INSi
+/// endpoint with one client certificate (one per structure, issue 19).
+///
+/// At most `max_open` connections are open at once (insi.connexions_max).
+/// A call takes an idle connection, or opens one below the bound, or waits
+/// in a FIFO queue until a connection is handed back or closed; a wait
+/// that reaches the call's deadline ends with Kind::timeout, Stage::queued
+/// (no message sent). At most max_waiting() calls wait (8 x max_open, at
+/// least 64); beyond, Kind::saturated at once. Idle connections are kept (up to the
+/// bound) until close_idle_older_than(): a steady load of N callers keeps
+/// N connections.
+///
 /// A connection goes back to the pool only after a complete 200/500 answer
 /// with keep-alive and nothing unread behind it; one with unread data when
 /// taken from the pool is discarded (never a shifted answer). A reused
@@ -77,16 +106,30 @@ class InsiTransport {
 /// once (the idle pool is then flushed). Interim 1xx answers are skipped.
 /// A compressed answer (Content-Encoding other than identity) is refused as
 /// a protocol error: insgate never asks for compression (issue 22).
+///
+/// TLS session resumption is not offered: insi-sim, which asks for a client
+/// certificate, answers a resumption attempt with an internal_error alert
+/// (issue 19); every new connection makes a full handshake, counted by the
+/// HandshakeHook (resumed stays false unless a server resumes by itself).
 class InsiClient : public InsiTransport {
  public:
-  static constexpr std::size_t kMaxIdle = 4;
+  static constexpr std::size_t kDefaultMaxOpen = 32;
+  /// Waiting calls allowed per allowed connection.
+  static constexpr std::size_t kWaitingPerConnection = 8;
+  /// Waiting calls allowed whatever the bound (a small pool still absorbs
+  /// a burst of a few dozen callers).
+  static constexpr std::size_t kMinWaiting = 64;
   static constexpr std::size_t kMaxResponseBytes = 1024 * 1024;
   /// Most bytes buffered while reading an answer beyond what the parser
   /// took (header, one chunk-size line, the trailer section).
   static constexpr std::size_t kMaxBufferedBytes = 64 * 1024;
 
   InsiClient(asio::any_io_executor ex, std::shared_ptr<ssl::context> tls,
-             config::Endpoint endpoint, std::chrono::milliseconds connect_timeout);
+             config::Endpoint endpoint, std::chrono::milliseconds connect_timeout,
+             std::size_t max_open = kDefaultMaxOpen, HandshakeHook on_handshake = {});
+  ~InsiClient() override;
+  InsiClient(const InsiClient&) = delete;
+  InsiClient& operator=(const InsiClient&) = delete;
 
   asio::awaitable<PostResult> post(std::string soap_action, std::string body,
                                    Clock::time_point deadline) override;
@@ -98,26 +141,45 @@ class InsiClient : public InsiTransport {
   std::size_t close_idle_older_than(Clock::duration idle_for);
   /// Idle connections kept now.
   std::size_t idle_count() const { return idle_.size(); }
+  PoolCounts counts() const { return {open_, idle_.size(), waiting_.size()}; }
+  std::size_t max_open() const { return max_open_; }
+  std::size_t max_waiting() const { return max_waiting_; }
 
  private:
   using Stream = ssl::stream<beast::tcp_stream>;
   using StreamPtr = std::unique_ptr<Stream>;
+  struct Waiter;
+  /// A place in the pool: a connection to use, or (null stream) the right
+  /// to open one, already counted in open_.
+  struct Lease {
+    StreamPtr stream;
+  };
 
+  asio::awaitable<std::variant<Lease, TransportError>> acquire(Clock::time_point deadline);
+  /// Gives back the place of a call: the connection when `reusable`, else
+  /// closed; the next waiting call gets it.
+  void release(StreamPtr stream, bool reusable);
   asio::awaitable<std::variant<StreamPtr, TransportError>> connect(Clock::time_point deadline);
   asio::awaitable<PostResult> exchange(Stream& stream, const http::request<http::string_body>& req,
                                        Clock::time_point deadline, bool reused, bool& reusable,
                                        bool& answered);
   StreamPtr take_idle();
+  static void close_stream(Stream& stream);
 
   asio::any_io_executor ex_;
   std::shared_ptr<ssl::context> tls_;
   config::Endpoint endpoint_;
   std::chrono::milliseconds connect_timeout_;
+  std::size_t max_open_;
+  std::size_t max_waiting_;
+  HandshakeHook on_handshake_;
   struct Idle {
     StreamPtr stream;
     Clock::time_point since;  ///< when it went back to the pool
   };
   std::vector<Idle> idle_;  ///< most recently used last
+  std::size_t open_ = 0;    ///< see PoolCounts::open
+  std::deque<Waiter*> waiting_;  ///< FIFO; each lives in its waiting call's frame
 };
 
 }  // namespace insgate::insi

@@ -7,7 +7,8 @@
 // call-duration histogram under the operation it was SENT TO, which is what
 // INSi counts; a transport failure to insgate_insi_transport_failures_total
 // by stage; a deadline or circuit-open refusal to
-// insgate_insi_calls_not_made_total. Per request: one
+// insgate_insi_calls_not_made_total (also a local saturation, issue 19:
+// reason "sature"). Per request: one
 // insgate_api_insi_requests_total under the operation the caller asked for.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
@@ -46,6 +47,7 @@ inline InsiOutcome outcome_of(insi::CallOutcome::Kind kind, std::string_view cod
     case K::fault:
     case K::unreadable:
     case K::circuit_open:  // never the kind of a call
+    case K::saturated:     // idem
       return InsiOutcome::fault;
     case K::transport:
       return InsiOutcome::transport;
@@ -64,6 +66,7 @@ inline std::optional<InsiOutcome> outcome_of(const insi::CallOutcome::Attempt& a
 /// The final outcome of a request, for insgate_api_insi_requests_total.
 inline ApiInsiOutcome request_outcome_of(const insi::CallOutcome& c) {
   if (c.kind == insi::CallOutcome::Kind::circuit_open) return ApiInsiOutcome::circuit_open;
+  if (c.kind == insi::CallOutcome::Kind::saturated) return ApiInsiOutcome::sature;
   return static_cast<ApiInsiOutcome>(outcome_of(c.kind, c.resultat.code_cr));
 }
 static_assert(static_cast<int>(ApiInsiOutcome::timeout) == static_cast<int>(InsiOutcome::timeout),
@@ -84,6 +87,7 @@ inline void record_insi_request(Metrics& m, Operation requested, std::string_vie
       case Stage::receive: m.insi_transport_failure(sent_to, TransportStage::receive); break;
       case Stage::deadline: m.insi_call_not_made(sent_to, NotMadeReason::deadline); break;
       case Stage::circuit_open: m.insi_call_not_made(sent_to, NotMadeReason::circuit_open); break;
+      case Stage::saturated: m.insi_call_not_made(sent_to, NotMadeReason::sature); break;
       case Stage::answered:
       case Stage::replayed:
         break;

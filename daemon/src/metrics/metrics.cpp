@@ -26,9 +26,10 @@ const std::array<std::string_view, kInsiOutcomes> kOutcomeLabels{
     "cr_00", "cr_01", "cr_02", "fault", "transport", "timeout"};
 const std::array<std::string_view, kTransportStages> kStageLabels{"connect", "tls", "send",
                                                                   "receive"};
-const std::array<std::string_view, kNotMadeReasons> kNotMadeLabels{"deadline", "circuit_open"};
+const std::array<std::string_view, kNotMadeReasons> kNotMadeLabels{"deadline", "circuit_open",
+                                                                 "sature"};
 const std::array<std::string_view, kApiInsiOutcomes> kApiOutcomeLabels{
-    "cr_00", "cr_01", "cr_02", "fault", "transport", "timeout", "circuit_open"};
+    "cr_00", "cr_01", "cr_02", "fault", "transport", "timeout", "circuit_open", "sature"};
 const std::array<std::string_view, kCacheResults> kCacheLabels{"hit", "miss", "bypass"};
 const std::array<std::string_view, kDeliveryOutcomes> kDeliveryLabels{"delivered", "retry",
                                                                       "dead"};
@@ -165,6 +166,8 @@ const std::vector<std::string>& Metrics::metric_names() {
       "insgate_insi_last_call_timestamp_seconds",
       "insgate_insi_unique_users",
       "insgate_insi_circuit_open",
+      "insgate_insi_tls_handshakes_total",
+      "insgate_insi_connections",
       "insgate_insi_faults_total",
       "insgate_insi_sollicitations_current_month",
       "insgate_qualified_identity_ratio",
@@ -205,6 +208,8 @@ struct Metrics::Series {
   std::vector<prometheus::Gauge*> sollicitations_month;
   std::vector<prometheus::Gauge*> client_cert_expiry;  // configured FINESS only
   prometheus::Gauge* circuit_open = nullptr;
+  std::array<prometheus::Counter*, 2> handshakes{};  ///< [resumed]
+  std::array<prometheus::Gauge*, 3> insi_connections{};  ///< open, idle, waiting
   std::array<prometheus::Counter*, kInsiFaultFamilies> insi_faults{};
   // [route slot][status label index]; slot routes_.size() = "autre"
   std::vector<std::vector<prometheus::Counter*>> api_requests;
@@ -268,7 +273,9 @@ Metrics::Metrics(MetricsOptions options)
   auto& not_made = prometheus::BuildCounter()
                        .Name("insgate_insi_calls_not_made_total")
                        .Help("Messages not attempted (not calls): request deadline reached "
-                             "before sending, or circuit breaker open")
+                             "before sending or while waiting for a pooled connection, circuit "
+                             "breaker open, or local saturation (sature: descriptors or memory "
+                             "exhausted, pool queue full)")
                        .Register(r);
   for (std::size_t o = 0; o < kOperations; ++o) {
     s.insi_duration[o] = &insi_duration.Add({{"operation", S(kOperationLabels[o])}}, kInsiBuckets);
@@ -341,6 +348,21 @@ Metrics::Metrics(MetricsOptions options)
                         .Help("1 while the INSi circuit breaker is open or half-open")
                         .Register(r)
                         .Add({});
+  auto& handshakes = prometheus::BuildCounter()
+                         .Name("insgate_insi_tls_handshakes_total")
+                         .Help("TLS handshakes completed towards INSi (new connections of the "
+                               "pools); resumed: a TLS session was resumed")
+                         .Register(r);
+  s.handshakes[0] = &handshakes.Add({{"resumed", "non"}});
+  s.handshakes[1] = &handshakes.Add({{"resumed", "oui"}});
+  auto& pool = prometheus::BuildGauge()
+                   .Name("insgate_insi_connections")
+                   .Help("Connections to INSi over every structure's pool: open (in use or "
+                         "idle), idle, and calls waiting for one (insi.connexions_max reached)")
+                   .Register(r);
+  s.insi_connections[0] = &pool.Add({{"state", "open"}});
+  s.insi_connections[1] = &pool.Add({{"state", "idle"}});
+  s.insi_connections[2] = &pool.Add({{"state", "waiting"}});
 
   auto& requests = prometheus::BuildCounter()
                        .Name("insgate_api_requests_total")
@@ -450,6 +472,14 @@ void Metrics::insi_call(Operation op, std::string_view finess, InsiOutcome outco
 void Metrics::insi_transport_failure(Operation op, TransportStage stage) {
   s_->transport_failures[static_cast<std::size_t>(op)][static_cast<std::size_t>(stage)]
       ->Increment();
+}
+
+void Metrics::insi_tls_handshake(bool resumed) { s_->handshakes[resumed ? 1 : 0]->Increment(); }
+
+void Metrics::set_insi_connections(std::size_t open, std::size_t idle, std::size_t waiting) {
+  s_->insi_connections[0]->Set(static_cast<double>(open));
+  s_->insi_connections[1]->Set(static_cast<double>(idle));
+  s_->insi_connections[2]->Set(static_cast<double>(waiting));
 }
 
 void Metrics::insi_call_not_made(Operation op, NotMadeReason reason) {

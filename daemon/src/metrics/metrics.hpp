@@ -67,15 +67,16 @@ std::string_view to_label(TransportStage s);  ///< "connect", "tls", "send", "re
 /// Why a message the daemon meant to send was not even attempted ("reason"
 /// label of insgate_insi_calls_not_made_total): the request deadline was
 /// reached before it, or the circuit breaker refused it.
-enum class NotMadeReason { deadline, circuit_open };
-inline constexpr std::size_t kNotMadeReasons = 2;
-std::string_view to_label(NotMadeReason r);  ///< "deadline", "circuit_open"
+enum class NotMadeReason { deadline, circuit_open, sature };
+inline constexpr std::size_t kNotMadeReasons = 3;
+std::string_view to_label(NotMadeReason r);  ///< "deadline", "circuit_open", "sature"
 
 /// How a local API request that needed INSi ended, whatever the number of
 /// messages it sent ("outcome" label of insgate_api_insi_requests_total):
 /// the outcomes of InsiOutcome, plus circuit_open (refused at once).
-enum class ApiInsiOutcome { cr_00, cr_01, cr_02, fault, transport, timeout, circuit_open };
-inline constexpr std::size_t kApiInsiOutcomes = 7;
+/// sature: a local resource ran out (issue 19), nothing reached INSi.
+enum class ApiInsiOutcome { cr_00, cr_01, cr_02, fault, transport, timeout, circuit_open, sature };
+inline constexpr std::size_t kApiInsiOutcomes = 8;
 std::string_view to_label(ApiInsiOutcome o);  ///< "cr_00", ..., "circuit_open"
 
 /// Family of an INSi fault or refusal ("famille" label of
@@ -190,6 +191,13 @@ class Metrics {
   void insi_fault(InsiFaultFamily f);
   /// 1 while the circuit breaker is open or half-open, 0 when closed.
   void set_insi_circuit_open(bool open);
+  /// One TLS handshake completed towards INSi (issue 19):
+  /// insgate_insi_tls_handshakes_total{resumed="oui|non"} +1.
+  void insi_tls_handshake(bool resumed);
+  /// The INSi connection pools, summed over the structures:
+  /// insgate_insi_connections{state="open|idle|waiting"} (waiting: calls
+  /// queued for a connection).
+  void set_insi_connections(std::size_t open, std::size_t idle, std::size_t waiting);
 
   // --- local API ----------------------------------------------------------
   /// One answered request: insgate_api_requests_total{route,status} +1 and

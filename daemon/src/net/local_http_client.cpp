@@ -44,13 +44,20 @@ LocalReply LocalHttpClient::request(http::verb method, const std::string& target
     parser.body_limit(kBodyLimit);
     // Header first: an announced length over the limit is refused before
     // the body is read (or memory reserved for it).
-    if (!ec) http::read_header(socket_, buffer_, parser, ec);
+    // A signal caught while waiting interrupts the receive (SO_RCVTIMEO
+    // receives are never restarted, signal(7)): wait again, same parser.
+    auto interrupted = [&] {
+      if (ec != asio::error::interrupted) return false;
+      ec.clear();
+      return true;
+    };
+    if (!ec) do http::read_header(socket_, buffer_, parser, ec); while (interrupted());
     if (!ec && parser.content_length() && *parser.content_length() > kBodyLimit) {
       boost::system::error_code ignored;
       socket_.close(ignored);
       throw LocalClientError("answer from " + path_ + " announces a body over 16 MiB");
     }
-    if (!ec) http::read(socket_, buffer_, parser, ec);
+    if (!ec) do http::read(socket_, buffer_, parser, ec); while (interrupted());
     if (ec) {
       boost::system::error_code ignored;
       socket_.close(ignored);

@@ -288,3 +288,51 @@ TEST(PrintableCode, keeps_code_characters_replaces_the_rest_and_cuts_at_40) {
   EXPECT_EQ(printable_code("a b\n<x>é"), "a?b??x???");
   EXPECT_EQ(printable_code(std::string(100, 'z')), std::string(40, 'z'));
 }
+
+// Issue 19: the daemon's own saturation is never INSi's fault.
+TEST(FaultPolicyTest, local_saturation_is_no_call_no_retry_and_never_opens_the_circuit) {
+  CircuitBreaker b(2, 60s);
+  for (int i = 0; i < 5; ++i) {
+    Scripted t({TransportError{TransportError::Kind::saturated, "resolve: Too many open files",
+                               TStage::connect}});
+    auto o = run(t, two_retries(&b));
+    EXPECT_EQ(o.kind, Kind::saturated);
+    EXPECT_EQ(o.appels, 0);
+    EXPECT_EQ(stages(o), std::vector<Stage>{Stage::saturated});
+    EXPECT_EQ(t.bodies.size(), 1u) << "never retried";
+  }
+  EXPECT_EQ(b.state(Clock::now()), CircuitBreaker::State::closed);
+  EXPECT_EQ(b.consecutive_failures(), 0);
+}
+
+TEST(FaultPolicyTest, saturation_does_not_reset_the_failures_the_breaker_counts) {
+  CircuitBreaker b(2, 60s);
+  Scripted t({transport(TransportError::Kind::connect),
+              TransportError{TransportError::Kind::saturated, "x", TStage::connect}});
+  auto o = run(t, FaultPolicy{1, 1ms, &b});
+  EXPECT_EQ(o.kind, Kind::saturated);
+  EXPECT_EQ(b.consecutive_failures(), 1) << "neither a failure nor a success";
+}
+
+TEST(FaultPolicyTest, a_deadline_reached_while_queued_is_not_a_call_nor_a_failure) {
+  CircuitBreaker b(1, 60s);
+  Scripted t({TransportError{TransportError::Kind::timeout, "queued", TStage::queued}});
+  auto o = run(t, two_retries(&b));
+  EXPECT_EQ(o.kind, Kind::timeout);
+  EXPECT_EQ(o.appels, 0);
+  EXPECT_EQ(stages(o), std::vector<Stage>{Stage::deadline});
+  EXPECT_EQ(t.bodies.size(), 1u);
+  EXPECT_EQ(b.state(Clock::now()), CircuitBreaker::State::closed);
+}
+
+TEST(FaultPolicyTest, a_saturated_half_open_probe_gives_its_place_back) {
+  CircuitBreaker b(1, 1ms);
+  Scripted fail({transport(TransportError::Kind::connect)});
+  run(fail, {0, 1ms, &b});
+  std::this_thread::sleep_for(5ms);  // cooldown over: the next attempt is the probe
+  Scripted sat({TransportError{TransportError::Kind::saturated, "x", TStage::connect}});
+  EXPECT_EQ(run(sat, {0, 1ms, &b}).kind, Kind::saturated);
+  Scripted ok({cr01()});
+  EXPECT_EQ(run(ok, {0, 1ms, &b}).kind, Kind::resultat) << "a new probe is allowed";
+  EXPECT_EQ(b.state(Clock::now()), CircuitBreaker::State::closed);
+}

@@ -1,0 +1,232 @@
+// End-to-end tests of issue 19: the bounded pool of connections to INSi
+// seen from insi-sim, local descriptor exhaustion answered 503
+// service_sature without opening the circuit, and the start-up check of
+// RLIMIT_NOFILE against the settings.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "e2e_env.hpp"
+
+using namespace insgate;
+using namespace insgate::testing;
+
+namespace {
+
+nlohmann::json attente() { return recherche_body("ATTENTE", {"PAUL"}, "M", "1990-01-01"); }
+
+/// The metrics text of the running daemon (its log names the port).
+std::string scrape(const Workspace& ws, Daemon& d, const std::string& name) {
+  const std::string marker = "[APP_METRICS] Prometheus metrics on 127.0.0.1:";
+  const std::string log = d.log();
+  const auto at = log.rfind(marker);
+  if (at == std::string::npos) {
+    ADD_FAILURE() << "no metrics listener in the log";
+    return "";
+  }
+  const int port = std::stoi(log.substr(at + marker.size()));
+  static int scrapes = 0;  // one file per scrape: the output file is appended to
+  const std::string out = ws.path(std::to_string(++scrapes) + "-" + name);
+  EXPECT_EQ(run_command({"/usr/bin/curl", "-s", "http://127.0.0.1:" + std::to_string(port) + "/metrics"},
+                        out),
+            0);
+  return read_file(out);
+}
+
+/// The value of the sample whose line starts with `series` (name and labels
+/// as written by prometheus-cpp); -1 when absent.
+double sample(const std::string& text, const std::string& series) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  return -1;
+}
+
+class InsiPoolE2eTest : public SimAndDaemonTest {
+ protected:
+  void configure(DaemonOptions& opt) override {
+    opt.insi_extra = "  connexions_max: 8\n";
+    opt.call_ms = 10000;
+    opt.request_ms = 30000;
+  }
+};
+
+/// Issue 19: a burst of 64 callers goes through at most 8 TLS connections.
+TEST_F(InsiPoolE2eTest, sixty_four_callers_share_eight_connections_all_answered) {
+  const auto before = sim->journal().size();
+  constexpr int kCallers = 64;
+  std::vector<unsigned> statuses(kCallers, 0);
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCallers; ++i)
+    callers.emplace_back([&, i] {
+      try {
+        net::LocalHttpClient c(daemon->socket());
+        statuses[i] = post_recherche(c, attente()).status;
+      } catch (const std::exception&) {
+        statuses[i] = 0;
+      }
+    });
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 200u), kCallers);
+
+  const auto journal = sim->journal();
+  ASSERT_GE(journal.size(), before + kCallers);
+  int new_connections = 0;
+  for (std::size_t i = before; i < journal.size(); ++i)
+    if (journal[i].value("handshake", false)) ++new_connections;
+  EXPECT_GE(new_connections, 1);
+  EXPECT_LE(new_connections, 8) << "insi.connexions_max 8: the simulator saw more connections";
+
+  // The daemon's own count: every handshake it completed (>= those that
+  // carried a message), within the bound plus a small margin.
+  const auto text = scrape(ws, *daemon, "pool-metrics.txt");
+  const double handshakes = sample(text, "insgate_insi_tls_handshakes_total{resumed=\"non\"}") +
+                            sample(text, "insgate_insi_tls_handshakes_total{resumed=\"oui\"}");
+  EXPECT_GE(handshakes, new_connections) << text;
+  EXPECT_LE(handshakes, 8 + 2) << text;
+  // Pool gauges (refreshed by the idle-close tick): within the bound.
+  std::string t;
+  EXPECT_TRUE(wait_until([&] {
+    t = scrape(ws, *daemon, "pool-gauges.txt");
+    const double open = sample(t, "insgate_insi_connections{state=\"open\"}");
+    const double idle = sample(t, "insgate_insi_connections{state=\"idle\"}");
+    return open >= 1 && open <= 8 && idle == open &&
+           sample(t, "insgate_insi_connections{state=\"waiting\"}") == 0;
+  })) << t;
+  if (HasFailure()) ADD_FAILURE() << daemon->log();
+}
+
+/// The pid of the process listening on the Unix socket `path` (SO_PEERCRED).
+pid_t listener_pid(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  path.copy(addr.sun_path, sizeof addr.sun_path - 1);
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+                  ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0;
+  ::close(fd);
+  return ok ? cred.pid : -1;
+}
+
+/// The lowest descriptor number `pid` does not use: with RLIMIT_NOFILE set
+/// to it, the process can open no new descriptor at all.
+rlim_t lowest_free_fd(pid_t pid) {
+  std::set<long> used;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+    used.insert(std::stol(e.path().filename().string()));
+  rlim_t n = 0;
+  while (used.count(static_cast<long>(n))) ++n;
+  return n;
+}
+
+class SaturationE2eTest : public SimAndDaemonTest {
+ protected:
+  void configure(DaemonOptions& opt) override {
+    opt.circuit_failures = 2;  // a transport failure counted by mistake would open it at once
+    opt.retries = 2;
+  }
+};
+
+/// Issue 19: descriptors exhausted in insgated (prlimit on the running
+/// daemon) give 503 service_sature, no INSi call, and the breaker stays
+/// closed; once descriptors are back, INSi is called again.
+TEST_F(SaturationE2eTest, exhausted_descriptors_give_service_sature_and_never_open_the_circuit) {
+  const pid_t pid = listener_pid(daemon->socket());
+  ASSERT_GT(pid, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // that connection closed
+  net::LocalHttpClient c(daemon->socket());
+  ASSERT_EQ(get_json(c, "/v1/health").status, 200u);  // the kept-alive connection used below
+  rlimit original{};
+  ASSERT_EQ(::prlimit(pid, RLIMIT_NOFILE, nullptr, &original), 0);
+  rlimit starved{lowest_free_fd(pid), original.rlim_max};
+  ASSERT_EQ(::prlimit(pid, RLIMIT_NOFILE, &starved, nullptr), 0);
+  const auto before = sim->journal().size();
+
+  for (int i = 0; i < 4; ++i) {
+    auto a = post_recherche(c, attente());
+    EXPECT_EQ(a.status, 503u) << a.raw.body;
+    EXPECT_EQ(a.body.value("code", ""), "service_sature") << a.raw.body;
+    EXPECT_EQ(a.body.value("appels_insi", -1), 0) << a.raw.body;
+    EXPECT_FALSE(a.raw.retry_after.empty());
+  }
+  auto h = get_json(c, "/v1/health");
+  EXPECT_EQ(h.status, 200u);
+  EXPECT_EQ(h.body["statut"], "ok") << h.raw.body;
+  EXPECT_EQ(h.body["insi"]["circuit"], "ferme") << h.raw.body;
+  EXPECT_EQ(h.body["insi"]["echecs_consecutifs"], 0) << h.raw.body;
+  EXPECT_EQ(sim->journal().size(), before) << "nothing reached INSi";
+
+  ASSERT_EQ(::prlimit(pid, RLIMIT_NOFILE, &original, nullptr), 0);
+  auto ok = post_recherche(c, attente());
+  EXPECT_EQ(ok.status, 200u) << ok.raw.body;
+  EXPECT_EQ(sim->journal().size(), before + 1);
+
+  const auto text = scrape(ws, *daemon, "saturation-metrics.txt");
+  EXPECT_EQ(sample(text, "insgate_insi_calls_not_made_total{operation=\"recuperation_traits\","
+                         "reason=\"sature\"}"),
+            4)
+      << text;
+  EXPECT_EQ(sample(text, "insgate_insi_circuit_open"), 0) << text;
+  if (HasFailure()) ADD_FAILURE() << daemon->log();
+}
+
+/// Issue 19: a hard RLIMIT_NOFILE below what the settings may use refuses
+/// the start (and --check-config says it), naming the settings and numbers;
+/// a low soft limit alone is raised.
+TEST(FdLimitE2eTest, start_up_is_refused_when_the_hard_limit_cannot_hold_the_settings) {
+  Workspace ws;
+  DaemonOptions opt;
+  opt.port = unused_port();
+  const auto cfg = write_daemon_config(ws, "fd", opt);
+  const std::string bin = std::string(INSGATE_BIN_DIR) + "/insgated";
+  for (const char* flag : {"--check-config", "--config"}) {
+    const std::string mode = flag;
+    const auto out = ws.path("refused" + mode + ".log");
+    EXPECT_EQ(run_command({"/usr/bin/prlimit", "--nofile=200:200", bin, mode, cfg}, out), 1) << mode;
+    const auto text = read_file(out);
+    for (const char* part : {"api.connexions_max 512 x 1", "insi.connexions_max 32 x 1",
+                             "608 descriptors", "soft 200, hard 200", "LimitNOFILE="})
+      EXPECT_NE(text.find(part), std::string::npos) << mode << ": " << part << " in: " << text;
+  }
+  const auto out = ws.path("raised.log");
+  EXPECT_EQ(run_command({"/usr/bin/prlimit", "--nofile=200:4096", bin, "--check-config", cfg}, out), 0)
+      << read_file(out);
+}
+
+/// Issue 19: a reload whose settings no longer fit under the running
+/// daemon's RLIMIT_NOFILE is refused, naming the numbers, and the running
+/// configuration keeps serving.
+TEST(FdLimitE2eTest, reload_beyond_the_descriptor_limit_keeps_the_running_configuration) {
+  Workspace ws;
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  Daemon d(ws, "insgated", opt);
+  const pid_t pid = listener_pid(d.socket());
+  ASSERT_GT(pid, 0);
+  rlimit capped{700, 700};  // the default settings need 608
+  ASSERT_EQ(::prlimit(pid, RLIMIT_NOFILE, &capped, nullptr), 0);
+  opt.insi_extra = "  connexions_max: 200\n";  // 512 + 200 + 64 = 776
+  (void)write_daemon_config(ws, "insgated", opt);
+  d.signal(SIGHUP);
+  ASSERT_TRUE(wait_until([&] { return d.log().find("new configuration refused") != std::string::npos; }))
+      << d.log();
+  const auto log = d.log();
+  EXPECT_NE(log.find("insi.connexions_max 200 x 1"), std::string::npos) << log;
+  EXPECT_NE(log.find("soft 700, hard 700"), std::string::npos) << log;
+  net::LocalHttpClient c(d.socket());
+  EXPECT_EQ(post_recherche(c, attente()).status, 200u);
+}
+
+}  // namespace
