@@ -95,6 +95,7 @@ class Daemon {
   void signal(int sig) { ::kill(process_->pid(), sig); }
   /// Whether the process is still running (reaps it once it has exited).
   bool running() { return process_->running(); }
+  pid_t pid() const { return process_->pid(); }
 
  private:
   std::string socket_;
