@@ -389,3 +389,152 @@ TEST(FleetE2E, two_instances_one_killed_during_deliveries_lose_nothing_and_never
   EXPECT_EQ(a.log().find("dbname="), std::string::npos) << "the conninfo must not be logged";
   EXPECT_EQ(a.log().find(kPersons[0].matricule), std::string::npos) << "no INS in the log";
 }
+
+// Issue 15: the monthly report (GET /v1/stats/mensuel, what `insgatectl
+// stats` shows) is the same whichever instance answers, after a scenario
+// across both: the counters are upserts in the shared database and the
+// distinct operators and persons keyed hashes under the shared HMAC key (the
+// same operator or person seen by both instances counts once). Each
+// instance writes its counters within a second; the report flushes the
+// answering instance's own.
+TEST(FleetE2E, the_monthly_report_is_the_same_from_either_instance) {
+  Workspace ws;
+  const std::string conninfo = shared_pg_cluster().fresh_database();
+  Simulator sim(ws, "sim");
+  DaemonOptions opt;
+  opt.port = sim.port();
+  Daemon a(ws, "a", opt, pg_config(ws, "a", opt, conninfo));
+  Daemon b(ws, "b", opt, pg_config(ws, "b", opt, conninfo));
+  LocalHttpClient ca(a.socket()), cb(b.socket());
+  auto found = [&](LocalHttpClient& c, const Person& p, const std::string& op) {
+    json body = recherche_of(p);
+    body["operateur"] = op;
+    auto r = post_recherche(c, body);
+    EXPECT_EQ(r.status, 200u) << r.raw.body;
+  };
+  found(ca, kPersons[2], "u-1");
+  found(ca, kPersons[0], "u-2");
+  found(cb, kPersons[2], "u-1");  // same operator, same person, other instance
+  found(cb, kPersons[3], "u-3");
+  found(cb, kPersons[4], "u-2");
+  ASSERT_TRUE(wait_until([&] { return pg_count(conninfo, "SELECT count(*) FROM identite") == 4; }));
+  auto q = post_json(cb, "/v1/ins/qualification", qualification_of(kPersons[2], "IPP-1"));
+  ASSERT_EQ(q.status, 200u) << q.raw.body;
+
+  const std::string route = "/v1/stats/mensuel?mois=" + this_month();
+  json from_a, from_b;
+  ASSERT_TRUE(wait_until([&] {
+    from_a = get_json(ca, route).body;
+    from_b = get_json(cb, route).body;
+    return from_a == from_b && from_a["lignes"].size() == 1 &&
+           from_a["lignes"][0]["sollicitations_insi"] == 5;
+  }, std::chrono::seconds(10)))
+      << "A: " << from_a.dump() << "\nB: " << from_b.dump();
+  const auto& l = from_a["lignes"][0];
+  // What INSi saw (the simulator's journal), whichever instance sent it.
+  EXPECT_EQ(l["sollicitations_insi"], sim.journal().size());
+  EXPECT_EQ(l["appels_recuperation"], 5);
+  EXPECT_EQ(l["utilisateurs_uniques"], 3);
+  EXPECT_EQ(l["detail"]["operateurs_distincts"], 3);
+  EXPECT_EQ(l["detail"]["personnes_distinctes"], 4);
+  EXPECT_EQ(l["identites_qualifiees"], 1);
+
+  // insgatectl stats prints the same from either socket.
+  auto ctl = [&](const Daemon& d, const std::string& name) {
+    const std::string out = ws.path(name);
+    EXPECT_EQ(run_command({std::string(INSGATE_BIN_DIR) + "/insgatectl", "--socket", d.socket(),
+                           "stats", "--mois", this_month(), "--csv"},
+                          out),
+              0);
+    return read_file(out);
+  };
+  const std::string csv_a = ctl(a, "stats-a.csv");
+  EXPECT_NE(csv_a.find("010000001"), std::string::npos);
+  EXPECT_EQ(csv_a, ctl(b, "stats-b.csv"));
+}
+
+// Issue 15: PostgreSQL stopped and started again while qualifications keep
+// coming through one instance: during the outage qualifications answer 503
+// etat_indisponible (nothing recorded) and recherches still answer; the
+// daemon reconnects by itself; every qualification answered 200 has its
+// event, and every event is delivered (none lost).
+TEST(FleetE2E, postgresql_restarted_under_load_loses_no_event_and_recovers) {
+  Workspace ws;
+  auto& cluster = shared_pg_cluster();
+  const std::string conninfo = cluster.fresh_database();
+  Simulator sim(ws, "sim");
+  fs::create_directories(ws.path("spool"));
+  DaemonOptions opt = fleet_options(ws, sim.port(), "A");
+  // The journal plugin answers at once here; the lease stays short.
+  const auto at = opt.top_extra.find("delai_ms: 300");
+  ASSERT_NE(at, std::string::npos);
+  opt.top_extra.replace(at, 13, "delai_ms: 0");
+  Daemon d(ws, "a", opt, pg_config(ws, "a", opt, conninfo));
+  for (const Person& p : kPersons) {
+    LocalHttpClient c(d.socket());
+    ASSERT_EQ(post_recherche(c, recherche_of(p)).status, 200u);
+  }
+  ASSERT_TRUE(wait_until([&] {
+    return pg_count(conninfo, "SELECT count(*) FROM identite") == kPersonCount;
+  }));
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, unavailable{0}, other{0}, recherches_ok{0}, ok_after_restart{0};
+  std::atomic<bool> restarted{false};
+  std::thread load([&] {
+    for (int i = 0; !stop; ++i) {
+      const Person& p = kPersons[i % kPersonCount];
+      try {
+        LocalHttpClient c(d.socket(), std::chrono::seconds(20));
+        auto q = post_json(c, "/v1/ins/qualification",
+                           qualification_of(p, "IPP-L" + std::to_string(i)));
+        if (q.status == 200u) {
+          ++ok;
+          if (restarted) ++ok_after_restart;
+        } else if (q.status == 503u && q.body["code"] == "etat_indisponible") {
+          ++unavailable;
+        } else {
+          ++other;
+          ADD_FAILURE() << q.status << " " << q.raw.body;
+        }
+        if (i % 5 == 0 && post_recherche(c, recherche_of(p)).status == 200u) ++recherches_ok;
+      } catch (const std::exception& e) {
+        ++other;
+        ADD_FAILURE() << "no answer: " << e.what();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    }
+  });
+  ASSERT_TRUE(wait_until([&] { return ok >= 20; }, std::chrono::seconds(20)));
+  cluster.stop_server();
+  const int recherches_before = recherches_ok;
+  EXPECT_TRUE(wait_until([&] { return unavailable >= 5 && recherches_ok > recherches_before; },
+                         std::chrono::seconds(20)))
+      << "no 503 during the outage (or no recherche answered)";
+  cluster.start_server();
+  restarted = true;
+  EXPECT_TRUE(wait_until([&] { return ok_after_restart >= 20; }, std::chrono::seconds(30)))
+      << "no recovery without a restart";
+  stop = true;
+  load.join();
+  EXPECT_EQ(other, 0);
+
+  ASSERT_TRUE(wait_until([&] {
+    return pg_count(conninfo, "SELECT count(*) FROM outbox WHERE etat <> 'delivered'") == 0;
+  }, std::chrono::seconds(30)));
+  // Every 200 queued its event (first qualifiee, then mise_a_jour with each
+  // new local identifier); a 503 recorded nothing (at most a commit whose
+  // answer was lost with the connection).
+  const int events = pg_count(conninfo, "SELECT count(*) FROM outbox WHERE plugin = 'journal'");
+  EXPECT_GE(events, ok.load());
+  EXPECT_LE(events, ok.load() + 1);
+  const auto deliveries = read_journal(ws.path("journal"));
+  std::set<std::string> delivered;
+  for (const auto& dl : deliveries)
+    if (dl.end) delivered.insert(dl.key);
+  pqxx::connection pg(conninfo);
+  pqxx::work w(pg);
+  for (const auto& r : w.exec("SELECT cle_idempotence FROM outbox WHERE plugin = 'journal'"))
+    EXPECT_TRUE(delivered.count(r[0].as<std::string>())) << "event never delivered";
+  EXPECT_EQ(d.log().find("dbname="), std::string::npos) << "the conninfo must not be logged";
+}
