@@ -181,6 +181,31 @@ void record_answer(const std::string& method, const std::string& path,
   ::close(fd);
 }
 
+std::string scrape_metrics(const Workspace& ws, Daemon& d) {
+  const std::string marker = "[APP_METRICS] Prometheus metrics on 127.0.0.1:";
+  const std::string log = d.log();
+  const auto at = log.rfind(marker);
+  if (at == std::string::npos) {
+    ADD_FAILURE() << "no metrics listener in the log";
+    return "";
+  }
+  const int port = std::stoi(log.substr(at + marker.size()));
+  static int scrapes = 0;  // one file per scrape: the output file is appended to
+  const std::string out = ws.path("metrics-" + std::to_string(++scrapes) + ".txt");
+  EXPECT_EQ(run_command({"/usr/bin/curl", "-s", "http://127.0.0.1:" + std::to_string(port) +
+                                                     "/metrics"},
+                        out),
+            0);
+  return read_file(out);
+}
+
+double metric_sample(const std::string& text, const std::string& series) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  return -1;
+}
+
 int unused_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

@@ -132,6 +132,14 @@ void record_answer(const std::string& method, const std::string& path,
 Answer post_recherche(net::LocalHttpClient& client, const nlohmann::json& body,
                       const std::string& request_id = "");
 
+/// The Prometheus text of the running daemon `d` (its log names the
+/// listener's port), fetched with curl into a fresh file of the workspace;
+/// "" (and a test failure) when the log names no listener.
+std::string scrape_metrics(const Workspace& ws, Daemon& d);
+/// The value of the sample whose line starts with `series` (name and labels
+/// as prometheus-cpp writes them); -1 when absent.
+double metric_sample(const std::string& text, const std::string& series);
+
 /// A free loopback TCP port with nothing listening on it.
 int unused_port();
 

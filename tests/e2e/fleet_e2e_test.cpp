@@ -505,16 +505,28 @@ TEST(FleetE2E, postgresql_restarted_under_load_loses_no_event_and_recovers) {
       std::this_thread::sleep_for(std::chrono::milliseconds(30));
     }
   });
+  const std::string up = "insgate_state_store_up{stockage=\"postgresql\"}";
+  const std::string refused = "insgate_state_store_errors_total{source=\"request\"}";
   ASSERT_TRUE(wait_until([&] { return ok >= 20; }, std::chrono::seconds(20)));
+  auto metrics = scrape_metrics(ws, d);
+  EXPECT_EQ(metric_sample(metrics, up), 1.0);
+  EXPECT_EQ(metric_sample(metrics, refused), 0.0);
   cluster.stop_server();
   const int recherches_before = recherches_ok;
   EXPECT_TRUE(wait_until([&] { return unavailable >= 5 && recherches_ok > recherches_before; },
                          std::chrono::seconds(20)))
       << "no 503 during the outage (or no recherche answered)";
+  // The gauge follows the health check (every 5 s): 0 during the outage;
+  // each 503 counted.
+  EXPECT_TRUE(wait_until([&] { return metric_sample(scrape_metrics(ws, d), up) == 0.0; },
+                         std::chrono::seconds(12)));
+  EXPECT_GE(metric_sample(scrape_metrics(ws, d), refused), 5.0);
   cluster.start_server();
   restarted = true;
   EXPECT_TRUE(wait_until([&] { return ok_after_restart >= 20; }, std::chrono::seconds(30)))
       << "no recovery without a restart";
+  EXPECT_TRUE(wait_until([&] { return metric_sample(scrape_metrics(ws, d), up) == 1.0; },
+                         std::chrono::seconds(12)));
   stop = true;
   load.join();
   EXPECT_EQ(other, 0);
@@ -536,5 +548,8 @@ TEST(FleetE2E, postgresql_restarted_under_load_loses_no_event_and_recovers) {
   pqxx::work w(pg);
   for (const auto& r : w.exec("SELECT cle_idempotence FROM outbox WHERE plugin = 'journal'"))
     EXPECT_TRUE(delivered.count(r[0].as<std::string>())) << "event never delivered";
+  metrics = scrape_metrics(ws, d);
+  EXPECT_EQ(metric_sample(metrics, refused), static_cast<double>(unavailable.load()));
+  EXPECT_GE(metric_sample(metrics, "insgate_state_store_errors_total{source=\"outbox\"}"), 0.0);
   EXPECT_EQ(d.log().find("dbname="), std::string::npos) << "the conninfo must not be logged";
 }

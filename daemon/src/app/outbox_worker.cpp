@@ -110,6 +110,7 @@ void OutboxWorker::run() {
       claim = store_.claim(plugin_, state::Clock::now(), lease_);
     } catch (const std::exception& e) {
       spdlog::error("[OUTBOX_READ] plugin {}: {}", plugin_, e.what());
+      if (metrics_) metrics_->state_store_error(metrics::StateErrorSource::outbox);
     }
     if (!claim.row) {
       // Nothing this worker may take now: wait for the held-back head's
@@ -176,6 +177,7 @@ void OutboxWorker::deliver_one(const state::OutboxRow& row) {
     }
   } catch (const std::exception& e) {
     spdlog::error("[OUTBOX_WRITE] plugin {}: {}", plugin_, e.what());
+    if (metrics_) metrics_->state_store_error(metrics::StateErrorSource::outbox);
     wait_until(SteadyClock::now() + std::chrono::seconds(1));
   }
 }

@@ -121,6 +121,7 @@ StateServices::StateServices(const config::Config& cfg, metrics::Metrics* metric
                                                  *activity_, [this] { wake_workers(); });
   if (auto* pg = dynamic_cast<state::PgStore*>(store_.get()))
     gateway_->set_store_check("postgresql", [pg] { return pg->reachable(); });
+  gateway_->set_metrics(metrics);
   schedule_activity_flush();
   spdlog::info("[APP_STATE] cache TTL {} s", cfg.state.cache_ttl.count());
 }
