@@ -89,7 +89,9 @@ std::string write_daemon_config(const Workspace& ws, const std::string& name,
                      << opt.client << ".key\n"
                      << "  ca: pki/ca.pem\n"
                      << "  delais: {connexion_ms: 2000, appel_ms: " << opt.call_ms
-                     << ", requete_ms: " << opt.request_ms << "}\n"
+                     << ", requete_ms: " << opt.request_ms
+                     << (opt.idle_ms > 0 ? ", inactivite_ms: " + std::to_string(opt.idle_ms) : "")
+                     << "}\n"
                      << "  reprises: {max: " << opt.retries << ", attente_ms: " << opt.backoff_ms
                      << "}\n"
                      << "  circuit: {echecs: " << opt.circuit_failures

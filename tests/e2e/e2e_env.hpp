@@ -61,6 +61,7 @@ struct DaemonOptions {
   std::string idam = "IDAM-TEST";
   int call_ms = 5000;
   int request_ms = 15000;
+  int idle_ms = 0;         ///< insi.delais.inactivite_ms; 0: the default
   int retries = 2;
   int backoff_ms = 50;
   int circuit_failures = 5;

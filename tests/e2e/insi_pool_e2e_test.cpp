@@ -140,6 +140,30 @@ rlim_t lowest_free_fd(pid_t pid) {
   return n;
 }
 
+class ResumptionE2eTest : public SimAndDaemonTest {
+ protected:
+  void configure(DaemonOptions& opt) override { opt.idle_ms = 300; }
+};
+
+/// Issue 19: once the idle connection is closed, the next one resumes the
+/// TLS session (no full handshake), and insi-sim still sees the same client
+/// certificate on the resumed connection.
+TEST_F(ResumptionE2eTest, a_connection_opened_after_an_idle_close_resumes_the_tls_session) {
+  const auto body = recherche_body("ADRTROIS", {"DOMINIQUE"}, "F", "1997-02-26");
+  ASSERT_EQ(post_recherche(*client, body).status, 200u);
+  const std::string open = "insgate_insi_connections{state=\"open\"}";
+  ASSERT_TRUE(eventually([&] { return sample(scrape(ws, *daemon, "idle.txt"), open) == 0; }))
+      << "the idle connection was never closed";
+  ASSERT_EQ(post_recherche(*client, body).status, 200u);
+  const auto text = scrape(ws, *daemon, "resumed.txt");
+  EXPECT_EQ(sample(text, "insgate_insi_tls_handshakes_total{resumed=\"non\"}"), 1) << text;
+  EXPECT_EQ(sample(text, "insgate_insi_tls_handshakes_total{resumed=\"oui\"}"), 1) << text;
+  const auto journal = sim->journal();
+  ASSERT_EQ(journal.size(), 2u);
+  EXPECT_FALSE(journal[0].value("client_subject", "").empty());
+  EXPECT_EQ(journal[1].value("client_subject", ""), journal[0].value("client_subject", ""));
+}
+
 class SaturationE2eTest : public SimAndDaemonTest {
  protected:
   void configure(DaemonOptions& opt) override {
