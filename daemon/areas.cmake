@@ -77,10 +77,14 @@ add_library(insgate_state STATIC src/state/records.cpp src/state/sqlite_schema.c
   src/state/sqlite_store.cpp src/state/sqlite_tx.cpp src/state/sqlite_outbox.cpp
   src/state/hashing.cpp src/state/resultat_json.cpp src/state/events.cpp
   src/state/identities.cpp src/state/cache.cpp src/state/cache_memory.cpp src/state/activity.cpp
-  src/state/qualification_rate.cpp)
+  src/state/qualification_rate.cpp
+  src/state/pg_schema.cpp src/state/pg_statements.cpp src/state/pg_pool.cpp src/state/pg_tx.cpp
+  src/state/pg_store.cpp src/state/pg_outbox.cpp)
 target_include_directories(insgate_state PUBLIC ${SRC})
+# Fleet mode (issue 15): the PostgreSQL store, through libpqxx (Debian libpqxx-dev).
+pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET GLOBAL libpqxx)
 target_link_libraries(insgate_state PUBLIC insgate_identity insgate_util
-  nlohmann_json::nlohmann_json OpenSSL::Crypto PRIVATE SQLiteCpp Boost::headers)
+  nlohmann_json::nlohmann_json OpenSSL::Crypto PRIVATE SQLiteCpp Boost::headers PkgConfig::PQXX)
 
 # Metrics (issue 6): one prometheus-cpp registry, families built once, typed
 # recorders; the scrape listener (prometheus::Exposer). insi_outcome.hpp is

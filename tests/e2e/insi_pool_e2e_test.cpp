@@ -51,16 +51,6 @@ double sample(const std::string& text, const std::string& series) {
   return -1;
 }
 
-/// Waits until `pred` holds (up to 10 s).
-template <typename P>
-bool eventually(P pred) {
-  for (int i = 0; i < 200; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return pred();
-}
-
 class InsiPoolE2eTest : public SimAndDaemonTest {
  protected:
   void configure(DaemonOptions& opt) override {
@@ -105,7 +95,7 @@ TEST_F(InsiPoolE2eTest, sixty_four_callers_share_eight_connections_all_answered)
   EXPECT_LE(handshakes, 8 + 2) << text;
   // Pool gauges (refreshed by the idle-close tick): within the bound.
   std::string t;
-  EXPECT_TRUE(eventually([&] {
+  EXPECT_TRUE(wait_until([&] {
     t = scrape(ws, *daemon, "pool-gauges.txt");
     const double open = sample(t, "insgate_insi_connections{state=\"open\"}");
     const double idle = sample(t, "insgate_insi_connections{state=\"idle\"}");
@@ -260,7 +250,7 @@ TEST(FdLimitE2eTest, reload_beyond_the_descriptor_limit_keeps_the_running_config
   opt.insi_extra = "  connexions_max: 200\n";  // 512 + 200 + 64 = 776
   (void)write_daemon_config(ws, "insgated", opt);
   d.signal(SIGHUP);
-  ASSERT_TRUE(eventually([&] { return d.log().find("new configuration refused") != std::string::npos; }))
+  ASSERT_TRUE(wait_until([&] { return d.log().find("new configuration refused") != std::string::npos; }))
       << d.log();
   const auto log = d.log();
   EXPECT_NE(log.find("insi.connexions_max 200 x 1"), std::string::npos) << log;

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "api/route_context.hpp"
+#include "api/state_gateway.hpp"
 
 namespace insgate::api {
 namespace {
@@ -86,6 +87,16 @@ asio::awaitable<ApiResponse> route_health(RouteContext& ctx, const RouteCall&) {
                        breaker.state(Clock::now()), breaker.consecutive_failures(),
                        ctx.insi_health());
   j["structures"] = structures_json(setup->structures, ctx.insi_health());
+  // The state store (issue 15): PostgreSQL unreachable degrades the daemon
+  // (qualifications answer 503 etat_indisponible; recherches still answer).
+  const auto store = co_await ctx.state().store_health();
+  j["etat"] = {{"stockage", store.backend}, {"disponible", store.available}};
+  if (!store.available) {
+    j["statut"] = "degrade";
+    if (j["raison"].is_null())
+      j["raison"] = "La base d'état (PostgreSQL) est injoignable : les qualifications sont "
+                    "refusées (503 etat_indisponible) ; les recherches sont servies par INSi.";
+  }
   co_return json_response(200, j);
 }
 

@@ -5,6 +5,7 @@
 
 #include "api/state_gateway.hpp"
 #include "api/state_gauges.hpp"
+#include "state/state_error.hpp"
 
 namespace insgate::api {
 
@@ -24,6 +25,15 @@ asio::awaitable<ApiResponse> Router::handle(const Request& req, const std::strin
     RouteCall call{req, requete_id,
                    q == std::string_view::npos ? std::string_view() : target.substr(q + 1), caller};
     co_return co_await m.route->handler(ctx_, call);
+  } catch (const state::StateError& e) {
+    // The state store could not record or read (PostgreSQL unreachable,
+    // pool exhausted, disk): the transaction was rolled back, nothing is
+    // half-recorded; the caller may retry (issue 15).
+    spdlog::error("[API_STATE] request {}: state store unavailable: {}", requete_id, e.what());
+    co_return problem(503, "etat_indisponible", "État du démon indisponible",
+                      "L'état du démon (base de données) est momentanément indisponible; rien "
+                      "n'a été enregistré, réessayez.",
+                      {{"requete_id", requete_id}});
   } catch (const std::exception& e) {
     spdlog::error("[API_INTERNAL] request {} failed: {}", requete_id, e.what());
     co_return problem(500, "erreur_interne", "Erreur interne",

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "api/state_gateway.hpp"
 
+#include "state/state_error.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <memory>
@@ -33,7 +35,15 @@ StateGateway::StateGateway(asio::thread_pool& pool, state::StateStore& store,
 asio::awaitable<state::CacheLookup> StateGateway::lookup(std::string key) {
   // Most hits are answered by the memory tier, here on the event loop.
   if (auto known = cache_.lookup_in_memory(key)) co_return std::move(*known);
-  auto work = [this, key = std::move(key)] { return cache_.lookup(key); };
+  auto work = [this, key = std::move(key)]() -> state::CacheLookup {
+    try {
+      return cache_.lookup(key);
+    } catch (const state::StateError& e) {
+      // The store is unreachable (issue 15): a miss, INSi answers instead.
+      spdlog::warn("[STATE_READ] cache unavailable, asking INSi: {}", e.what());
+      return {};
+    }
+  };
   co_return co_await offload(std::move(work));
 }
 
@@ -184,6 +194,17 @@ asio::awaitable<state::QualificationSnapshot> StateGateway::take_qualification_s
 
 asio::awaitable<std::vector<state::OutboxBacklog>> StateGateway::outbox_backlog() {
   auto work = [this] { return store_.pending_backlog(); };
+  co_return co_await offload(std::move(work));
+}
+
+void StateGateway::set_store_check(std::string backend, std::function<bool()> check) {
+  store_backend_ = std::move(backend);
+  store_check_ = std::move(check);
+}
+
+asio::awaitable<StoreHealth> StateGateway::store_health() {
+  if (!store_check_) co_return StoreHealth{store_backend_, true};
+  auto work = [this] { return StoreHealth{store_backend_, store_check_()}; };
   co_return co_await offload(std::move(work));
 }
 

@@ -38,6 +38,12 @@ struct RequestRecord {
   std::optional<std::string> identifiant_local;
 };
 
+/// The state store as /v1/health shows it (issue 15).
+struct StoreHealth {
+  std::string backend = "sqlite";  ///< "sqlite" | "postgresql"
+  bool available = true;
+};
+
 class StateGateway {
  public:
   StateGateway(asio::thread_pool& pool, state::StateStore& store, state::ResultCache& cache,
@@ -80,6 +86,10 @@ class StateGateway {
       std::string finess, std::chrono::hours window);
   /// Pending outbox events per plugin (nullopt: waiting for a plugin).
   asio::awaitable<std::vector<state::OutboxBacklog>> outbox_backlog();
+  /// A shared store (PostgreSQL) is checked by `check` (a round trip, run
+  /// on the pool); without one the embedded store counts as available.
+  void set_store_check(std::string backend, std::function<bool()> check);
+  asio::awaitable<StoreHealth> store_health();
 
  private:
   template <typename F>
@@ -92,6 +102,8 @@ class StateGateway {
   state::Identities& identities_;
   state::ActivityCounter& activity_;
   std::function<void()> on_event_queued_;
+  std::string store_backend_ = "sqlite";
+  std::function<bool()> store_check_;
 };
 
 }  // namespace insgate::api

@@ -55,6 +55,8 @@ void check(const config::Config& cfg) {
   // dlopen + ABI checks, without create(): a plugin's start-up side effects
   // do not belong in a configuration check.
   for (const auto& p : cfg.plugins) (void)plugin_host::LoadedPlugin::load(p.path);
+  // Readable and not empty; its content (a password, maybe) is never shown.
+  if (cfg.state.postgresql) (void)state::read_pg_conninfo(cfg.state.postgresql->conninfo_file);
 }
 
 namespace {

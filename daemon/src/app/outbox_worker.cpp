@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace insgate::app {
@@ -11,6 +13,9 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 constexpr auto kPoll = std::chrono::seconds(5);
 constexpr auto kMaxBackoff = std::chrono::hours(1);
+// How long a claimed event stays this instance's (OutboxStore::claim): a
+// fleet instance killed mid-delivery holds it that long at most.
+constexpr auto kLease = std::chrono::seconds(60);
 
 plugin_host::Ins ins_of(const nlohmann::json& j) {
   return {j.at("matricule").get<std::string>(), j.at("cle").get<std::string>(),
@@ -99,24 +104,26 @@ void OutboxWorker::run() {
       std::lock_guard lock(mutex_);
       if (stop_) return;
     }
-    std::vector<state::OutboxRow> head;
+    state::OutboxClaim claim;
     try {
-      head = store_.pending(plugin_, 1);
+      claim = store_.claim(plugin_, state::Clock::now(), kLease);
     } catch (const std::exception& e) {
       spdlog::error("[OUTBOX_READ] plugin {}: {}", plugin_, e.what());
     }
-    if (head.empty()) {
-      if (!wait_until(SteadyClock::now() + kPoll)) return;
-      continue;
-    }
-    auto wait = head[0].next_attempt_at - state::Clock::now();
-    if (wait > std::chrono::seconds(0)) {
-      auto step = std::min<SteadyClock::duration>(
-          std::chrono::duration_cast<SteadyClock::duration>(wait), kPoll);
+    if (!claim.row) {
+      // Nothing this worker may take now: wait for the held-back head's
+      // next attempt, a wake() (new events) or the next poll.
+      auto step = std::chrono::duration_cast<SteadyClock::duration>(kPoll);
+      if (claim.next_due) {
+        auto wait = *claim.next_due - state::Clock::now();
+        step = std::clamp<SteadyClock::duration>(
+            std::chrono::duration_cast<SteadyClock::duration>(wait), SteadyClock::duration(0),
+            step);
+      }
       if (!wait_until(SteadyClock::now() + step)) return;
       continue;
     }
-    deliver_one(head[0]);
+    deliver_one(*claim.row);
   }
 }
 

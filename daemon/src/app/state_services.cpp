@@ -29,10 +29,7 @@ std::string read_secret(const std::string& path) {
 
 }  // namespace
 
-std::string load_or_create_hmac_key(const config::StateConfig& cfg) {
-  if (!cfg.hmac_key_file.empty()) return read_secret(cfg.hmac_key_file);
-  std::filesystem::path path = std::filesystem::path(cfg.directory) / "activite.key";
-  if (std::filesystem::exists(path)) return read_secret(path.string());
+std::string random_key() {
   unsigned char raw[32];
   if (RAND_bytes(raw, sizeof raw) != 1) throw state::StateError("cannot draw a random key");
   static const char* hex = "0123456789abcdef";
@@ -41,6 +38,19 @@ std::string load_or_create_hmac_key(const config::StateConfig& cfg) {
     key.push_back(hex[b >> 4]);
     key.push_back(hex[b & 15]);
   }
+  return key;
+}
+
+std::string shared_hmac_key(const config::StateConfig& cfg, state::PgStore& store) {
+  if (!cfg.hmac_key_file.empty()) return read_secret(cfg.hmac_key_file);
+  return store.activity_key(random_key());
+}
+
+std::string load_or_create_hmac_key(const config::StateConfig& cfg) {
+  if (!cfg.hmac_key_file.empty()) return read_secret(cfg.hmac_key_file);
+  std::filesystem::path path = std::filesystem::path(cfg.directory) / "activite.key";
+  if (std::filesystem::exists(path)) return read_secret(path.string());
+  const std::string key = random_key();
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) throw state::StateError(path.string() + ": cannot create the activity hash key");
   bool ok = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
@@ -63,12 +73,28 @@ void StateServices::lock_state_directory(const config::StateConfig& cfg) {
 }
 
 StateServices::StateServices(const config::Config& cfg, metrics::Metrics* metrics) {
-  // A file written before the structures (schema < 5) served one structure:
-  // its rows go to the configuration's first structure.
-  state::SqliteOptions options{cfg.state.directory, {}};
-  options.legacy_finess = cfg.structures.front().finess;
-  store_ = std::make_unique<state::SqliteStore>(options);
-  lock_state_directory(cfg.state);  // the store created the directory (0700)
+  std::string hmac_key;
+  if (cfg.state.postgresql) {
+    // Fleet mode: several daemons share the database (no directory lock).
+    state::PgOptions options;
+    options.conninfo = state::read_pg_conninfo(cfg.state.postgresql->conninfo_file);
+    options.connections = static_cast<std::size_t>(cfg.state.postgresql->connections);
+    auto pg = std::make_unique<state::PgStore>(options);
+    hmac_key = shared_hmac_key(cfg.state, *pg);
+    spdlog::info("[APP_STATE] state store PostgreSQL, schema {}, {} connection(s), instance {}",
+                 state::kPgSchemaVersion, options.connections, pg->instance_id());
+    store_ = std::move(pg);
+  } else {
+    // A file written before the structures (schema < 5) served one
+    // structure: its rows go to the configuration's first structure.
+    state::SqliteOptions options{cfg.state.directory, {}};
+    options.legacy_finess = cfg.structures.front().finess;
+    auto sqlite = std::make_unique<state::SqliteStore>(options);
+    spdlog::info("[APP_STATE] state store {}", sqlite->path().string());
+    store_ = std::move(sqlite);
+    lock_state_directory(cfg.state);  // the store created the directory (0700)
+    hmac_key = load_or_create_hmac_key(cfg.state);
+  }
   state::IdentityPolicy policy;
   policy.oids = identity::OidPolicy::for_environment(
       identity::parse_environment(cfg.insi.environment).value_or(identity::Environment::production));
@@ -76,7 +102,7 @@ StateServices::StateServices(const config::Config& cfg, metrics::Metrics* metric
   identities_ = std::make_unique<state::Identities>(*store_, policy);
   cache_ = std::make_unique<state::ResultCache>(*store_, *identities_,
                                                 state::CachePolicy{cfg.state.cache_ttl});
-  activity_ = std::make_unique<state::ActivityCounter>(*store_, load_or_create_hmac_key(cfg.state));
+  activity_ = std::make_unique<state::ActivityCounter>(*store_, hmac_key);
   for (const auto& p : cfg.plugins) {
     auto lib = plugin_host::LoadedPlugin::load(p.path);
     plugins_.push_back(lib.create(p.config.dump()));
@@ -92,9 +118,10 @@ StateServices::StateServices(const config::Config& cfg, metrics::Metrics* metric
                                                       cfg.state.outbox_backoff, metrics));
   gateway_ = std::make_unique<api::StateGateway>(pool_, *store_, *cache_, *identities_,
                                                  *activity_, [this] { wake_workers(); });
+  if (auto* pg = dynamic_cast<state::PgStore*>(store_.get()))
+    gateway_->set_store_check("postgresql", [pg] { return pg->reachable(); });
   schedule_activity_flush();
-  spdlog::info("[APP_STATE] state store {} (cache TTL {} s)", store_->path().string(),
-               cfg.state.cache_ttl.count());
+  spdlog::info("[APP_STATE] cache TTL {} s", cfg.state.cache_ttl.count());
 }
 
 void StateServices::schedule_activity_flush() {

@@ -13,6 +13,7 @@
 #include "app/outbox_worker.hpp"
 #include "config/config.hpp"
 #include "plugin_host/plugin_loader.hpp"
+#include "state/pg_store.hpp"
 #include "state/sqlite_store.hpp"
 
 namespace insgate::app {
@@ -40,7 +41,8 @@ class StateServices {
   void schedule_activity_flush();
   static constexpr std::chrono::seconds kActivityFlush{1};
 
-  std::unique_ptr<state::SqliteStore> store_;
+  /// SqliteStore, or PgStore when etat.postgresql is configured.
+  std::unique_ptr<state::StateStore> store_;
   std::unique_ptr<state::Identities> identities_;
   std::unique_ptr<state::ResultCache> cache_;
   std::unique_ptr<state::ActivityCounter> activity_;
@@ -56,5 +58,10 @@ class StateServices {
 /// `hmac_key_file` when configured, else from `<state dir>/activite.key`,
 /// created once (random, mode 0600). Never logged. @throw state::StateError
 std::string load_or_create_hmac_key(const config::StateConfig& cfg);
+
+/// Fleet mode (etat.postgresql): `hmac_key_file` when configured, else the
+/// key stored in the database, created by the first instance (random), so
+/// every instance hashes an operator or a person alike. @throw state::StateError
+std::string shared_hmac_key(const config::StateConfig& cfg, state::PgStore& store);
 
 }  // namespace insgate::app

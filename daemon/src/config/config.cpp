@@ -597,11 +597,20 @@ void load_identity(const Reader& r, const Field& top, Config& c) {
 
 void load_state(const Reader& r, const Field& top, Config& c) {
   Field etat = r.child(top, "etat");
-  r.only_keys(etat, {"repertoire", "cle_hmac_fichier"});
+  r.only_keys(etat, {"repertoire", "cle_hmac_fichier", "postgresql"});
   if (etat.node) {
     c.state.directory = r.path(etat, "repertoire", false, false);
     if (c.state.directory.empty()) c.state.directory = "/var/lib/insgate";
     c.state.hmac_key_file = r.path(etat, "cle_hmac_fichier", false, true);
+    Field pg = r.child(etat, "postgresql");
+    if (pg.node) {
+      pg = r.require_map(etat, "postgresql");
+      r.only_keys(pg, {"conninfo_fichier", "connexions"});
+      PostgresConfig p;
+      p.conninfo_file = r.path(pg, "conninfo_fichier", true, true);
+      p.connections = r.integer(pg, "connexions", p.connections, 1, 256);
+      c.state.postgresql = p;
+    }
   }
   Field cache = r.child(top, "cache");
   r.only_keys(cache, {"duree_s"});

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -186,8 +187,21 @@ struct MetricsConfig {
 
 /// Durable state (issue #5): SQLite file in `directory`, result cache,
 /// outbox delivery, activity counting.
+/// The shared state store of a fleet (issue 15), `etat.postgresql`.
+struct PostgresConfig {
+  /// etat.postgresql.conninfo_fichier: a file holding the libpq connection
+  /// string (it may carry a password), e.g. ${CREDENTIALS_DIRECTORY}/pg.
+  /// Only the path is kept here; the store reads the file at start-up and
+  /// never logs or prints its content.
+  std::string conninfo_file;
+  int connections = 4;  ///< etat.postgresql.connexions: pool size, 1..256
+};
+
 struct StateConfig {
   std::string directory = "/var/lib/insgate";  ///< systemd StateDirectory
+  /// etat.postgresql: the state lives in PostgreSQL (several insgated share
+  /// it); absent: the embedded SQLite file in `directory` (the default).
+  std::optional<PostgresConfig> postgresql;
   std::chrono::seconds cache_ttl{24 * 3600};   ///< cache.duree_s; 0 disables the cache
   /// Secret keying the hashes of operators and persons in the activity
   /// counters; when empty, one is generated once into the state directory.

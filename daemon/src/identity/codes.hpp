@@ -56,6 +56,7 @@ inline constexpr Entry kCatalogue[] = {
   {"insi_erreur", Kind::probleme, "Erreur renvoyée par INSi"},
   {"insi_indisponible", Kind::probleme, "INSi indisponible"},
   {"insi_delai_depasse", Kind::probleme, "Délai INSi dépassé"},
+  {"etat_indisponible", Kind::probleme, "État du démon indisponible"},
   {"erreur_interne", Kind::probleme, "Erreur interne"},
 
   // ---- field rules (errors[].regle): sentence templates ------------------------------

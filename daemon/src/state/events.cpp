@@ -60,6 +60,7 @@ std::string enqueue_event(OutboxWriter& out, const std::vector<std::string>& plu
                             {"verifiee_le", identity.piece->verifiee_le}}
                      : json(nullptr);
   NewOutboxEvent e{std::nullopt, kind, key, payload.dump(), when};
+  e.identity_id = identity.id;  // delivery order per identity (OutboxStore::claim)
   if (plugins.empty()) {
     out.outbox_enqueue(e);
   } else {

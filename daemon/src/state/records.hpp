@@ -104,6 +104,10 @@ struct NewOutboxEvent {
   std::string idempotency_key;  ///< printable ASCII, ≤ 64 bytes (plugin.h)
   std::string payload_json;     ///< see events.hpp for the shape
   TimePoint created_at;
+  /// The identity row the event concerns (0: none). A store that delivers
+  /// in parallel keeps the order per plugin × structure × identity
+  /// (OutboxStore::claim); a store that does not may ignore it.
+  std::int64_t identity_id = 0;
 };
 
 /// A queued event as the delivery worker sees it.
@@ -182,6 +186,14 @@ struct QualificationSnapshot {
   std::int64_t qualifiees = 0;   ///< identities qualifiées in the active file
   std::int64_t file_active = 0;  ///< identities in the active file
   TimePoint releve_le;           ///< when it was taken
+};
+
+/// What OutboxStore::claim found: a row leased to the caller, or none and
+/// when the earliest held-back head row falls due (nullopt: nothing queued
+/// that the caller could take, or only rows another instance holds).
+struct OutboxClaim {
+  std::optional<OutboxRow> row;
+  std::optional<TimePoint> next_due;
 };
 
 /// Pending outbox events of one plugin (nullopt: queued while no plugin was

@@ -64,6 +64,16 @@ std::vector<OutboxRow> SqliteStore::pending(const std::optional<std::string>& pl
   });
 }
 
+OutboxClaim SqliteStore::claim(const std::string& plugin, TimePoint now,
+                               std::chrono::milliseconds /*lease*/) {
+  // One daemon per state directory (StateServices locks it): the head row
+  // is this daemon's to deliver, in plugin order.
+  auto head = pending(plugin, 1);
+  if (head.empty()) return {};
+  if (head[0].next_attempt_at > now) return {std::nullopt, head[0].next_attempt_at};
+  return {std::move(head[0]), std::nullopt};
+}
+
 bool SqliteStore::mark_delivered(std::int64_t id, TimePoint when) {
   std::lock_guard lock(mutex_);
   return guarded("updating the outbox", [&] {

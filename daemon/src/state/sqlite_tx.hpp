@@ -8,6 +8,7 @@
 
 #include "state/sqlite_statements.hpp"
 #include "state/state_store.hpp"
+#include "state/unix_time.hpp"
 
 namespace SQLite {
 class Database;
@@ -15,11 +16,6 @@ class Statement;
 }  // namespace SQLite
 
 namespace insgate::state::detail {
-
-inline std::int64_t to_unix(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-inline TimePoint from_unix(std::int64_t s) { return TimePoint{std::chrono::seconds{s}}; }
 
 /// Reads one outbox row from a statement selecting kOutboxColumns.
 OutboxRow read_outbox_row(SQLite::Statement& q);

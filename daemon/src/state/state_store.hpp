@@ -9,6 +9,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -86,6 +87,21 @@ class OutboxStore {
   /// the worker waits for the head row's next_attempt_at.
   virtual std::vector<OutboxRow> pending(const std::optional<std::string>& plugin,
                                          std::size_t limit) = 0;
+  /// @brief Leases the next event of `plugin` the caller may deliver now:
+  /// pending, due (next_attempt_at ≤ now), not leased or its lease expired,
+  /// and the oldest pending row of its order group (earlier events of the
+  /// group are delivered, or dead, first). The lease lasts `lease` from
+  /// `now`; mark_delivered/retry/dead then succeed for the lease holder
+  /// only. Order groups: SQLite (one daemon per file) uses the whole plugin
+  /// (pending() head row, no lease needed); PostgreSQL (a fleet) uses
+  /// plugin × structure × identity (NewOutboxEvent::identity_id), rows
+  /// locked FOR UPDATE SKIP LOCKED so that two instances never lease one
+  /// row. A holder killed mid-delivery loses its lease when it expires:
+  /// another instance delivers the event again (same idempotency key).
+  virtual OutboxClaim claim(const std::string& plugin, TimePoint now,
+                            std::chrono::milliseconds lease) = 0;
+  /// The three marks below: PostgreSQL accepts them from the instance that
+  /// leased the row (claim) only, and ends the lease; SQLite from anyone.
   /// attempts + 1, state delivered. @return false if `id` is not pending.
   virtual bool mark_delivered(std::int64_t id, TimePoint when) = 0;
   /// attempts + 1, stays pending until `next_at`. @return false if not pending.

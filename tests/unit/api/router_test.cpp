@@ -5,6 +5,7 @@
 // the body checks every JSON route runs first.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "api/router.hpp"
+#include "state/state_error.hpp"
 
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
@@ -133,6 +134,12 @@ asio::awaitable<ApiResponse> stub_b(RouteContext&, const RouteCall& call) {
   seen = {seen.calls + 1, "b", std::string(call.query), call.requete_id};
   co_return json_response(201, {{"route", "b"}});
 }
+asio::awaitable<ApiResponse> stub_state_fails(RouteContext&, const RouteCall&) {
+  ++seen.calls;
+  throw state::StateError("state (PostgreSQL): transaction: server unreachable (state-detail)");
+  co_return ApiResponse{};
+}
+
 asio::awaitable<ApiResponse> stub_throws(RouteContext&, const RouteCall&) {
   ++seen.calls;
   throw std::runtime_error("internal-detail");
@@ -144,6 +151,7 @@ const Route kStubs[] = {
     {verb::post, "/v1/a", stub_b, "/v1/a"},
     {verb::get, "/v1/b", stub_b, "/v1/b"},
     {verb::get, "/v1/boom", stub_throws, "/v1/boom"},
+    {verb::get, "/v1/etat", stub_state_fails, "/v1/etat"},
 };
 
 class RouterDispatch : public ::testing::Test {
@@ -193,6 +201,14 @@ TEST_F(RouterDispatch, a_handler_that_throws_is_a_500_naming_the_request_id) {
   EXPECT_EQ(code_of(r), "erreur_interne");
   EXPECT_EQ(json::parse(r.body)["requete_id"], "id-boom");
   EXPECT_EQ(r.body.find("internal-detail"), std::string::npos) << "the exception text stays in the log";
+}
+
+TEST_F(RouterDispatch, a_state_store_failure_is_a_503_etat_indisponible) {
+  auto r = f.handle(request(verb::get, "/v1/etat"), "id-etat");
+  EXPECT_EQ(r.status, 503u);
+  EXPECT_EQ(code_of(r), "etat_indisponible");
+  EXPECT_EQ(json::parse(r.body)["requete_id"], "id-etat");
+  EXPECT_EQ(r.body.find("state-detail"), std::string::npos) << "the exception text stays in the log";
 }
 
 // ---- The local API's table: what is answered before any INSi call ----

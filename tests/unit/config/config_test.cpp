@@ -907,3 +907,51 @@ TEST_F(TcpListenerConfigTest, missing_tls_file_names_key_and_path) {
 
 }  // namespace
 }  // namespace insgate::config
+
+namespace insgate::config {
+namespace {
+
+// Issue 15: the state in PostgreSQL (fleet mode), SQLite stays the default.
+TEST_F(ConfigTest, sqlite_is_the_default_state_store) {
+  EXPECT_FALSE(load_text(kValid).state.postgresql);
+}
+
+TEST_F(ConfigTest, etat_postgresql_reads_the_conninfo_file_path_and_pool_size) {
+  std::ofstream(dir_ / "pg.conninfo") << "host=/run/postgresql dbname=insgate password=s3cret\n";
+  auto c = load_text(std::string(kValid) +
+                     "etat:\n  postgresql:\n    conninfo_fichier: pg.conninfo\n"
+                     "    connexions: 8\n");
+  ASSERT_TRUE(c.state.postgresql);
+  EXPECT_EQ(c.state.postgresql->conninfo_file, in_dir("pg.conninfo"));
+  EXPECT_EQ(c.state.postgresql->connections, 8);
+  // Only the path is kept: the secret is read by the store at start-up.
+  c = load_text(std::string(kValid) + "etat:\n  postgresql:\n    conninfo_fichier: pg.conninfo\n");
+  EXPECT_EQ(c.state.postgresql->connections, 4);
+}
+
+TEST_F(ConfigTest, etat_postgresql_conninfo_from_a_systemd_credential) {
+  std::ofstream(dir_ / "pg") << "dbname=insgate\n";
+  ::setenv("CREDENTIALS_DIRECTORY", dir_.c_str(), 1);
+  auto c = load_text(std::string(kValid) + "etat:\n  postgresql:\n"
+                     "    conninfo_fichier: ${CREDENTIALS_DIRECTORY}/pg\n");
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  ASSERT_TRUE(c.state.postgresql);
+  EXPECT_EQ(c.state.postgresql->conninfo_file, in_dir("pg"));
+}
+
+TEST_F(ConfigTest, etat_postgresql_mistakes_are_errors_naming_the_key) {
+  std::ofstream(dir_ / "pg.conninfo") << "dbname=insgate\n";
+  auto base = std::string(kValid) + "etat:\n  postgresql:\n";
+  EXPECT_THAT(error_of(base + "    connexions: 2\n"), HasSubstr("etat.postgresql.conninfo_fichier"));
+  EXPECT_THAT(error_of(base + "    conninfo_fichier: absent.conninfo\n"),
+              HasSubstr("file not found"));
+  EXPECT_THAT(error_of(base + "    conninfo_fichier: pg.conninfo\n    connexions: 0\n"),
+              HasSubstr("etat.postgresql.connexions"));
+  EXPECT_THAT(error_of(base + "    conninfo_fichier: pg.conninfo\n    conninfo: x\n"),
+              HasSubstr("etat.postgresql"));
+  EXPECT_THAT(error_of(std::string(kValid) + "etat:\n  postgresql: oui\n"),
+              HasSubstr("etat.postgresql"));
+}
+
+}  // namespace
+}  // namespace insgate::config
