@@ -145,7 +145,7 @@ TEST_F(ResumptionE2eTest, a_connection_opened_after_an_idle_close_resumes_the_tl
   // Past inactivite_ms (300) and a few ticks of the idle sweep (100 ms): the
   // gauge may still show its value from before the first call otherwise.
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
-  ASSERT_TRUE(eventually([&] { return sample(scrape(ws, *daemon, "idle.txt"), open) == 0; }))
+  ASSERT_TRUE(wait_until([&] { return sample(scrape(ws, *daemon, "idle.txt"), open) == 0; }))
       << "the idle connection was never closed";
   // Another person: the first one would be answered from the cache.
   const auto other = recherche_body("ECETINSI", {"PIERRE-ALAIN"}, "M", "2009-07-14");
