@@ -17,14 +17,6 @@ using namespace insgate::testing;
 constexpr int kPoolBound = 128;
 constexpr double kInsiDelaySeconds = 0.2;
 
-/// The port of the daemon's metrics listener, from its start-up log.
-int metrics_port(const std::string& log) {
-  const std::string marker = "[APP_METRICS] Prometheus metrics on 127.0.0.1:";
-  const auto at = log.rfind(marker);
-  if (at == std::string::npos) throw std::runtime_error("pool bench: no metrics listener in the log");
-  return std::stoi(log.substr(at + marker.size()));
-}
-
 /// insgate_insi_tls_handshakes_total, both label values summed.
 double handshakes(int port) {
   asio::io_context io;
@@ -37,10 +29,9 @@ double handshakes(int port) {
   http::response<http::string_body> res;
   http::read(s, buf, res);
   double total = 0;
-  std::istringstream in(res.body());
-  const std::string name = "insgate_insi_tls_handshakes_total{";
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind(name, 0) == 0) total += std::stod(line.substr(line.rfind(' ') + 1));
+  for (const char* resumed : {"non", "oui"})
+    total += std::max(0.0, metric_sample(res.body(), "insgate_insi_tls_handshakes_total",
+                                         {std::string("resumed=\"") + resumed + "\""}));
   return total;
 }
 

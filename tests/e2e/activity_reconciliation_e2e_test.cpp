@@ -133,24 +133,8 @@ class ActivityReconciliationE2E : public ::testing::Test {
     return a;
   }
 
-  /// The metrics text of the running daemon (its log names the port; the
-  /// log is appended across restarts: the last line is the current one).
-  std::string scrape() {
-    const std::string marker = "[APP_METRICS] Prometheus metrics on 127.0.0.1:";
-    const std::string log = daemon->log();
-    const auto at = log.rfind(marker);
-    if (at == std::string::npos) {
-      ADD_FAILURE() << "no metrics listener in the log";
-      return "";
-    }
-    const int port = std::stoi(log.substr(at + marker.size()));
-    const std::string out = ws.path("metrics-" + std::to_string(++scrapes) + ".txt");
-    EXPECT_EQ(run_command({"/usr/bin/curl", "-s",
-                           "http://127.0.0.1:" + std::to_string(port) + "/metrics"},
-                          out),
-              0);
-    return read_file(out);
-  }
+  /// The metrics text of the running daemon.
+  std::string scrape() { return scrape_metrics(ws, *daemon); }
 
   /// The Prometheus INSi call counter against the journal lines since `from`.
   void reconcile_metrics(const std::string& phase, std::size_t from) {
@@ -177,7 +161,7 @@ class ActivityReconciliationE2E : public ::testing::Test {
   std::unique_ptr<Daemon> daemon;
   std::unique_ptr<LocalHttpClient> client;
   int appels_total = 0, requetes_insi = 0, requetes_verification = 0, cache_hits = 0;
-  int insi_requests = 0, phase_requests = 0, scrapes = 0;
+  int insi_requests = 0, phase_requests = 0;
 };
 
 }  // namespace

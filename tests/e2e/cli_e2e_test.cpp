@@ -187,18 +187,10 @@ TEST(CliE2E, insgatectl_health_is_degraded_when_insi_refuses_the_software) {
   EXPECT_EQ(get_json(c, "/v1/health").status, 200u) << "valid against openapi.yaml";
   EXPECT_NE(d.log().find("[INSI_REFUSAL]"), std::string::npos);
   // The fault counter by INSi code family.
-  std::string log = d.log();
-  const std::string tag = "[APP_METRICS] Prometheus metrics on 127.0.0.1:";
-  auto at = log.find(tag);
-  ASSERT_NE(at, std::string::npos) << log;
-  const int port = std::stoi(log.substr(at + tag.size()));
-  std::string scrape = ws.path("metrics.txt");
-  ASSERT_EQ(run_command({"/usr/bin/curl", "-s", "http://127.0.0.1:" + std::to_string(port) + "/metrics"},
-                        scrape),
-            0);
-  EXPECT_NE(read_file(scrape).find("insgate_insi_faults_total{famille=\"desir_550\"} 1"),
+  const std::string metrics = scrape_metrics(ws, d);
+  EXPECT_NE(metrics.find("insgate_insi_faults_total{famille=\"desir_550\"} 1"),
             std::string::npos)
-      << read_file(scrape);
+      << metrics;
 }
 
 // local-api.md "Caller identity": the peer's uid/gid (SO_PEERCRED) can be

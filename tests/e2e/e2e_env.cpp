@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -89,7 +90,9 @@ std::string write_daemon_config(const Workspace& ws, const std::string& name,
                      << opt.client << ".key\n"
                      << "  ca: pki/ca.pem\n"
                      << "  delais: {connexion_ms: 2000, appel_ms: " << opt.call_ms
-                     << ", requete_ms: " << opt.request_ms << "}\n"
+                     << ", requete_ms: " << opt.request_ms
+                     << (opt.idle_ms > 0 ? ", inactivite_ms: " + std::to_string(opt.idle_ms) : "")
+                     << "}\n"
                      << "  reprises: {max: " << opt.retries << ", attente_ms: " << opt.backoff_ms
                      << "}\n"
                      << "  circuit: {echecs: " << opt.circuit_failures
@@ -181,19 +184,71 @@ void record_answer(const std::string& method, const std::string& path,
   ::close(fd);
 }
 
-std::string scrape_metrics(const Workspace& ws, Daemon& d) {
+CurlAnswer curl(const Workspace& ws, int port, const std::string& path, const std::string& body,
+                const std::vector<std::string>& tls, const std::string& request_id,
+                const std::vector<std::string>& extra) {
+  static std::atomic<int> n{0};
+  const std::string tag = ws.path("curl" + std::to_string(++n));
+  std::vector<std::string> argv{"/usr/bin/curl", "-sS", "--max-time", "30", "-o", tag + ".body", "-D",
+                                tag + ".headers"};
+  if (!body.empty()) {
+    std::ofstream(tag + ".json") << body;
+    for (std::string a : {"-H", "Content-Type: application/json", "--data-binary"}) argv.push_back(a);
+    argv.push_back("@" + tag + ".json");
+  }
+  if (!request_id.empty()) {
+    argv.push_back("-H");
+    argv.push_back("X-Request-Id: " + request_id);
+  }
+  argv.insert(argv.end(), tls.begin(), tls.end());
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  argv.push_back((tls.empty() ? "http://127.0.0.1:" : "https://127.0.0.1:") + std::to_string(port) +
+                 path);
+  CurlAnswer a;
+  a.exit_code = run_command(argv, tag + ".log");
+  a.log = read_file(tag + ".log");
+  a.headers = read_file(tag + ".headers");
+  // The last status line (after a possible 100 Continue).
+  std::istringstream in(a.headers);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("HTTP/", 0) == 0) a.status = static_cast<unsigned>(std::stoul(line.substr(9, 3)));
+  a.raw = read_file(tag + ".body");
+  a.body = nlohmann::json::parse(a.raw, nullptr, false);
+  return a;
+}
+
+std::vector<std::string> curl_tls_args(const Workspace& ws, const std::string& client) {
+  std::vector<std::string> a{"--cacert", ws.pki("ca.pem")};
+  if (!client.empty()) a.insert(a.end(), {"--cert", ws.pki(client + ".pem"), "--key", ws.pki(client + ".key")});
+  return a;
+}
+
+std::string journal_client_ou(const nlohmann::json& entry) {
+  const std::string s = entry.value("client_subject", "");
+  const auto at = s.find("OU=");
+  if (at == std::string::npos) return {};
+  const auto end = s.find(',', at);
+  return s.substr(at + 3, end == std::string::npos ? std::string::npos : end - at - 3);
+}
+
+int metrics_port(const std::string& log) {
   const std::string marker = "[APP_METRICS] Prometheus metrics on 127.0.0.1:";
-  const std::string log = d.log();
   const auto at = log.rfind(marker);
-  if (at == std::string::npos) {
-    ADD_FAILURE() << "no metrics listener in the log";
+  if (at == std::string::npos) throw std::runtime_error("no Prometheus listener in the daemon's log");
+  return std::stoi(log.substr(at + marker.size()));
+}
+
+std::string scrape_metrics(const Workspace& ws, const Daemon& d) {
+  int port = 0;
+  try {
+    port = metrics_port(d.log());
+  } catch (const std::runtime_error& e) {
+    ADD_FAILURE() << e.what();
     return "";
   }
-  const int port = std::stoi(log.substr(at + marker.size()));
-  static int scrapes = 0;  // one file per scrape: the output file is appended to
+  static int scrapes = 0;  // one file per scrape: run_command appends to its output file
   const std::string out = ws.path("metrics-" + std::to_string(++scrapes) + ".txt");
-  EXPECT_EQ(run_command({"/usr/bin/curl", "-s", "http://127.0.0.1:" + std::to_string(port) +
-                                                     "/metrics"},
+  EXPECT_EQ(run_command({"/usr/bin/curl", "-s", "http://127.0.0.1:" + std::to_string(port) + "/metrics"},
                         out),
             0);
   return read_file(out);
@@ -203,6 +258,18 @@ double metric_sample(const std::string& text, const std::string& series) {
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);)
     if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  return -1;
+}
+
+double metric_sample(const std::string& text, const std::string& family,
+                     const std::vector<std::string>& labels) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(family + "{", 0) != 0) continue;
+    bool all = true;
+    for (const auto& l : labels) all = all && line.find(l) != std::string::npos;
+    if (all) return std::stod(line.substr(line.rfind(' ') + 1));
+  }
   return -1;
 }
 

@@ -61,6 +61,7 @@ struct DaemonOptions {
   std::string idam = "IDAM-TEST";
   int call_ms = 5000;
   int request_ms = 15000;
+  int idle_ms = 0;         ///< insi.delais.inactivite_ms; 0: the default
   int retries = 2;
   int backoff_ms = 50;
   int circuit_failures = 5;
@@ -132,16 +133,52 @@ void record_answer(const std::string& method, const std::string& path,
 Answer post_recherche(net::LocalHttpClient& client, const nlohmann::json& body,
                       const std::string& request_id = "");
 
-/// The Prometheus text of the running daemon `d` (its log names the
-/// listener's port), fetched with curl into a fresh file of the workspace;
-/// "" (and a test failure) when the log names no listener.
-std::string scrape_metrics(const Workspace& ws, Daemon& d);
-/// The value of the sample whose line starts with `series` (name and labels
-/// as prometheus-cpp writes them); -1 when absent.
-double metric_sample(const std::string& text, const std::string& series);
-
 /// A free loopback TCP port with nothing listening on it.
 int unused_port();
+
+/// The port of the daemon's Prometheus listener, from the last
+/// "[APP_METRICS] Prometheus metrics on 127.0.0.1:PORT" line of `log` (a
+/// log is appended across restarts); throws std::runtime_error when absent.
+int metrics_port(const std::string& log);
+
+/// GET /metrics of the running daemon `d` (curl into a new file of `ws`);
+/// the exposition text. A failed scrape is a test failure and gives "".
+std::string scrape_metrics(const Workspace& ws, const Daemon& d);
+
+/// The value of the sample whose line starts with `series` (name and labels
+/// exactly as prometheus-cpp writes them); -1 when absent.
+double metric_sample(const std::string& text, const std::string& series);
+
+/// The value of the first sample of `family` whose labels contain every
+/// string of `labels` (e.g. "operation=\"verification\""); -1 when absent.
+double metric_sample(const std::string& text, const std::string& family,
+                     const std::vector<std::string>& labels);
+
+/// What curl got from the TCP listener: its exit code (0: an HTTP answer
+/// was read), the status of the last HTTP response, its headers and body.
+struct CurlAnswer {
+  int exit_code = -1;
+  unsigned status = 0;
+  std::string headers;
+  std::string raw;   ///< the body as received
+  nlohmann::json body;  ///< the body parsed (discarded when not JSON)
+  std::string log;   ///< curl's stderr (-sS: errors only)
+};
+
+/// One curl call to 127.0.0.1:`port`; `body` empty: GET, else POST of a JSON
+/// body. `tls`: its arguments (curl_tls_args), the URL scheme is then
+/// https. `extra`: more curl arguments. Files go to `ws`.
+CurlAnswer curl(const Workspace& ws, int port, const std::string& path, const std::string& body,
+                const std::vector<std::string>& tls = {}, const std::string& request_id = "",
+                const std::vector<std::string>& extra = {});
+
+/// --cacert (the test CA) and, unless `client` is empty, --cert/--key of the
+/// test PKI's `client`.pem/.key.
+std::vector<std::string> curl_tls_args(const Workspace& ws, const std::string& client);
+
+/// The OU of an insi-sim journal entry's client certificate subject
+/// (RFC 2253 "client_subject"; the test PKI puts the FINESS there); "" if none.
+std::string journal_client_ou(const nlohmann::json& entry);
 
 /// Fixture: insi-sim with its dataset, insgated in front of it (default
 /// DaemonOptions, which a test class may change in configure()), and a

@@ -24,33 +24,6 @@ namespace {
 
 nlohmann::json attente() { return recherche_body("ATTENTE", {"PAUL"}, "M", "1990-01-01"); }
 
-/// The metrics text of the running daemon (its log names the port).
-std::string scrape(const Workspace& ws, Daemon& d, const std::string& name) {
-  const std::string marker = "[APP_METRICS] Prometheus metrics on 127.0.0.1:";
-  const std::string log = d.log();
-  const auto at = log.rfind(marker);
-  if (at == std::string::npos) {
-    ADD_FAILURE() << "no metrics listener in the log";
-    return "";
-  }
-  const int port = std::stoi(log.substr(at + marker.size()));
-  static int scrapes = 0;  // one file per scrape: the output file is appended to
-  const std::string out = ws.path(std::to_string(++scrapes) + "-" + name);
-  EXPECT_EQ(run_command({"/usr/bin/curl", "-s", "http://127.0.0.1:" + std::to_string(port) + "/metrics"},
-                        out),
-            0);
-  return read_file(out);
-}
-
-/// The value of the sample whose line starts with `series` (name and labels
-/// as written by prometheus-cpp); -1 when absent.
-double sample(const std::string& text, const std::string& series) {
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
-  return -1;
-}
-
 class InsiPoolE2eTest : public SimAndDaemonTest {
  protected:
   void configure(DaemonOptions& opt) override {
@@ -88,19 +61,19 @@ TEST_F(InsiPoolE2eTest, sixty_four_callers_share_eight_connections_all_answered)
 
   // The daemon's own count: every handshake it completed (>= those that
   // carried a message), within the bound plus a small margin.
-  const auto text = scrape(ws, *daemon, "pool-metrics.txt");
-  const double handshakes = sample(text, "insgate_insi_tls_handshakes_total{resumed=\"non\"}") +
-                            sample(text, "insgate_insi_tls_handshakes_total{resumed=\"oui\"}");
+  const auto text = scrape_metrics(ws, *daemon);
+  const double handshakes = metric_sample(text, "insgate_insi_tls_handshakes_total{resumed=\"non\"}") +
+                            metric_sample(text, "insgate_insi_tls_handshakes_total{resumed=\"oui\"}");
   EXPECT_GE(handshakes, new_connections) << text;
   EXPECT_LE(handshakes, 8 + 2) << text;
   // Pool gauges (refreshed by the idle-close tick): within the bound.
   std::string t;
   EXPECT_TRUE(wait_until([&] {
-    t = scrape(ws, *daemon, "pool-gauges.txt");
-    const double open = sample(t, "insgate_insi_connections{state=\"open\"}");
-    const double idle = sample(t, "insgate_insi_connections{state=\"idle\"}");
+    t = scrape_metrics(ws, *daemon);
+    const double open = metric_sample(t, "insgate_insi_connections{state=\"open\"}");
+    const double idle = metric_sample(t, "insgate_insi_connections{state=\"idle\"}");
     return open >= 1 && open <= 8 && idle == open &&
-           sample(t, "insgate_insi_connections{state=\"waiting\"}") == 0;
+           metric_sample(t, "insgate_insi_connections{state=\"waiting\"}") == 0;
   })) << t;
   if (HasFailure()) ADD_FAILURE() << daemon->log();
 }
@@ -128,6 +101,36 @@ rlim_t lowest_free_fd(pid_t pid) {
   rlim_t n = 0;
   while (used.count(static_cast<long>(n))) ++n;
   return n;
+}
+
+class ResumptionE2eTest : public SimAndDaemonTest {
+ protected:
+  void configure(DaemonOptions& opt) override { opt.idle_ms = 300; }
+};
+
+/// Issue 19: once the idle connection is closed, the next one resumes the
+/// TLS session (no full handshake), and insi-sim still sees the same client
+/// certificate on the resumed connection.
+TEST_F(ResumptionE2eTest, a_connection_opened_after_an_idle_close_resumes_the_tls_session) {
+  const auto body = recherche_body("ADRTROIS", {"DOMINIQUE"}, "F", "1997-02-26");
+  ASSERT_EQ(post_recherche(*client, body).status, 200u);
+  const std::string open = "insgate_insi_connections{state=\"open\"}";
+  // Past inactivite_ms (300) and a few ticks of the idle sweep (100 ms): the
+  // gauge may still show its value from before the first call otherwise.
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  ASSERT_TRUE(wait_until([&] { return metric_sample(scrape_metrics(ws, *daemon), open) == 0; }))
+      << "the idle connection was never closed";
+  // Another person: the first one would be answered from the cache.
+  const auto other = recherche_body("ECETINSI", {"PIERRE-ALAIN"}, "M", "2009-07-14");
+  ASSERT_EQ(post_recherche(*client, other).status, 200u);
+  const auto text = scrape_metrics(ws, *daemon);
+  EXPECT_EQ(metric_sample(text, "insgate_insi_tls_handshakes_total{resumed=\"non\"}"), 1) << text;
+  EXPECT_EQ(metric_sample(text, "insgate_insi_tls_handshakes_total{resumed=\"oui\"}"), 1) << text;
+  const auto journal = sim->journal();
+  ASSERT_EQ(journal.size(), 2u);
+  EXPECT_TRUE(journal[1].value("handshake", false)) << "the second call reused the first connection";
+  EXPECT_FALSE(journal[0].value("client_subject", "").empty());
+  EXPECT_EQ(journal[1].value("client_subject", ""), journal[0].value("client_subject", ""));
 }
 
 class SaturationE2eTest : public SimAndDaemonTest {
@@ -172,12 +175,12 @@ TEST_F(SaturationE2eTest, exhausted_descriptors_give_service_sature_and_never_op
   EXPECT_EQ(ok.status, 200u) << ok.raw.body;
   EXPECT_EQ(sim->journal().size(), before + 1);
 
-  const auto text = scrape(ws, *daemon, "saturation-metrics.txt");
-  EXPECT_EQ(sample(text, "insgate_insi_calls_not_made_total{operation=\"recuperation_traits\","
+  const auto text = scrape_metrics(ws, *daemon);
+  EXPECT_EQ(metric_sample(text, "insgate_insi_calls_not_made_total{operation=\"recuperation_traits\","
                          "reason=\"sature\"}"),
             4)
       << text;
-  EXPECT_EQ(sample(text, "insgate_insi_circuit_open"), 0) << text;
+  EXPECT_EQ(metric_sample(text, "insgate_insi_circuit_open"), 0) << text;
   if (HasFailure()) ADD_FAILURE() << daemon->log();
 }
 

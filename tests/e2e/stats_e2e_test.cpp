@@ -72,23 +72,6 @@ TEST(StatsE2E, monthly_report_counts_recuperations_verifications_and_unique_oper
   EXPECT_NE(read_file(out).find("Mois;"), std::string::npos);
 }
 
-namespace {
-
-/// Value of the sample of `family` whose labels contain all of `labels`.
-double sample(const std::string& text, const std::string& family,
-              const std::vector<std::string>& labels) {
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(family + "{", 0) != 0) continue;
-    bool all = true;
-    for (const auto& l : labels) all = all && line.find(l) != std::string::npos;
-    if (all) return std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return -1;
-}
-
-}  // namespace
-
 TEST(StatsE2E, prometheus_listener_serves_the_metrics_without_identity_labels) {
   Workspace ws;
   Simulator sim(ws, "sim");
@@ -98,36 +81,28 @@ TEST(StatsE2E, prometheus_listener_serves_the_metrics_without_identity_labels) {
   LocalHttpClient c(d.socket());
   ASSERT_EQ(post_recherche(c, recherche_body("ECETINSI", {"PIERRE-ALAIN"}, "M", "2009-07-14"))
                 .status, 200u);
-  // The log names the ephemeral port of the listener.
-  std::string log = d.log();
-  auto at = log.find("[APP_METRICS] Prometheus metrics on 127.0.0.1:");
-  ASSERT_NE(at, std::string::npos) << log;
-  int port = std::stoi(log.substr(at + std::string("[APP_METRICS] Prometheus metrics on 127.0.0.1:").size()));
-  std::string scrape = ws.path("metrics.txt");
-  int rc = run_command({"/usr/bin/curl", "-s", "http://127.0.0.1:" + std::to_string(port) + "/metrics"},
-                       scrape);
-  ASSERT_EQ(rc, 0);
-  std::string text = read_file(scrape);
-  EXPECT_EQ(sample(text, "insgate_insi_calls_total",
+  const std::string text = scrape_metrics(ws, d);
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(metric_sample(text, "insgate_insi_calls_total",
                    {"operation=\"recuperation_traits\"", "outcome=\"cr_00\"", "finess=\"010000001\""}),
             1);
-  EXPECT_EQ(sample(text, "insgate_insi_calls_total",
+  EXPECT_EQ(metric_sample(text, "insgate_insi_calls_total",
                    {"operation=\"recuperation_traits\"", "outcome=\"fault\""}),
             0);
-  EXPECT_EQ(sample(text, "insgate_cache_lookups_total", {"result=\"miss\""}), 1);
-  EXPECT_EQ(sample(text, "insgate_api_requests_total", {"route=\"/v1/ins/recherche\"", "status=\"200\""}), 1);
-  EXPECT_EQ(sample(text, "insgate_insi_circuit_open", {}), -1) << "a gauge without labels";
+  EXPECT_EQ(metric_sample(text, "insgate_cache_lookups_total", {"result=\"miss\""}), 1);
+  EXPECT_EQ(metric_sample(text, "insgate_api_requests_total", {"route=\"/v1/ins/recherche\"", "status=\"200\""}), 1);
+  EXPECT_EQ(metric_sample(text, "insgate_insi_circuit_open", {}), -1) << "a gauge without labels";
   EXPECT_NE(text.find("insgate_insi_circuit_open 0"), std::string::npos);
-  EXPECT_GT(sample(text, "insgate_certificate_expiry_timestamp_seconds", {"usage=\"insi_client\""}), 0);
-  EXPECT_EQ(sample(text, "insgate_insi_client_certificate_expiry_timestamp_seconds",
+  EXPECT_GT(metric_sample(text, "insgate_certificate_expiry_timestamp_seconds", {"usage=\"insi_client\""}), 0);
+  EXPECT_EQ(metric_sample(text, "insgate_insi_client_certificate_expiry_timestamp_seconds",
                    {"finess=\"010000001\""}),
-            sample(text, "insgate_certificate_expiry_timestamp_seconds", {"usage=\"insi_client\""}))
+            metric_sample(text, "insgate_certificate_expiry_timestamp_seconds", {"usage=\"insi_client\""}))
       << "the one structure's certificate";
   // Issue 20: the CA series carries the loaded insi.ca expiry (the test PKI's
   // CA is made just before the client certificate, both for 90 days).
-  const double ca = sample(text, "insgate_certificate_expiry_timestamp_seconds", {"usage=\"insi_ca\""});
+  const double ca = metric_sample(text, "insgate_certificate_expiry_timestamp_seconds", {"usage=\"insi_ca\""});
   EXPECT_GT(ca, 0);
-  EXPECT_NEAR(ca, sample(text, "insgate_certificate_expiry_timestamp_seconds", {"usage=\"insi_client\""}),
+  EXPECT_NEAR(ca, metric_sample(text, "insgate_certificate_expiry_timestamp_seconds", {"usage=\"insi_client\""}),
               3600);
   for (const char* secret : {"ECETINSI", "PIERRE", "1090763220834", "u-test"})
     EXPECT_EQ(text.find(secret), std::string::npos) << secret;

@@ -82,39 +82,11 @@ json verification_body() {
                       {"date_naissance", "2009-07-14"}}}};
 }
 
-/// The OU of a journal entry's client certificate subject (RFC 2253).
-std::string subject_ou(const json& entry) {
-  const std::string s = entry.value("client_subject", "");
-  auto at = s.find("OU=");
-  if (at == std::string::npos) return {};
-  auto end = s.find(',', at);
-  return s.substr(at + 3, end == std::string::npos ? std::string::npos : end - at - 3);
-}
 
 /// curl over the TLS listener with a caller certificate of the test PKI.
-struct CurlAnswer {
-  unsigned status = 0;
-  json body;
-  std::string raw;
-};
 CurlAnswer curl_tls(const Workspace& ws, int port, const std::string& caller, const std::string& path,
                     const std::string& body = "") {
-  static std::atomic<int> n{0};
-  const std::string tag = ws.path("scurl" + std::to_string(++n));
-  std::vector<std::string> argv{"/usr/bin/curl", "-sS", "--max-time", "30", "-o", tag + ".body",
-                                "-w", "%{http_code}", "--cacert", ws.pki("ca.pem"), "--cert",
-                                ws.pki(caller + ".pem"), "--key", ws.pki(caller + ".key")};
-  if (!body.empty()) {
-    std::ofstream(tag + ".json") << body;
-    for (std::string a : {"-H", "Content-Type: application/json", "--data-binary"}) argv.push_back(a);
-    argv.push_back("@" + tag + ".json");
-  }
-  argv.push_back("https://127.0.0.1:" + std::to_string(port) + path);
-  CurlAnswer a;
-  if (run_command(argv, tag + ".out") == 0) a.status = static_cast<unsigned>(std::stoul(read_file(tag + ".out")));
-  a.raw = read_file(tag + ".body");
-  a.body = json::parse(a.raw, nullptr, false);
-  return a;
+  return curl(ws, port, path, body, curl_tls_args(ws, caller));
 }
 
 }  // namespace
@@ -160,7 +132,7 @@ TEST(StructuresE2E, every_call_carries_its_structures_certificate_under_50_concu
   std::map<std::string, int> calls_seen;
   for (const auto& e : sim.journal()) {
     const std::string emetteur = e.value("emetteur", "");
-    EXPECT_EQ(subject_ou(e), emetteur) << "a call for " << emetteur << " went out over "
+    EXPECT_EQ(journal_client_ou(e), emetteur) << "a call for " << emetteur << " went out over "
                                        << e.value("client_subject", "");
     calls_seen[emetteur] += 1;
   }
@@ -311,7 +283,7 @@ TEST(StructuresE2E, reload_adds_and_removes_structures_under_load_and_refuses_a_
   EXPECT_EQ(failed, 0);
   EXPECT_GT(served, 0);
   for (const auto& e : sim.journal())
-    EXPECT_EQ(subject_ou(e), e.value("emetteur", "")) << e.value("client_subject", "");
+    EXPECT_EQ(journal_client_ou(e), e.value("emetteur", "")) << e.value("client_subject", "");
 }
 
 // State partitioned by structure: A's cached answer never answers B (B's
@@ -338,8 +310,8 @@ TEST(StructuresE2E, cache_and_qualification_are_per_structure) {
   EXPECT_EQ(b1.body["appels_insi"], 1);
   const auto journal = sim.journal();
   ASSERT_EQ(journal.size(), 2u);
-  EXPECT_EQ(subject_ou(journal[0]), kA);
-  EXPECT_EQ(subject_ou(journal[1]), kB);
+  EXPECT_EQ(journal_client_ou(journal[0]), kA);
+  EXPECT_EQ(journal_client_ou(journal[1]), kB);
 
   auto qualification = [&](const char* finess) {
     return post_json(c, "/v1/ins/qualification",
@@ -444,7 +416,7 @@ TEST(StructuresE2E, a_refused_certificate_opens_only_its_structures_breaker) {
   }
   const auto journal = sim.journal();
   ASSERT_EQ(journal.size(), 3u) << "only A's calls reached INSi";
-  for (const auto& e : journal) EXPECT_EQ(subject_ou(e), kA);
+  for (const auto& e : journal) EXPECT_EQ(journal_client_ou(e), kA);
 
   auto h = get_json(c, "/v1/health");
   ASSERT_EQ(h.status, 200u);

@@ -96,14 +96,6 @@ PreviousMonth previous_month() {
 
 std::string compact(const std::string& iso) { return iso.substr(0, 4) + iso.substr(5, 2); }
 
-/// The OU (the FINESS) of a journal entry's client certificate subject.
-std::string subject_ou(const json& entry) {
-  const std::string s = entry.value("client_subject", "");
-  auto at = s.find("OU=");
-  if (at == std::string::npos) return {};
-  auto end = s.find(',', at);
-  return s.substr(at + 3, end == std::string::npos ? std::string::npos : end - at - 3);
-}
 
 /// INSi calls per FINESS, as INSi counts them, from journal[from, to).
 struct Calls {
@@ -114,7 +106,7 @@ std::map<std::string, Calls> calls_by_finess(const std::vector<json>& journal, s
   std::map<std::string, Calls> out;
   for (std::size_t i = from; i < to; ++i) {
     const json& e = journal[i];
-    const std::string finess = subject_ou(e);
+    const std::string finess = journal_client_ou(e);
     EXPECT_EQ(e.value("emetteur", ""), finess) << "a call went out over another structure's certificate";
     if (insgate::insi::is_recuperation_action(e.value("action", ""))) ++out[finess].recuperation;
     else ++out[finess].verification;
@@ -318,7 +310,7 @@ TEST(StructuresReportE2E, a_request_in_flight_for_a_structure_removed_by_reload_
   EXPECT_EQ(a.body["cr"], "00") << a.raw.body;
   const auto journal = sim.journal();
   ASSERT_EQ(journal.size(), 1u) << "the refused request reached INSi";
-  EXPECT_EQ(subject_ou(journal[0]), kB);
+  EXPECT_EQ(journal_client_ou(journal[0]), kB);
   EXPECT_EQ(post_recherche(c, with(recherche_body("ADRTROIS", {"DOMINIQUE"}, "F", "1997-02-26"), kB, "u-1")).status,
             400u);
 

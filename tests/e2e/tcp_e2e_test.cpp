@@ -26,51 +26,6 @@ using ::testing::Not;
 
 namespace {
 
-/// What curl got: its exit code (0: an HTTP answer was read), the status of
-/// the last HTTP response, its headers and its body.
-struct CurlAnswer {
-  int exit_code = -1;
-  unsigned status = 0;
-  std::string headers;
-  json body;
-  std::string log;  ///< curl's stderr (-sS: errors only)
-};
-
-/// One curl call; `body` empty: GET, else POST of a JSON body. `tls`: its
-/// arguments (--cacert, --cert, --key), the URL scheme is then https.
-/// `extra`: more curl arguments.
-CurlAnswer curl(const Workspace& ws, int port, const std::string& path, const std::string& body,
-                const std::vector<std::string>& tls = {}, const std::string& request_id = "",
-                const std::vector<std::string>& extra = {}) {
-  static std::atomic<int> n{0};
-  const std::string tag = ws.path("curl" + std::to_string(++n));
-  std::vector<std::string> argv{"/usr/bin/curl", "-sS", "--max-time", "30", "-o", tag + ".body", "-D",
-                                tag + ".headers"};
-  if (!body.empty()) {
-    std::ofstream(tag + ".json") << body;
-    for (std::string a : {"-H", "Content-Type: application/json", "--data-binary"}) argv.push_back(a);
-    argv.push_back("@" + tag + ".json");
-  }
-  if (!request_id.empty()) {
-    argv.push_back("-H");
-    argv.push_back("X-Request-Id: " + request_id);
-  }
-  argv.insert(argv.end(), tls.begin(), tls.end());
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  argv.push_back((tls.empty() ? "http://127.0.0.1:" : "https://127.0.0.1:") +
-                 std::to_string(port) + path);
-  CurlAnswer a;
-  a.exit_code = run_command(argv, tag + ".log");
-  a.log = read_file(tag + ".log");
-  a.headers = read_file(tag + ".headers");
-  // The last status line (after a possible 100 Continue).
-  std::istringstream in(a.headers);
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("HTTP/", 0) == 0) a.status = static_cast<unsigned>(std::stoul(line.substr(9, 3)));
-  a.body = json::parse(read_file(tag + ".body"), nullptr, false);
-  return a;
-}
-
 int count_of(const std::string& text, const std::string& needle) {
   int n = 0;
   for (auto p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
@@ -102,14 +57,7 @@ class TcpE2E : public ::testing::Test {
     ASSERT_TRUE(wait_until([&] { return daemon->log().find("[API_TCP]") != std::string::npos; }))
         << daemon->log();
   }
-  /// --cacert/--cert/--key for a client certificate `client` of the test PKI
-  /// ("" for none).
-  std::vector<std::string> tls_args(const std::string& client) const {
-    std::vector<std::string> a{"--cacert", ws.pki("ca.pem")};
-    if (!client.empty())
-      a.insert(a.end(), {"--cert", ws.pki(client + ".pem"), "--key", ws.pki(client + ".key")});
-    return a;
-  }
+  std::vector<std::string> tls_args(const std::string& client) const { return curl_tls_args(ws, client); }
   Workspace ws;
   DaemonOptions opt;
   int tcp_port = unused_port();

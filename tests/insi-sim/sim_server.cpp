@@ -41,6 +41,10 @@ asio::ssl::context make_tls(const ServerOptions& o) {
   ctx.use_private_key_file(o.key_file, asio::ssl::context::pem);
   ctx.load_verify_file(o.ca_file);
   ctx.set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
+  // Resumed sessions with client certificates need a session id context
+  // (without one OpenSSL fails the resumed handshake with internal_error).
+  static const unsigned char kSessionContext[] = "insi-sim";
+  SSL_CTX_set_session_id_context(ctx.native_handle(), kSessionContext, sizeof kSessionContext - 1);
   // Advertise the accepted client CAs in the CertificateRequest.
   if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(o.ca_file.c_str()))
     SSL_CTX_set_client_CA_list(ctx.native_handle(), names);

@@ -167,13 +167,21 @@ void InsiClient::release(StreamPtr stream, bool reusable) {
     open_ -= std::min<std::size_t>(open_, 1);
 }
 
-asio::awaitable<std::variant<InsiClient::StreamPtr, TransportError>> InsiClient::connect(
-    Clock::time_point deadline) {
+asio::awaitable<std::variant<InsiClient::StreamPtr, TransportError>> InsiClient::open_stream(
+    Clock::time_point deadline, bool offer_session) {
   auto stream = std::make_unique<Stream>(ex_, *tls_);
   if (!set_peer_name(*stream, endpoint_.host))
     co_return TransportError{TransportError::Kind::tls, "cannot set the server name for verification",
                              Stage::tls};
-  // No TLS session is offered for resumption (see the header).
+  // A copy: OpenSSL marks a connection's session not resumable when the
+  // connection ends without close_notify (ours are closed, not shut down),
+  // and the kept session must survive that.
+  if (offer_session && session_) {
+    if (SSL_SESSION* copy = SSL_SESSION_dup(session_.get())) {
+      (void)SSL_set_session(stream->native_handle(), copy);
+      SSL_SESSION_free(copy);  // the connection holds its own reference
+    }
+  }
   auto connect_deadline = std::min(deadline, Clock::now() + connect_timeout_);
   boost::system::error_code ec;
   asio::ip::tcp::resolver resolver(ex_);
@@ -195,6 +203,21 @@ asio::awaitable<std::variant<InsiClient::StreamPtr, TransportError>> InsiClient:
   if (ec) co_return from_ec(TransportError::Kind::tls, Stage::tls, ec, "TLS handshake");
   if (on_handshake_) on_handshake_(SSL_session_reused(stream->native_handle()) == 1);
   co_return std::move(stream);
+}
+
+asio::awaitable<std::variant<InsiClient::StreamPtr, TransportError>> InsiClient::connect(
+    Clock::time_point deadline) {
+  const bool offered = session_ != nullptr && !resumption_refused_;
+  auto result = co_await open_stream(deadline, offered);
+  auto* err = std::get_if<TransportError>(&result);
+  if (!offered || err == nullptr || err->stage != Stage::tls || Clock::now() >= deadline)
+    co_return result;
+  // The server refused the session it was offered (insi-sim without a
+  // session id context does, with an internal_error alert): never offer
+  // one again to this endpoint, and make the full handshake at once.
+  session_.reset();
+  resumption_refused_ = true;
+  co_return co_await open_stream(deadline, false);
 }
 
 asio::awaitable<PostResult> InsiClient::exchange(Stream& stream,
@@ -258,6 +281,16 @@ asio::awaitable<PostResult> InsiClient::exchange(Stream& stream,
   co_return reply;
 }
 
+void InsiClient::remember_session(Stream& stream) {
+  if (resumption_refused_) return;
+  SSL_SESSION* s = SSL_get1_session(stream.native_handle());
+  if (s == nullptr) return;
+  // A copy, for the same reason as in open_stream().
+  if (SSL_SESSION_is_resumable(s) == 1)
+    if (SSL_SESSION* copy = SSL_SESSION_dup(s)) session_.reset(copy);
+  SSL_SESSION_free(s);
+}
+
 InsiClient::StreamPtr InsiClient::take_idle() {
   while (!idle_.empty()) {
     StreamPtr stream = std::move(idle_.back().stream);
@@ -304,6 +337,8 @@ asio::awaitable<PostResult> InsiClient::post(std::string soap_action, std::strin
     stream = std::move(std::get<StreamPtr>(connected));
   }
   auto result = co_await exchange(*stream, req, deadline, reused, reusable, answered);
+  // TLS 1.3 session tickets arrive after the handshake: read with the first answer.
+  if (!reused && std::holds_alternative<HttpReply>(result)) remember_session(*stream);
   if (auto* err = std::get_if<TransportError>(&result);
       err && reused && !answered && err->kind == TransportError::Kind::io)
     err->stale_connection = true;

@@ -107,10 +107,14 @@ using HandshakeHook = std::function<void(bool resumed)>;
 /// A compressed answer (Content-Encoding other than identity) is refused as
 /// a protocol error: insgate never asks for compression (issue 22).
 ///
-/// TLS session resumption is not offered: insi-sim, which asks for a client
-/// certificate, answers a resumption attempt with an internal_error alert
-/// (issue 19); every new connection makes a full handshake, counted by the
-/// HandshakeHook (resumed stays false unless a server resumes by itself).
+/// TLS session resumption: the session of the last new connection that got
+/// an answer (TLS 1.3 tickets arrive after the handshake, with the first
+/// answer) is offered on the next new connection; the server resumes it or
+/// makes a full handshake (HandshakeHook says which). A server that fails
+/// the handshake when offered a session is never offered one again, and the
+/// full handshake is made at once within the same call. Sessions are kept
+/// per client, so per structure's certificate: a session of structure A is
+/// never offered with B's certificate.
 class InsiClient : public InsiTransport {
  public:
   static constexpr std::size_t kDefaultMaxOpen = 32;
@@ -159,7 +163,13 @@ class InsiClient : public InsiTransport {
   /// Gives back the place of a call: the connection when `reusable`, else
   /// closed; the next waiting call gets it.
   void release(StreamPtr stream, bool reusable);
+  /// A new connection; on a handshake failure while a session was
+  /// offered, stops offering sessions and tries once more in full.
   asio::awaitable<std::variant<StreamPtr, TransportError>> connect(Clock::time_point deadline);
+  asio::awaitable<std::variant<StreamPtr, TransportError>> open_stream(Clock::time_point deadline,
+                                                                       bool offer_session);
+  /// Keeps a copy of `stream`'s session for the next new connection.
+  void remember_session(Stream& stream);
   asio::awaitable<PostResult> exchange(Stream& stream, const http::request<http::string_body>& req,
                                        Clock::time_point deadline, bool reused, bool& reusable,
                                        bool& answered);
@@ -180,6 +190,11 @@ class InsiClient : public InsiTransport {
   std::vector<Idle> idle_;  ///< most recently used last
   std::size_t open_ = 0;    ///< see PoolCounts::open
   std::deque<Waiter*> waiting_;  ///< FIFO; each lives in its waiting call's frame
+  struct SessionFree {
+    void operator()(SSL_SESSION* s) const { SSL_SESSION_free(s); }
+  };
+  std::unique_ptr<SSL_SESSION, SessionFree> session_;  ///< offered for resumption
+  bool resumption_refused_ = false;  ///< the server failed a resumed handshake
 };
 
 }  // namespace insgate::insi

@@ -43,9 +43,18 @@ fs::path server_pki() {
 /// counts accepted connections and the most open at once.
 class SlowServer {
  public:
-  SlowServer(asio::io_context& io, std::chrono::milliseconds delay) : io_(io), delay_(delay) {
+  /// `ask_client_certificate`: requests (and accepts any) client
+  /// certificate, without a session id context, so that OpenSSL fails a
+  /// resumed handshake with internal_error, as insi-sim once did.
+  SlowServer(asio::io_context& io, std::chrono::milliseconds delay,
+             bool ask_client_certificate = false)
+      : io_(io), delay_(delay) {
     ctx_.use_certificate_chain_file((server_pki() / "server.pem").string());
     ctx_.use_private_key_file((server_pki() / "server.key").string(), ssl::context::pem);
+    if (ask_client_certificate) {
+      ctx_.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+      ctx_.set_verify_callback([](bool, ssl::verify_context&) { return true; });
+    }
     acceptor_.open(tcp::v4());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));
     acceptor_.bind({asio::ip::make_address("127.0.0.1"), 0});
@@ -104,9 +113,13 @@ class SlowServer {
   tcp::acceptor acceptor_{io_};
 };
 
-std::shared_ptr<ssl::context> client_tls() {
+std::shared_ptr<ssl::context> client_tls(bool with_certificate = false) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   ctx->set_verify_mode(ssl::verify_none);  // a self-signed test server
+  if (with_certificate) {
+    ctx->use_certificate_chain_file((server_pki() / "server.pem").string());
+    ctx->use_private_key_file((server_pki() / "server.key").string(), ssl::context::pem);
+  }
   return ctx;
 }
 
@@ -210,4 +223,48 @@ TEST(InsiPoolTest, a_deadline_reached_while_queued_is_a_timeout_before_sending) 
   }
   EXPECT_EQ(queued, 2);
   EXPECT_EQ(count_ok(run), 1);
+}
+
+/// Two calls, each on a new connection (the idle one closed in between).
+struct Resumption {
+  std::vector<PostResult> results;
+  std::vector<bool> resumed;  ///< per completed handshake
+  int accepts = 0;
+};
+
+Resumption two_new_connections(bool ask_client_certificate) {
+  asio::io_context io(1);
+  SlowServer server(io, 1ms, ask_client_certificate);
+  Resumption r;
+  InsiClient client(io.get_executor(), client_tls(ask_client_certificate), endpoint(server), 5s, 2,
+                    [&](bool resumed) { r.resumed.push_back(resumed); });
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        for (int i = 0; i < 3; ++i) {
+          r.results.push_back(co_await client.post("action", "<x/>", Clock::now() + 5s));
+          client.close_idle();  // the next call needs a new connection
+        }
+        server.stop();
+      },
+      asio::detached);
+  io.run_for(20s);
+  r.accepts = server.accepts;
+  return r;
+}
+
+TEST(InsiPoolTest, a_new_connection_resumes_the_last_tls_session) {
+  const auto r = two_new_connections(false);
+  ASSERT_EQ(r.results.size(), 3u);
+  for (const auto& res : r.results) EXPECT_TRUE(std::holds_alternative<HttpReply>(res));
+  EXPECT_EQ(r.resumed, (std::vector<bool>{false, true, true}));
+  EXPECT_EQ(r.accepts, 3);
+}
+
+TEST(InsiPoolTest, a_server_failing_a_resumed_handshake_gets_a_full_one_and_no_session_again) {
+  const auto r = two_new_connections(true);
+  ASSERT_EQ(r.results.size(), 3u);
+  for (const auto& res : r.results) EXPECT_TRUE(std::holds_alternative<HttpReply>(res));
+  EXPECT_EQ(r.resumed, (std::vector<bool>{false, false, false}));
+  EXPECT_EQ(r.accepts, 4);  // the refused resumption, then full handshakes only
 }
