@@ -38,13 +38,6 @@ namespace {
 
 json ecetinsi_body() { return recherche_body("ECETINSI", {"PIERRE-ALAIN"}, "M", "2009-07-14"); }
 
-json qualification_body() {
-  return {{"operateur", "u-test"},
-          {"ins", {{"matricule", "1090763220834"}, {"cle", "89"}, {"oid", "1.2.250.1.213.1.4.8"}}},
-          {"piece_identite", {{"type", "CNI"}, {"verifiee_le", "2026-01-15"}}},
-          {"identifiant_local", "IPP-000123"}};
-}
-
 /// The daemon's configuration with its state in PostgreSQL: the usual
 /// file, `etat:` pointing at a conninfo file (mode 0600) for `conninfo`.
 std::string pg_config(const Workspace& ws, const std::string& name, const DaemonOptions& opt,
@@ -79,7 +72,7 @@ TEST(FleetE2E, an_identity_qualified_on_postgresql_is_still_there_after_a_restar
     auto found = post_recherche(c, ecetinsi_body());
     ASSERT_EQ(found.status, 200u) << found.raw.body;
     EXPECT_EQ(found.body["statut"], "recuperee");
-    auto q = post_json(c, "/v1/ins/qualification", qualification_body());
+    auto q = post_json(c, "/v1/ins/qualification", ecetinsi_qualification_body(""));
     ASSERT_EQ(q.status, 200u) << q.raw.body;
     EXPECT_EQ(q.body["statut"], "qualifiee");
     d.stop(SIGTERM);
@@ -99,7 +92,7 @@ TEST(FleetE2E, an_identity_qualified_on_postgresql_is_still_there_after_a_restar
   LocalHttpClient c(again.socket());
   // No recherche since the restart: a qualification is only accepted for an
   // identity the store holds (else 409 statut_incompatible).
-  auto after = post_json(c, "/v1/ins/qualification", qualification_body());
+  auto after = post_json(c, "/v1/ins/qualification", ecetinsi_qualification_body(""));
   ASSERT_EQ(after.status, 200u) << after.raw.body;
   EXPECT_EQ(after.body["statut"], "qualifiee");
   EXPECT_EQ(sim.journal().size(), 1u);  // the one recherche before the restart
@@ -131,7 +124,7 @@ TEST(FleetE2E, postgresql_down_recherche_answers_qualification_is_503_then_recov
   auto other = post_recherche(c, recherche_body("TCHITCHI", {"OLA", "CATARINA"}, "F", "1936-06-21"));
   EXPECT_EQ(other.status, 200u) << other.raw.body;
   EXPECT_EQ(other.body["source"], "insi");
-  auto refused = post_json(c, "/v1/ins/qualification", qualification_body());
+  auto refused = post_json(c, "/v1/ins/qualification", ecetinsi_qualification_body(""));
   EXPECT_EQ(refused.status, 503u) << refused.raw.body;
   EXPECT_EQ(refused.body["code"], "etat_indisponible");
   EXPECT_NE(d.log().find("[STATE_READ] cache unavailable, asking INSi"), std::string::npos);
@@ -144,7 +137,7 @@ TEST(FleetE2E, postgresql_down_recherche_answers_qualification_is_503_then_recov
   cluster.start_server();
   Answer q;
   ASSERT_TRUE(wait_until([&] {
-    q = post_json(c, "/v1/ins/qualification", qualification_body());
+    q = post_json(c, "/v1/ins/qualification", ecetinsi_qualification_body(""));
     return q.status == 200u;
   }, std::chrono::seconds(20))) << q.raw.body;
   EXPECT_EQ(q.body["statut"], "qualifiee");
