@@ -79,7 +79,7 @@ add_library(insgate_state STATIC src/state/records.cpp src/state/sqlite_schema.c
   src/state/identities.cpp src/state/cache.cpp src/state/cache_memory.cpp src/state/activity.cpp
   src/state/qualification_rate.cpp
   src/state/pg_schema.cpp src/state/pg_statements.cpp src/state/pg_pool.cpp src/state/pg_tx.cpp
-  src/state/pg_store.cpp src/state/pg_outbox.cpp)
+  src/state/pg_store.cpp src/state/pg_outbox.cpp src/state/outbox_lease.cpp)
 target_include_directories(insgate_state PUBLIC ${SRC})
 # Fleet mode (issue 15): the PostgreSQL store, through libpqxx (Debian libpqxx-dev).
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET GLOBAL libpqxx)

@@ -184,6 +184,18 @@ void record_answer(const std::string& method, const std::string& path,
   ::close(fd);
 }
 
+nlohmann::json ecetinsi_qualification_body(const std::string& finess,
+                                           const std::string& identifiant_local,
+                                           const std::string& operateur) {
+  nlohmann::json body = {
+      {"operateur", operateur},
+      {"ins", {{"matricule", "1090763220834"}, {"cle", "89"}, {"oid", "1.2.250.1.213.1.4.8"}}},
+      {"piece_identite", {{"type", "CNI"}, {"verifiee_le", "2026-01-15"}}},
+      {"identifiant_local", identifiant_local}};
+  if (!finess.empty()) body["finess"] = finess;
+  return body;
+}
+
 CurlAnswer curl(const Workspace& ws, int port, const std::string& path, const std::string& body,
                 const std::vector<std::string>& tls, const std::string& request_id,
                 const std::vector<std::string>& extra) {

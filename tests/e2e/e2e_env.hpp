@@ -96,6 +96,7 @@ class Daemon {
   void signal(int sig) { ::kill(process_->pid(), sig); }
   /// Whether the process is still running (reaps it once it has exited).
   bool running() { return process_->running(); }
+  pid_t pid() const { return process_->pid(); }
 
  private:
   std::string socket_;
@@ -127,6 +128,13 @@ Answer get_json(net::LocalHttpClient& client, const std::string& path);
 /// call it.
 void record_answer(const std::string& method, const std::string& path,
                    const net::LocalReply& reply);
+
+/// A POST /v1/ins/qualification body for the dataset's ECETINSI
+/// (1090763220834 89, a CNI checked on 2026-01-15) at `finess` ("" for
+/// none: a single structure).
+nlohmann::json ecetinsi_qualification_body(const std::string& finess,
+                                           const std::string& identifiant_local = "IPP-000123",
+                                           const std::string& operateur = "u-test");
 
 /// post_json to /v1/ins/recherche.
 Answer post_recherche(net::LocalHttpClient& client, const nlohmann::json& body,

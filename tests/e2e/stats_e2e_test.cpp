@@ -216,11 +216,6 @@ TEST(StatsE2E, a_foreign_finess_is_refused_and_not_counted) {
   EXPECT_TRUE(sim.journal().empty()) << "INSi must not be called";
   body["finess"] = "010000001";
   EXPECT_EQ(post_recherche(c, body).status, 200u);
-  auto q = post_json(c, "/v1/ins/qualification",
-                     {{"operateur", "u-test"},
-                      {"finess", "999999999"},
-                      {"ins", {{"matricule", "1090763220834"}, {"cle", "89"}, {"oid", "1.2.250.1.213.1.4.8"}}},
-                      {"piece_identite", {{"type", "CNI"}, {"verifiee_le", "2026-01-15"}}},
-                      {"identifiant_local", "IPP-000123"}});
+  auto q = post_json(c, "/v1/ins/qualification", ecetinsi_qualification_body("999999999"));
   EXPECT_EQ(q.status, 400u) << q.raw.body;
 }

@@ -70,6 +70,11 @@ std::string write_config(const Workspace& ws, const std::string& name, int sim_p
                           api_extra);
 }
 
+/// Structures A (structure-a) and B (certificate `certificate_b`) only.
+std::string ab_yaml(const std::string& certificate_b = "structure-b") {
+  return structure_yaml(kA, "EHPAD A", "structure-a") + structure_yaml(kB, "SSIAD B", certificate_b);
+}
+
 json with_finess(json body, const std::string& finess) {
   body["finess"] = finess;
   return body;
@@ -193,11 +198,7 @@ TEST(StructuresE2E, caller_bound_to_a_naming_b_is_refused_and_nothing_is_called_
   auto refused = post_recherche(c, with_finess(body, kB));
   EXPECT_EQ(refused.status, 403u) << refused.raw.body;
   EXPECT_EQ(refused.body["code"], "appelant_non_autorise");
-  auto q = post_json(c, "/v1/ins/qualification",
-                     {{"operateur", "u-test"}, {"finess", kB},
-                      {"ins", {{"matricule", "1090763220834"}, {"cle", "89"}, {"oid", "1.2.250.1.213.1.4.8"}}},
-                      {"piece_identite", {{"type", "CNI"}, {"verifiee_le", "2026-01-15"}}},
-                      {"identifiant_local", "IPP-000123"}});
+  auto q = post_json(c, "/v1/ins/qualification", ecetinsi_qualification_body(kB));
   EXPECT_EQ(q.status, 403u) << q.raw.body;
   auto tls_refused = curl_tls(ws, port, "caller-a", "/v1/ins/recherche", with_finess(body, kB).dump());
   EXPECT_EQ(tls_refused.status, 403u) << tls_refused.raw;
@@ -244,7 +245,7 @@ TEST(StructuresE2E, caller_bound_to_a_naming_b_is_refused_and_nothing_is_called_
 TEST(StructuresE2E, reload_adds_and_removes_structures_under_load_and_refuses_a_broken_certificate) {
   Workspace ws;
   Simulator sim(ws, "sim");
-  const auto ab = structure_yaml(kA, "EHPAD A", "structure-a") + structure_yaml(kB, "SSIAD B", "structure-b");
+  const auto ab = ab_yaml();
   Daemon d(ws, "insgated", {}, write_structures(ws, "insgated", sim.port(), ab));
   auto body = recherche_body("ADRTROIS", {"DOMINIQUE"}, "F", "1997-02-26");
   std::atomic<bool> stop{false};
@@ -314,11 +315,7 @@ TEST(StructuresE2E, cache_and_qualification_are_per_structure) {
   EXPECT_EQ(journal_client_ou(journal[1]), kB);
 
   auto qualification = [&](const char* finess) {
-    return post_json(c, "/v1/ins/qualification",
-                     {{"operateur", "u-test"}, {"finess", finess},
-                      {"ins", {{"matricule", "1090763220834"}, {"cle", "89"}, {"oid", "1.2.250.1.213.1.4.8"}}},
-                      {"piece_identite", {{"type", "CNI"}, {"verifiee_le", "2026-01-15"}}},
-                      {"identifiant_local", "IPP-000123"}});
+    return post_json(c, "/v1/ins/qualification", ecetinsi_qualification_body(finess));
   };
   auto qa = qualification(kA);
   ASSERT_EQ(qa.status, 200u) << qa.raw.body;
@@ -336,8 +333,7 @@ TEST(StructuresE2E, plugin_instances_receive_only_their_structures_events_with_t
   Simulator sim(ws, "sim");
   const std::string path =
       write_structures(ws, "insgated", sim.port(),
-                       structure_yaml(kA, "EHPAD A", "structure-a") +
-                           structure_yaml(kB, "SSIAD B", "structure-b"));
+                       ab_yaml());
   for (const char* dir : {"spool-a", "spool-b"}) std::filesystem::create_directories(ws.path(dir));
   std::ofstream(path, std::ios::app)
       << "plugins:\n"
@@ -353,11 +349,7 @@ TEST(StructuresE2E, plugin_instances_receive_only_their_structures_events_with_t
     ASSERT_EQ(r.status, 200u) << r.raw.body;
   }
   auto qualify = [&](const char* finess, const char* ipp) {
-    auto q = post_json(c, "/v1/ins/qualification",
-                       {{"operateur", "u-test"}, {"finess", finess},
-                        {"ins", {{"matricule", "1090763220834"}, {"cle", "89"}, {"oid", "1.2.250.1.213.1.4.8"}}},
-                        {"piece_identite", {{"type", "CNI"}, {"verifiee_le", "2026-01-15"}}},
-                        {"identifiant_local", ipp}});
+    auto q = post_json(c, "/v1/ins/qualification", ecetinsi_qualification_body(finess, ipp));
     ASSERT_EQ(q.status, 200u) << q.raw.body;
   };
   qualify(kA, "IPP-A-1");
@@ -391,8 +383,7 @@ TEST(StructuresE2E, a_refused_certificate_opens_only_its_structures_breaker) {
   Simulator sim(ws, "sim");
   const std::string path =
       write_structures(ws, "insgated", sim.port(),
-                       structure_yaml(kA, "EHPAD A", "structure-a") +
-                           structure_yaml(kB, "SSIAD B", "client-otherca"));
+                       ab_yaml("client-otherca"));
   {
     std::string text = read_file(path);
     const std::string delais = "  delais: {";

@@ -126,12 +126,6 @@ json verification_ecetinsi() {
                       {"date_naissance", "2009-07-14"}}}};
 }
 
-json qualification_ecetinsi(const std::string& finess) {
-  return {{"operateur", "u-qualif"}, {"finess", finess},
-          {"ins", {{"matricule", "1090763220834"}, {"cle", "89"}, {"oid", "1.2.250.1.213.1.4.8"}}},
-          {"piece_identite", {{"type", "CNI"}, {"verifiee_le", "2026-01-15"}}},
-          {"identifiant_local", "IPP-000123"}};
-}
 
 /// Sends a request that must reach INSi and succeed; remembers its operator
 /// under its FINESS (the report's "utilisateurs uniques" are operators).
@@ -216,7 +210,7 @@ TEST(StructuresReportE2E, monthly_csv_per_finess_over_two_months_and_a_restart_m
     Daemon d(ws, "insgated", opt, config);
     LocalHttpClient c(d.socket(), std::chrono::seconds(30));
     before.send(c, "/v1/ins/recherche", with(ecetinsi, kA, "u-1"));
-    ASSERT_EQ(post_json(c, "/v1/ins/qualification", qualification_ecetinsi(kA)).status, 200u);
+    ASSERT_EQ(post_json(c, "/v1/ins/qualification", ecetinsi_qualification_body(kA, "IPP-000123", "u-qualif")).status, 200u);
     before.send(c, "/v1/ins/recherche", with(dominique, kA, "u-1"));
     before.send(c, "/v1/ins/verification", with(verification_ecetinsi(), kA, "u-2"));
     before.send(c, "/v1/ins/recherche", with(tchitchi, kB, "u-3"));

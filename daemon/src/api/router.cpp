@@ -30,6 +30,7 @@ asio::awaitable<ApiResponse> Router::handle(const Request& req, const std::strin
     // pool exhausted, disk): the transaction was rolled back, nothing is
     // half-recorded; the caller may retry (issue 15).
     spdlog::error("[API_STATE] request {}: state store unavailable: {}", requete_id, e.what());
+    ctx_.metrics().state_store_error(metrics::StateErrorSource::request);
     co_return problem(503, "etat_indisponible", "État du démon indisponible",
                       "L'état du démon (base de données) est momentanément indisponible; rien "
                       "n'a été enregistré, réessayez.",

@@ -41,6 +41,7 @@ asio::awaitable<state::CacheLookup> StateGateway::lookup(std::string key) {
     } catch (const state::StateError& e) {
       // The store is unreachable (issue 15): a miss, INSi answers instead.
       spdlog::warn("[STATE_READ] cache unavailable, asking INSi: {}", e.what());
+      if (metrics_) metrics_->state_store_error(metrics::StateErrorSource::cache);
       return {};
     }
   };
@@ -205,7 +206,9 @@ void StateGateway::set_store_check(std::string backend, std::function<bool()> ch
 asio::awaitable<StoreHealth> StateGateway::store_health() {
   if (!store_check_) co_return StoreHealth{store_backend_, true};
   auto work = [this] { return StoreHealth{store_backend_, store_check_()}; };
-  co_return co_await offload(std::move(work));
+  const StoreHealth h = co_await offload(std::move(work));
+  if (metrics_) metrics_->set_state_store_up(h.available);
+  co_return h;
 }
 
 }  // namespace insgate::api

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "insi/recherche.hpp"
+#include "metrics/metrics.hpp"
 #include "net/net.hpp"
 #include "state/activity.hpp"
 #include "state/cache.hpp"
@@ -89,7 +90,11 @@ class StateGateway {
   /// A shared store (PostgreSQL) is checked by `check` (a round trip, run
   /// on the pool); without one the embedded store counts as available.
   void set_store_check(std::string backend, std::function<bool()> check);
+  /// Runs the check; its result also sets insgate_state_store_up (metrics).
   asio::awaitable<StoreHealth> store_health();
+  /// Where the state-store gauge and error counter go (nullptr: nowhere).
+  /// Set once before serving.
+  void set_metrics(metrics::Metrics* m) { metrics_ = m; }
 
  private:
   template <typename F>
@@ -104,6 +109,7 @@ class StateGateway {
   std::function<void()> on_event_queued_;
   std::string store_backend_ = "sqlite";
   std::function<bool()> store_check_;
+  metrics::Metrics* metrics_ = nullptr;
 };
 
 }  // namespace insgate::api

@@ -62,6 +62,7 @@ void check(const config::Config& cfg) {
 namespace {
 
 constexpr std::chrono::seconds kDrain{5};
+constexpr std::chrono::seconds kStoreHealthEvery{5};
 
 /// One structure at run time: its own TLS context (certificate), pool of
 /// connections to INSi (InsiStack) and call context (its emetteur).
@@ -217,6 +218,7 @@ int run(const config::Config& first) {
   for (const auto& p : cfg->plugins) mopt.plugins.push_back(p.name);
   mopt.version = INSGATE_VERSION;
   mopt.routes = api::route_labels();
+  mopt.state_store = cfg->state.postgresql ? "postgresql" : "sqlite";
   metrics.emplace(mopt);
   setup = make_setup(io.get_executor(), cfg, &*metrics);
   publish_certificate_expiries(*metrics, *setup, nullptr);
@@ -355,6 +357,20 @@ int run(const config::Config& first) {
             spdlog::warn("[APP_GAUGES] identity gauges not refreshed: {}", e.what());
           }
           tick.expires_after(std::chrono::seconds(60));
+          co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) co_return;
+        }
+      },
+      asio::detached);
+  // The state store's health (insgate_state_store_up): every 5 s.
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        asio::steady_timer tick(co_await asio::this_coro::executor);
+        boost::system::error_code ec;
+        while (!server->stopping()) {
+          co_await services->gateway().store_health();
+          tick.expires_after(kStoreHealthEvery);
           co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ec));
           if (ec) co_return;
         }

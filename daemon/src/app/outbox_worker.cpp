@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/outbox_worker.hpp"
 
+#include "state/outbox_lease.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -13,9 +15,6 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 constexpr auto kPoll = std::chrono::seconds(5);
 constexpr auto kMaxBackoff = std::chrono::hours(1);
-// How long a claimed event stays this instance's (OutboxStore::claim): a
-// fleet instance killed mid-delivery holds it that long at most.
-constexpr auto kLease = std::chrono::seconds(60);
 
 plugin_host::Ins ins_of(const nlohmann::json& j) {
   return {j.at("matricule").get<std::string>(), j.at("cle").get<std::string>(),
@@ -65,12 +64,14 @@ plugin_host::IdentityEvent event_from_payload(const std::string& payload_json) {
 
 OutboxWorker::OutboxWorker(state::OutboxStore& store, std::string plugin_name,
                            plugin_host::PluginInstance& instance, int max_attempts,
-                           std::chrono::milliseconds backoff, metrics::Metrics* metrics)
+                           std::chrono::milliseconds backoff, std::chrono::milliseconds lease,
+                           metrics::Metrics* metrics)
     : store_(store),
       plugin_(std::move(plugin_name)),
       instance_(instance),
       max_attempts_(max_attempts),
       backoff_(backoff),
+      lease_(lease),
       metrics_(metrics),
       thread_([this] { run(); }) {}
 
@@ -106,14 +107,16 @@ void OutboxWorker::run() {
     }
     state::OutboxClaim claim;
     try {
-      claim = store_.claim(plugin_, state::Clock::now(), kLease);
+      claim = store_.claim(plugin_, state::Clock::now(), lease_);
     } catch (const std::exception& e) {
       spdlog::error("[OUTBOX_READ] plugin {}: {}", plugin_, e.what());
+      if (metrics_) metrics_->state_store_error(metrics::StateErrorSource::outbox);
     }
     if (!claim.row) {
       // Nothing this worker may take now: wait for the held-back head's
       // next attempt, a wake() (new events) or the next poll.
-      auto step = std::chrono::duration_cast<SteadyClock::duration>(kPoll);
+      auto step = std::chrono::duration_cast<SteadyClock::duration>(
+          std::min<std::chrono::milliseconds>(kPoll, lease_));
       if (claim.next_due) {
         auto wait = *claim.next_due - state::Clock::now();
         step = std::clamp<SteadyClock::duration>(
@@ -133,7 +136,16 @@ void OutboxWorker::deliver_one(const state::OutboxRow& row) {
     try {
       plugin_host::IdentityEvent event = event_from_payload(row.payload_json);
       event.finess = row.finess;  // the outbox row's column (issue 12), not the payload
+      state::OutboxLease kept(store_, row.id, lease_);  // renewed until deliver() returns
       result = instance_.deliver(event);
+      if (kept.lost())
+        spdlog::warn("[OUTBOX_LEASE_LOST] plugin {}: event {} was leased by another instance "
+                     "during its delivery (this one's lease had expired)",
+                     plugin_, row.id);
+      else if (kept.failures() > 0)
+        spdlog::warn("[OUTBOX_LEASE] plugin {}: event {}: {} lease renewal(s) failed on the "
+                     "state store",
+                     plugin_, row.id, kept.failures());
     } catch (const std::runtime_error& e) {
       result = {plugin_host::DeliveryStatus::permanent_failure, e.what()};
     }
@@ -165,6 +177,7 @@ void OutboxWorker::deliver_one(const state::OutboxRow& row) {
     }
   } catch (const std::exception& e) {
     spdlog::error("[OUTBOX_WRITE] plugin {}: {}", plugin_, e.what());
+    if (metrics_) metrics_->state_store_error(metrics::StateErrorSource::outbox);
     wait_until(SteadyClock::now() + std::chrono::seconds(1));
   }
 }

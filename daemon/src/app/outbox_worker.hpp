@@ -8,7 +8,12 @@
 // letters (`insgatectl outbox list --etat dead`, `retry`). Delivery is at
 // least once: an event whose delivery was interrupted (crash, kill -9)
 // before it was marked delivered is delivered again with the same
-// idempotency key.
+// idempotency key. In a fleet (PostgreSQL) the event is leased for `lease`
+// (outbox.bail_ms) and the lease is renewed while deliver() runs
+// (state/outbox_lease.hpp): another instance takes it only once this one
+// stopped renewing (killed), `lease` after the last renewal at most. The
+// worker looks for work at least every `lease` (and every 5 s), so events
+// freed by a killed instance are picked up without waiting for new ones.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
@@ -28,7 +33,8 @@ class OutboxWorker {
  public:
   OutboxWorker(state::OutboxStore& store, std::string plugin_name,
                plugin_host::PluginInstance& instance, int max_attempts,
-               std::chrono::milliseconds backoff, metrics::Metrics* metrics = nullptr);
+               std::chrono::milliseconds backoff, std::chrono::milliseconds lease,
+               metrics::Metrics* metrics = nullptr);
   /// Stops and joins (waits for a deliver() in progress to return).
   ~OutboxWorker();
   OutboxWorker(const OutboxWorker&) = delete;
@@ -48,6 +54,7 @@ class OutboxWorker {
   plugin_host::PluginInstance& instance_;
   int max_attempts_;
   std::chrono::milliseconds backoff_;
+  std::chrono::milliseconds lease_;
   metrics::Metrics* metrics_;
   std::mutex mutex_;
   std::condition_variable cv_;

@@ -115,11 +115,13 @@ StateServices::StateServices(const config::Config& cfg, metrics::Metrics* metric
   for (std::size_t i = 0; i < plugins_.size(); ++i)
     workers_.push_back(std::make_unique<OutboxWorker>(*store_, cfg.plugins[i].name, plugins_[i],
                                                       cfg.state.outbox_max_attempts,
-                                                      cfg.state.outbox_backoff, metrics));
+                                                      cfg.state.outbox_backoff,
+                                                      cfg.state.outbox_lease, metrics));
   gateway_ = std::make_unique<api::StateGateway>(pool_, *store_, *cache_, *identities_,
                                                  *activity_, [this] { wake_workers(); });
   if (auto* pg = dynamic_cast<state::PgStore*>(store_.get()))
     gateway_->set_store_check("postgresql", [pg] { return pg->reachable(); });
+  gateway_->set_metrics(metrics);
   schedule_activity_flush();
   spdlog::info("[APP_STATE] cache TTL {} s", cfg.state.cache_ttl.count());
 }

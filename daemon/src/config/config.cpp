@@ -617,10 +617,13 @@ void load_state(const Reader& r, const Field& top, Config& c) {
   if (cache.node)
     c.state.cache_ttl = std::chrono::seconds(r.integer(cache, "duree_s", 24 * 3600, 0, 30 * 24 * 3600));
   Field outbox = r.child(top, "outbox");
-  r.only_keys(outbox, {"tentatives_max", "attente_ms"});
+  r.only_keys(outbox, {"tentatives_max", "attente_ms", "bail_ms"});
   if (outbox.node) {
     c.state.outbox_max_attempts = r.integer(outbox, "tentatives_max", 20, 1, 1000);
     c.state.outbox_backoff = r.millis(outbox, "attente_ms", c.state.outbox_backoff);
+    c.state.outbox_lease = r.millis(outbox, "bail_ms", c.state.outbox_lease);
+    if (c.state.outbox_lease < std::chrono::milliseconds(100))
+      r.child(outbox, "bail_ms").fail("must be between 100 and 3600000 milliseconds");
   }
 }
 

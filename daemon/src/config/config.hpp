@@ -210,6 +210,11 @@ struct StateConfig {
   int outbox_max_attempts = 20;
   /// outbox.attente_ms: first retry delay, doubled, capped 1 h
   std::chrono::milliseconds outbox_backoff{1000};
+  /// outbox.bail_ms: how long an event being delivered stays this
+  /// instance's without a renewal (fleet mode: renewed every third of it
+  /// while deliver() runs; an instance killed mid-delivery frees its event
+  /// after at most this long). 100 ms to 1 h.
+  std::chrono::milliseconds outbox_lease{60000};
 };
 
 struct Config {

@@ -34,6 +34,8 @@ const std::array<std::string_view, kCacheResults> kCacheLabels{"hit", "miss", "b
 const std::array<std::string_view, kDeliveryOutcomes> kDeliveryLabels{"delivered", "retry",
                                                                       "dead"};
 const std::array<std::string_view, kCertificateUsages> kUsageLabels{"insi_client", "insi_ca"};
+const std::array<std::string_view, kStateErrorSources> kStateErrorLabels{"cache", "request",
+                                                                         "outbox"};
 const std::array<std::string_view, kInsiFaultFamilies> kFaultFamilyLabels{
     "siram_40", "autre", "desir_550", "desir_560", "tls"};
 constexpr std::size_t kStatuses = 4;
@@ -179,6 +181,8 @@ const std::vector<std::string>& Metrics::metric_names() {
       "insgate_outbox_pending",
       "insgate_outbox_oldest_pending_age_seconds",
       "insgate_outbox_deliveries_total",
+      "insgate_state_store_up",
+      "insgate_state_store_errors_total",
       "insgate_certificate_expiry_timestamp_seconds",
       "insgate_insi_client_certificate_expiry_timestamp_seconds",
       "insgate_build_info",
@@ -222,6 +226,8 @@ struct Metrics::Series {
   // [plugin slot][outcome]
   std::vector<std::array<prometheus::Counter*, kDeliveryOutcomes>> deliveries;
   std::array<prometheus::Gauge*, kCertificateUsages> cert_expiry{};
+  prometheus::Gauge* state_store_up = nullptr;
+  std::array<prometheus::Counter*, kStateErrorSources> state_errors{};
 };
 
 Metrics::Metrics(MetricsOptions options)
@@ -229,10 +235,13 @@ Metrics::Metrics(MetricsOptions options)
       finess_(std::move(options.finess)),
       plugins_(std::move(options.plugins)),
       routes_(std::move(options.routes)),
+      state_store_(std::move(options.state_store)),
       s_(std::make_unique<Series>()) {
   check_list(finess_, finess_ok, "FINESS", kMaxFiness);
   check_list(plugins_, plugin_ok, "plugin name");
   check_list(routes_, route_ok, "route");
+  if (state_store_ != "sqlite" && state_store_ != "postgresql")
+    throw MetricsError("metrics: the state store is \"sqlite\" or \"postgresql\"");
   if (!version_ok(options.version)) {
     throw MetricsError("metrics: the version is not acceptable as a label value");
   }
@@ -428,6 +437,22 @@ Metrics::Metrics(MetricsOptions options)
     }
   }
 
+  s.state_store_up = &prometheus::BuildGauge()
+                          .Name("insgate_state_store_up")
+                          .Help("1 while the state store (SQLite, PostgreSQL) answers its health "
+                                "check, 0 when it does not")
+                          .Register(r)
+                          .Add({{"stockage", state_store_}});
+  s.state_store_up->Set(1);
+  auto& state_errors = prometheus::BuildCounter()
+                           .Name("insgate_state_store_errors_total")
+                           .Help("State-store errors met, by where: cache (read fell through to "
+                                 "INSi), request (answered 503 etat_indisponible), outbox")
+                           .Register(r);
+  for (std::size_t i = 0; i < kStateErrorSources; ++i) {
+    s.state_errors[i] = &state_errors.Add({{"source", S(kStateErrorLabels[i])}});
+  }
+
   auto& expiry = prometheus::BuildGauge()
                      .Name("insgate_certificate_expiry_timestamp_seconds")
                      .Help("Unix time of notAfter: INSi client certificate (insi_client), earliest of the insi.ca certificates (insi_ca); 0: unknown")
@@ -575,6 +600,12 @@ bool Metrics::set_outbox_pending(std::string_view plugin, std::int64_t n,
 void Metrics::outbox_delivery(std::string_view plugin, DeliveryOutcome o) {
   const auto p = plugin_index(plugin).value_or(plugins_.size());
   s_->deliveries[p][static_cast<std::size_t>(o)]->Increment();
+}
+
+void Metrics::set_state_store_up(bool up) { s_->state_store_up->Set(up ? 1 : 0); }
+
+void Metrics::state_store_error(StateErrorSource s) {
+  s_->state_errors[static_cast<std::size_t>(s)]->Increment();
 }
 
 void Metrics::set_certificate_expiry(CertificateUsage u,

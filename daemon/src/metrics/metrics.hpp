@@ -99,6 +99,12 @@ enum class CacheResult { hit, miss, bypass };
 inline constexpr std::size_t kCacheResults = 3;
 std::string_view to_label(CacheResult r);
 
+/// Where a state-store error (state::StateError) was met: a cache read that
+/// fell through to INSi, a request answered 503 etat_indisponible, the
+/// outbox worker (claim, lease, mark).
+enum class StateErrorSource { cache, request, outbox };
+inline constexpr std::size_t kStateErrorSources = 3;
+
 /// Outcome of one delivery attempt of an outbox event to a plugin.
 enum class DeliveryOutcome { delivered, retry, dead };
 inline constexpr std::size_t kDeliveryOutcomes = 3;
@@ -137,6 +143,9 @@ struct MetricsOptions {
   /// table (api/route_table.hpp, route_labels()), each "/" then
   /// [A-Za-z0-9/_.-], at most 64; with "autre" for any other path.
   std::vector<std::string> routes;
+  /// The state store in use, the "stockage" label of insgate_state_store_up:
+  /// "sqlite" (default) or "postgresql" (etat.postgresql, issue 15).
+  std::string state_store = "sqlite";
 };
 
 /// The daemon's metrics. Construct once at start-up (with the configured
@@ -217,6 +226,12 @@ class Metrics {
   bool set_outbox_pending(std::string_view plugin, std::int64_t n, double oldest_age_seconds);
   /// One delivery attempt; an unknown plugin counts under plugin="autre".
   void outbox_delivery(std::string_view plugin, DeliveryOutcome o);
+  /// insgate_state_store_up{stockage}: 1 when the state store answered its
+  /// last health check (every 5 s and at each GET /v1/health), else 0; 1
+  /// from start-up (the store was reached to start).
+  void set_state_store_up(bool up);
+  /// insgate_state_store_errors_total{source} + 1.
+  void state_store_error(StateErrorSource s);
 
   // --- certificates -------------------------------------------------------
   void set_certificate_expiry(CertificateUsage u, std::chrono::system_clock::time_point not_after);
@@ -243,6 +258,7 @@ class Metrics {
   std::vector<std::string> finess_;   // configured, index = label slot; slot size() = autre
   std::vector<std::string> plugins_;  // idem
   std::vector<std::string> routes_;   // idem
+  std::string state_store_;
   std::unique_ptr<Series> s_;
 };
 

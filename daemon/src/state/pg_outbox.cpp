@@ -68,6 +68,15 @@ OutboxClaim PgStore::claim(const std::string& plugin, TimePoint now,
   });
 }
 
+bool PgStore::renew_lease(std::int64_t id, TimePoint now, std::chrono::milliseconds lease) {
+  return pg_run(*pool_, "renewing an outbox lease", [&](pqxx::work& w) {
+    bool ok = w.exec_prepared("outbox_renew_lease", id, instance_id_, unix_ms(now) + lease.count())
+                  .affected_rows() == 1;
+    w.commit();
+    return ok;
+  });
+}
+
 bool PgStore::mark_delivered(std::int64_t id, TimePoint when) {
   return pg_run(*pool_, "updating the outbox", [&](pqxx::work& w) {
     bool ok = w.exec_prepared("outbox_delivered", to_unix(when), id, instance_id_)

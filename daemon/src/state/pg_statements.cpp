@@ -125,6 +125,9 @@ const Named kStatements[] = {
      "AND o.prochaine_tentative <= $3 AND (o.lease_until IS NULL OR o.lease_until <= $4) AND " +
          kHeadOfGroup +
          " ORDER BY o.id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " + kOutbox},
+    // $1 id, $2 instance, $3 new lease end (ms).
+    {"outbox_renew_lease",
+     "UPDATE outbox SET lease_until = $3 WHERE id = $1 AND etat = 'pending' AND leased_by = $2"},
     {"outbox_next_due",
      "SELECT min(o.prochaine_tentative) FROM outbox o WHERE o.etat = 'pending' "
      "AND o.plugin = $1 AND o.prochaine_tentative > $2 AND " + kHeadOfGroup},

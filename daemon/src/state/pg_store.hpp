@@ -86,6 +86,7 @@ class PgStore final : public StateStore {
                                  std::size_t limit) override;
   OutboxClaim claim(const std::string& plugin, TimePoint now,
                     std::chrono::milliseconds lease) override;
+  bool renew_lease(std::int64_t id, TimePoint now, std::chrono::milliseconds lease) override;
   bool mark_delivered(std::int64_t id, TimePoint when) override;
   bool mark_retry(std::int64_t id, TimePoint next_at, const std::string& error) override;
   bool mark_dead(std::int64_t id, const std::string& error) override;

@@ -74,6 +74,17 @@ OutboxClaim SqliteStore::claim(const std::string& plugin, TimePoint now,
   return {std::move(head[0]), std::nullopt};
 }
 
+bool SqliteStore::renew_lease(std::int64_t id, TimePoint /*now*/,
+                              std::chrono::milliseconds /*lease*/) {
+  // No lease in a file only one daemon opens: the row is ours while pending.
+  std::lock_guard lock(mutex_);
+  return guarded("reading the outbox", [&] {
+    SQLite::Statement q(*db_, "SELECT 1 FROM outbox WHERE id = ? AND etat = 'pending'");
+    q.bind(1, static_cast<int64_t>(id));
+    return q.executeStep();
+  });
+}
+
 bool SqliteStore::mark_delivered(std::int64_t id, TimePoint when) {
   std::lock_guard lock(mutex_);
   return guarded("updating the outbox", [&] {

@@ -100,6 +100,13 @@ class OutboxStore {
   /// another instance delivers the event again (same idempotency key).
   virtual OutboxClaim claim(const std::string& plugin, TimePoint now,
                             std::chrono::milliseconds lease) = 0;
+  /// @brief Extends the caller's lease of row `id` to `now + lease`, for a
+  /// delivery that outlasts its lease (app/lease_keeper.hpp renews it while
+  /// deliver() runs). PostgreSQL: only while the row is pending and still
+  /// leased by this instance. SQLite keeps no lease: true while pending.
+  /// @return false when the lease is no longer this instance's (expired and
+  /// taken by another, or the row was marked).
+  virtual bool renew_lease(std::int64_t id, TimePoint now, std::chrono::milliseconds lease) = 0;
   /// The three marks below: PostgreSQL accepts them from the instance that
   /// leased the row (claim) only, and ends the lease; SQLite from anyone.
   /// attempts + 1, state delivered. @return false if `id` is not pending.

@@ -929,6 +929,14 @@ TEST_F(ConfigTest, etat_postgresql_reads_the_conninfo_file_path_and_pool_size) {
   EXPECT_EQ(c.state.postgresql->connections, 4);
 }
 
+TEST_F(ConfigTest, outbox_bail_ms_sets_the_delivery_lease) {
+  EXPECT_EQ(load_text(kValid).state.outbox_lease, std::chrono::milliseconds(60000));
+  EXPECT_EQ(load_text(std::string(kValid) + "outbox: {bail_ms: 400}\n").state.outbox_lease,
+            std::chrono::milliseconds(400));
+  EXPECT_THAT(error_of(std::string(kValid) + "outbox: {bail_ms: 50}\n"),
+              HasSubstr("outbox.bail_ms"));
+}
+
 TEST_F(ConfigTest, etat_postgresql_conninfo_from_a_systemd_credential) {
   std::ofstream(dir_ / "pg") << "dbname=insgate\n";
   ::setenv("CREDENTIALS_DIRECTORY", dir_.c_str(), 1);

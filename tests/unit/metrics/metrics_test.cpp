@@ -301,3 +301,31 @@ TEST(MetricsTest, series_count_does_not_grow_with_traffic) {
 
 }  // namespace
 }  // namespace insgate::metrics
+
+namespace insgate::metrics {
+namespace {
+
+// Issue 15: the state store's health gauge (its backend as the label) and
+// the errors met, by where.
+TEST(MetricsTest, state_store_gauge_and_errors) {
+  auto o = options();
+  o.state_store = "postgresql";
+  Metrics m(o);
+  auto text = scrape(m);
+  EXPECT_EQ(value(text, "insgate_state_store_up{stockage=\"postgresql\"}"), 1.0);
+  EXPECT_EQ(text.find("stockage=\"sqlite\""), std::string::npos);
+  m.set_state_store_up(false);
+  m.state_store_error(StateErrorSource::request);
+  m.state_store_error(StateErrorSource::request);
+  m.state_store_error(StateErrorSource::outbox);
+  text = scrape(m);
+  EXPECT_EQ(value(text, "insgate_state_store_up{stockage=\"postgresql\"}"), 0.0);
+  EXPECT_EQ(value(text, "insgate_state_store_errors_total{source=\"request\"}"), 2.0);
+  EXPECT_EQ(value(text, "insgate_state_store_errors_total{source=\"outbox\"}"), 1.0);
+  EXPECT_EQ(value(text, "insgate_state_store_errors_total{source=\"cache\"}"), 0.0);
+  o.state_store = "mysql";
+  EXPECT_THROW(Metrics{o}, MetricsError);
+}
+
+}  // namespace
+}  // namespace insgate::metrics

@@ -55,6 +55,7 @@ class FailingStore final : public StateStore {
   }
   std::vector<OutboxRow> pending(const std::optional<std::string>& p, std::size_t n) override { return in_.pending(p, n); }
   OutboxClaim claim(const std::string& p, TimePoint n, std::chrono::milliseconds l) override { return in_.claim(p, n, l); }
+  bool renew_lease(std::int64_t id, TimePoint n, std::chrono::milliseconds l) override { return in_.renew_lease(id, n, l); }
   bool mark_delivered(std::int64_t id, TimePoint w) override { return in_.mark_delivered(id, w); }
   bool mark_retry(std::int64_t id, TimePoint n, const std::string& e) override { return in_.mark_retry(id, n, e); }
   bool mark_dead(std::int64_t id, const std::string& e) override { return in_.mark_dead(id, e); }

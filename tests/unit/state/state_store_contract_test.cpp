@@ -16,6 +16,7 @@
 #include <pqxx/transaction>
 
 #include "pg_cluster.hpp"
+#include "state/outbox_lease.hpp"
 #include "state/pg_store.hpp"
 #include "state/sqlite_store.hpp"
 #include "state/state_error.hpp"
@@ -283,8 +284,10 @@ TYPED_TEST(StateStoreContract, outbox_claims_in_order_and_marks) {
   EXPECT_EQ(c.row->id, a);
   EXPECT_EQ(c.row->attempts, 1);
   EXPECT_EQ(c.row->last_error, "connector down");
+  EXPECT_TRUE(s.renew_lease(a, test::t0() + 30s, 30s));  // the holder, still pending
   EXPECT_TRUE(s.mark_delivered(a, test::t0() + 31s));
   EXPECT_FALSE(s.mark_delivered(a, test::t0() + 31s));  // no longer pending
+  EXPECT_FALSE(s.renew_lease(a, test::t0() + 31s, 30s));
   c = s.claim("spool", test::t0() + 31s, 30s);
   ASSERT_TRUE(c.row);
   EXPECT_EQ(c.row->id, b);
@@ -449,6 +452,62 @@ TEST_F(PgFleetTest, an_expired_lease_lets_another_instance_deliver) {
   EXPECT_EQ(taken.row->idempotency_key, "e1");  // same key: the plugin deduplicates
   EXPECT_FALSE(a->mark_delivered(e1, test::t0() + 62s));  // A lost it
   EXPECT_TRUE(b->mark_delivered(e1, test::t0() + 62s));
+}
+
+// A deliver() longer than the lease: the delivering instance renews it
+// (OutboxLease, what the outbox worker does around deliver()), so another
+// instance polling all along never takes the event.
+TEST_F(PgFleetTest, a_slow_delivery_keeps_its_renewed_lease_from_another_instance) {
+  auto a = pg(conninfo, "A"), b = pg(conninfo, "B");
+  auto e1 = enqueue_for_identity(*a, "slow", 3);
+  constexpr auto kLease = 300ms;
+  auto mine = a->claim("spool", Clock::now(), kLease);
+  ASSERT_TRUE(mine.row);
+  int renewals = 0;
+  {
+    OutboxLease kept(*a, e1, kLease);
+    const auto until = std::chrono::steady_clock::now() + 4 * kLease;  // the slow deliver()
+    while (std::chrono::steady_clock::now() < until) {
+      EXPECT_FALSE(b->claim("spool", Clock::now(), kLease).row) << "taken during the delivery";
+      std::this_thread::sleep_for(20ms);
+    }
+    EXPECT_FALSE(kept.lost());
+    renewals = kept.renewals();
+  }
+  EXPECT_GE(renewals, 3);
+  EXPECT_TRUE(a->mark_delivered(e1, Clock::now()));
+  EXPECT_FALSE(b->claim("spool", Clock::now(), kLease).row);
+}
+
+// An instance killed during a delivery renews no more: its lease ends one
+// lease after the last renewal, another instance takes the event (same
+// idempotency key), and the first one's late renewal and mark are refused.
+TEST_F(PgFleetTest, a_killed_instance_stops_renewing_and_its_lease_expires) {
+  auto a = pg(conninfo, "A"), b = pg(conninfo, "B");
+  auto e1 = enqueue_for_identity(*a, "killed", 4);
+  constexpr auto kLease = 300ms;
+  ASSERT_TRUE(a->claim("spool", Clock::now(), kLease).row);
+  std::chrono::steady_clock::time_point killed;
+  {
+    OutboxLease kept(*a, e1, kLease);
+    std::this_thread::sleep_for(2 * kLease);  // renewed meanwhile
+    EXPECT_GE(kept.renewals(), 1);
+    EXPECT_FALSE(b->claim("spool", Clock::now(), kLease).row);
+    killed = std::chrono::steady_clock::now();
+  }  // renewals stop here, as with SIGKILL
+  std::optional<OutboxRow> taken;
+  while (!taken && std::chrono::steady_clock::now() < killed + 10 * kLease) {
+    taken = b->claim("spool", Clock::now(), kLease).row;
+    if (!taken) std::this_thread::sleep_for(10ms);
+  }
+  const auto after = std::chrono::steady_clock::now() - killed;
+  ASSERT_TRUE(taken) << "the lease of a stopped instance never expired";
+  EXPECT_EQ(taken->idempotency_key, "killed");
+  EXPECT_LE(after, 2 * kLease);  // at most one lease after the last renewal (+ polling)
+  EXPECT_FALSE(a->renew_lease(e1, Clock::now(), kLease));
+  EXPECT_FALSE(a->mark_delivered(e1, Clock::now()));
+  EXPECT_TRUE(b->renew_lease(e1, Clock::now(), kLease));
+  EXPECT_TRUE(b->mark_delivered(e1, Clock::now()));
 }
 
 TEST_F(PgFleetTest, concurrent_instances_deliver_every_event_once_in_identity_order) {
