@@ -20,24 +20,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Person {
-  const char* nom;
-  const char* prenom;
-  const char* sexe;
-  const char* date;
-  const char* matricule;
-  const char* cle;
-};
-
-const Person kPersons[] = {
-    {"ECETINSI", "PIERRE-ALAIN", "M", "2009-07-14", "1090763220834", "89"},
-    {"ADRTROIS", "TOUSSAINT", "M", "1960-01-01", "160012B020777", "13"},
-    {"ADRTROIS", "DOMINIQUE", "F", "1997-02-26", "297022A020778", "78"},
-    {"TCHITCHI", "CATARINA", "F", "1936-06-21", "2360663220836", "56"},
-    {"CORSE", "ANTHONY", "M", "1980-03-02", "180032B020401", "23"},
-    {"ADRUN", "ZOE", "F", "1975-12-31", "2751263220749", "74"},
-    {"NESSI", "MICHELANGELO", "M", "2010-08-07", "1100863220830", "60"},
-};
+using Person = DatasetPerson;
+constexpr auto& kPersons = kCr00Persons;
 
 void retrieve_and_qualify(LocalHttpClient& c, const Person& p, int n) {
   ASSERT_EQ(post_recherche(c, recherche_body(p.nom, {p.prenom}, p.sexe, p.date)).status, 200u);

@@ -129,6 +129,28 @@ Answer get_json(net::LocalHttpClient& client, const std::string& path);
 void record_answer(const std::string& method, const std::string& path,
                    const net::LocalReply& reply);
 
+/// A person of insi-sim's dataset (tests/insi-sim/dataset.yaml) that INSi
+/// finds (CR 00), with the matricule and key it returns.
+struct DatasetPerson {
+  const char* nom;
+  const char* prenom;
+  const char* sexe;
+  const char* date;  ///< AAAA-MM-JJ
+  const char* matricule;
+  const char* cle;
+};
+
+/// The dataset's CR 00 persons.
+inline constexpr DatasetPerson kCr00Persons[] = {
+    {"ECETINSI", "PIERRE-ALAIN", "M", "2009-07-14", "1090763220834", "89"},
+    {"ADRTROIS", "TOUSSAINT", "M", "1960-01-01", "160012B020777", "13"},
+    {"ADRTROIS", "DOMINIQUE", "F", "1997-02-26", "297022A020778", "78"},
+    {"TCHITCHI", "CATARINA", "F", "1936-06-21", "2360663220836", "56"},
+    {"CORSE", "ANTHONY", "M", "1980-03-02", "180032B020401", "23"},
+    {"ADRUN", "ZOE", "F", "1975-12-31", "2751263220749", "74"},
+    {"NESSI", "MICHELANGELO", "M", "2010-08-07", "1100863220830", "60"},
+};
+
 /// A POST /v1/ins/qualification body for the dataset's ECETINSI
 /// (1090763220834 89, a CNI checked on 2026-01-15) at `finess` ("" for
 /// none: a single structure).

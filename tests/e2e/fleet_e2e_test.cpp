@@ -153,23 +153,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// Persons of the simulator's dataset INSi finds (CR 00), with their INS.
-struct Person {
-  const char* nom;
-  const char* prenom;
-  const char* sexe;
-  const char* date;
-  const char* matricule;
-  const char* cle;
-};
-constexpr Person kPersons[] = {
-    {"ADRTROIS", "DOMINIQUE", "F", "1997-02-26", "297022A020778", "78"},
-    {"ADRTROIS", "TOUSSAINT", "M", "1960-01-01", "160012B020777", "13"},
-    {"ECETINSI", "PIERRE-ALAIN", "M", "2009-07-14", "1090763220834", "89"},
-    {"TCHITCHI", "CATARINA", "F", "1936-06-21", "2360663220836", "56"},
-    {"ADRUN", "ZOE", "F", "1975-12-31", "2751263220749", "74"},
-    {"NESSI", "MICHELANGELO", "M", "2010-08-07", "1100863220830", "60"},
-};
+using Person = DatasetPerson;
+constexpr auto& kPersons = kCr00Persons;
 constexpr int kPersonCount = sizeof kPersons / sizeof kPersons[0];
 
 json recherche_of(const Person& p) { return recherche_body(p.nom, {p.prenom}, p.sexe, p.date); }

@@ -136,8 +136,20 @@ TEST(SystemdE2E, socket_activation_adopts_the_passed_socket) {
   ChildProcess activator({"/usr/bin/systemd-socket-activate", "-l", sock,
                           std::string(INSGATE_BIN_DIR) + "/insgated", "--config", cfg},
                          ws.path("activate.log"));
-  ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(sock); }));
-  // The daemon starts on the first connection and answers on the passed socket.
+  // systemd-socket-activate binds (the file appears) before it listens: wait
+  // until a connection is accepted, not only for the file (a connect in
+  // between is refused). This first connection starts the daemon, which
+  // finds it closed.
+  ASSERT_TRUE(wait_until([&] {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    sock.copy(addr.sun_path, sizeof addr.sun_path - 1);
+    const bool listening = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    return listening;
+  })) << read_file(ws.path("activate.log"));
+  // The daemon started on the first connection and answers on the passed socket.
   LocalHttpClient c(sock, std::chrono::seconds(20));
   auto a = post_recherche(c, recherche_body("ADRTROIS", {"TOUSSAINT"}, "M", "1960-01-01"));
   EXPECT_EQ(a.status, 200u) << read_file(ws.path("activate.log"));
