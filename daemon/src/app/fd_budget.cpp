@@ -14,6 +14,8 @@ FdBudget fd_budget(const config::Config& cfg) {
   b.listeners = cfg.api.tcp.enabled() ? 2 : 1;
   b.insi_connections = static_cast<std::uint64_t>(cfg.insi.max_connections);
   b.structures = cfg.structures.size();
+  if (cfg.state.postgresql)
+    b.state_connections = static_cast<std::uint64_t>(cfg.state.postgresql->connections);
   return b;
 }
 
@@ -31,7 +33,10 @@ std::string fd_limit_message(const FdBudget& b, FdLimit limit) {
          " descriptors the configuration may need: api.connexions_max " + n(b.api_connections) +
          " x " + n(b.listeners) + (b.listeners > 1 ? " listeners (Unix socket and api.tcp)" : " listener (Unix socket)") +
          " + insi.connexions_max " + n(b.insi_connections) + " x " + n(b.structures) +
-         " structure(s) + " + n(FdBudget::kReserve) +
+         " structure(s) + " +
+         (b.state_connections > 0 ? "etat.postgresql.connexions " + n(b.state_connections) + " + "
+                                  : std::string()) +
+         n(FdBudget::kReserve) +
          " for the daemon's own files; raise LimitNOFILE= in the unit or lower these settings";
 }
 

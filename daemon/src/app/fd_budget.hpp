@@ -7,6 +7,7 @@
 // Needed = api.connexions_max × listeners (the Unix socket, and the TCP
 // listener when api.tcp is set: the bound applies to each on its own)
 //        + insi.connexions_max × structures (one pool per structure)
+//        + etat.postgresql.connexions (the state pool; 0 with SQLite)
 //        + kReserve (state database and its journal, logs, plugins, metrics
 //          listener, the listeners themselves, resolver sockets).
 // SPDX-License-Identifier: GPL-3.0-or-later
@@ -33,8 +34,10 @@ struct FdBudget {
   std::uint64_t listeners = 1;        ///< Unix socket (+ TCP)
   std::uint64_t insi_connections = 0; ///< insi.connexions_max
   std::uint64_t structures = 0;
+  std::uint64_t state_connections = 0;  ///< etat.postgresql.connexions (0: SQLite)
   std::uint64_t needed() const {
-    return api_connections * listeners + insi_connections * structures + kReserve;
+    return api_connections * listeners + insi_connections * structures + state_connections +
+           kReserve;
   }
 };
 

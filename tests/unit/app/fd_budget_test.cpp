@@ -27,6 +27,17 @@ TEST(FdBudgetTest, counts_each_listener_each_structure_and_the_reserve) {
   EXPECT_EQ(fd_budget(two_structures(true)).needed(), 2 * 512u + 2 * 32u + 64u);
 }
 
+TEST(FdBudgetTest, counts_the_postgresql_pool_of_the_state_store) {
+  auto c = two_structures(false);
+  c.state.postgresql.emplace();
+  c.state.postgresql->connections = 200;
+  const auto b = fd_budget(c);
+  EXPECT_EQ(b.needed(), 512u + 2 * 32u + 200u + 64u);
+  EXPECT_NE(fd_limit_message(b, {1024, 1024}).find("etat.postgresql.connexions 200"), std::string::npos);
+  EXPECT_EQ(fd_limit_message(fd_budget(two_structures(false)), {1024, 1024}).find("etat.postgresql"),
+            std::string::npos);
+}
+
 TEST(FdBudgetTest, the_soft_limit_is_kept_when_it_holds_the_budget) {
   auto b = fd_budget(two_structures(false));  // 640
   EXPECT_EQ(soft_limit_for(b, {1024, 4096}), 1024u);
